@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: Apache-2.0
+# Helpers shared by the repository's own host targets (tests, tools, fuzzers).
+# Nothing here touches the INTERFACE target: consumers get no flags from us.
+
+set(SHYPE_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
+                   -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Wnull-dereference)
+if(SHYPE_WERROR)
+  list(APPEND SHYPE_WARNINGS -Werror)
+endif()
+
+set(SHYPE_SANITIZER_FLAGS "")
+if(SHYPE_SANITIZE STREQUAL "address,undefined")
+  set(SHYPE_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined
+                            -fno-omit-frame-pointer)
+elseif(SHYPE_SANITIZE STREQUAL "thread")
+  set(SHYPE_SANITIZER_FLAGS -fsanitize=thread -fno-omit-frame-pointer)
+elseif(NOT SHYPE_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "SHYPE_SANITIZE must be '', 'address,undefined' or 'thread', not '${SHYPE_SANITIZE}'")
+endif()
+
+# Warnings (and sanitizers, when configured) for a host target of this repository.
+function(shype_host_target target)
+  target_compile_options(${target} PRIVATE ${SHYPE_WARNINGS} ${SHYPE_SANITIZER_FLAGS})
+  target_link_options(${target} PRIVATE ${SHYPE_SANITIZER_FLAGS})
+  target_compile_features(${target} PRIVATE cxx_std_20)
+endfunction()
+
+# add_test with the configured name prefix, so that several build trees can be run by one ctest.
+function(shype_add_test name)
+  add_test(NAME ${SHYPE_TEST_PREFIX}${name} ${ARGN})
+endfunction()
+
+# Set properties on a test added through shype_add_test.
+function(shype_test_properties name)
+  set_tests_properties(${SHYPE_TEST_PREFIX}${name} PROPERTIES ${ARGN})
+endfunction()

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Locking policies of a monitor: how it is protected when several CPUs call hooks.
+//
+//   smp_locking — hooks run concurrently under a shared spin lock; policy changes and domain
+//                 operations take it exclusively, so a decision is taken entirely under one
+//                 policy generation. Counters are relaxed atomics.
+//   no_locking  — the embedding hypervisor serialises calls itself (one CPU, a big lock, or a
+//                 monitor per CPU). Nothing is locked and counters are plain integers, which is
+//                 what the critical path costs in the paper's uniprocessor measurements.
+// A locking policy is a type parameter, like a capacity: no macro, no run-time switch.
+
+#include <atomic>
+#include <cstdint>
+
+#include "detail/spin.hpp"
+
+namespace shype {
+
+/// A lock that does nothing (no_locking).
+struct null_mutex {
+  constexpr void lock() noexcept {}
+  constexpr void unlock() noexcept {}
+  constexpr void lock_shared() noexcept {}
+  constexpr void unlock_shared() noexcept {}
+};
+
+namespace detail {
+class atomic_counter {
+ public:
+  constexpr atomic_counter() noexcept = default;
+  void add(std::uint64_t n = 1) noexcept { v_.fetch_add(n, std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t get() const noexcept { return v_.load(std::memory_order_relaxed); }
+  void reset() noexcept { v_.store(0, std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> v_{0};
+};
+class plain_counter {
+ public:
+  constexpr plain_counter() noexcept = default;
+  constexpr void add(std::uint64_t n = 1) noexcept { v_ += n; }
+  [[nodiscard]] constexpr std::uint64_t get() const noexcept { return v_; }
+  constexpr void reset() noexcept { v_ = 0; }
+
+ private:
+  std::uint64_t v_ = 0;
+};
+}  // namespace detail
+
+struct smp_locking {
+  using rw_lock = detail::spin_rwlock;
+  using mutex = detail::spinlock;
+  using counter = detail::atomic_counter;
+};
+
+struct no_locking {
+  using rw_lock = null_mutex;
+  using mutex = null_mutex;
+  using counter = detail::plain_counter;
+};
+
+/// RAII guards (std::lock_guard/shared_lock are not freestanding).
+template <class M>
+class [[nodiscard]] unique_guard {
+ public:
+  explicit unique_guard(M& m) noexcept : m_(m) { m_.lock(); }
+  ~unique_guard() { m_.unlock(); }
+  unique_guard(const unique_guard&) = delete;
+  unique_guard& operator=(const unique_guard&) = delete;
+
+ private:
+  M& m_;
+};
+
+template <class M>
+class [[nodiscard]] shared_guard {
+ public:
+  explicit shared_guard(M& m) noexcept : m_(m) { m_.lock_shared(); }
+  ~shared_guard() { m_.unlock_shared(); }
+  shared_guard(const shared_guard&) = delete;
+  shared_guard& operator=(const shared_guard&) = delete;
+
+ private:
+  M& m_;
+};
+
+}  // namespace shype

@@ -1,0 +1,881 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// shype::basic_monitor / shype::monitor — the reference monitor a hypervisor embeds.
+//
+// A monitor stacks policies at compile time (Boost.Hana tuple) and decides by conjunction: the
+// first policy that denies wins (deny overrides), and a policy is only asked the questions it
+// declares, so an absent hook costs nothing. Around the policies it keeps what the paper's ACM
+// keeps (section 4.3.3): the policy in force (a validated view of a binary policy), the label of
+// every domain, the decision cache of bind-time decisions, the registry of live bindings for
+// revocation, statistics and the denial log.
+//
+//   shype::monitor<shype::chinese_wall<64>, shype::type_enforcement<256>> m;
+//   m.load_initial(policy_bytes);
+//   m.domain_create(0, m.policy().bootstrap_label());
+//   if (auto r = m.evtchn_bind(a, b, port); r && r->permitted()) ...
+//
+// Domain operations use Xen ACM's transactional pattern: prepare (check and reserve), then
+// commit or abort; a stacked policy that denies rolls back what earlier ones prepared. Domain
+// operations and policy changes take the monitor exclusively; sharing hooks take it shared (see
+// locking.hpp), so every decision is taken under one policy generation.
+//
+// Requests that cannot be evaluated return an errc and are refused (fail closed). Nothing here
+// allocates, throws or uses RTTI; everything is sized by template parameters.
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/for_each.hpp>
+#include <boost/hana/integral_constant.hpp>
+#include <boost/hana/range.hpp>
+#include <boost/hana/tuple.hpp>
+
+#include "audit_log.hpp"
+#include "binding_registry.hpp"
+#include "byte_view.hpp"
+#include "decision.hpp"
+#include "decision_cache.hpp"
+#include "errc.hpp"
+#include "hook.hpp"
+#include "ids.hpp"
+#include "label_view.hpp"
+#include "load_error.hpp"
+#include "locking.hpp"
+#include "policy.hpp"
+#include "policy_view.hpp"
+#include "result.hpp"
+#include "statistics.hpp"
+#include "type_enforcement.hpp"
+#include "type_set.hpp"
+
+namespace shype {
+
+/// Capacities of a monitor (a class-type template parameter).
+struct monitor_limits {
+  std::size_t max_domains = 256;   ///< domain ids 0..max_domains-1
+  std::size_t cache_sets = 256;    ///< decision cache sets (a power of two)
+  std::size_t cache_ways = 4;      ///< entries per set
+  std::size_t max_bindings = 4096; ///< live channels, grant mappings and resource attachments
+  std::size_t audit_entries = 64;  ///< denials kept
+};
+
+/// The subject of a management call made by the hypervisor itself (boot, host tooling), never
+/// by a guest: a hypervisor must not pass a guest's request through with this id.
+inline constexpr domid_t hypervisor_subject = 0xFFFF;
+
+enum class domain_state : std::uint8_t { free, starting, running, saved };
+
+/// The outcome of a hook: the decision, the policy (by position) that denied, whether it came
+/// from the cache, and the policy generation it was taken under.
+struct verdict {
+  static constexpr std::uint8_t none = 0xFF;        ///< nobody denied
+  static constexpr std::uint8_t management = 0xFE;  ///< denied: subject lacks the management label
+
+  decision value = decision::deny;
+  std::uint8_t denied_by = none;
+  bool cached = false;
+  generation_t generation = 0;
+
+  [[nodiscard]] constexpr bool permitted() const noexcept { return shype::permitted(value); }
+  constexpr explicit operator bool() const noexcept { return permitted(); }
+};
+
+/// A sharing hook that also registers a binding: the handle is valid only if permitted.
+struct bind_result {
+  verdict v;
+  binding_handle handle;
+  [[nodiscard]] constexpr bool permitted() const noexcept { return v.permitted(); }
+};
+
+struct domain_info {
+  domain_state state = domain_state::free;
+  label_id label = no_label;
+  std::uint16_t incarnation = 0;  ///< bumped on every start and relabel of this id
+};
+
+enum class change_mode : std::uint8_t { apply, dry_run };
+
+enum class violation_kind : std::uint8_t {
+  label_missing,  ///< a running or saved domain's label is not in the new policy
+  conflict,       ///< two running domains would violate a placement policy (Chinese Wall)
+};
+
+/// Why a policy change was rejected (reported one by one to the caller's sink).
+struct violation {
+  violation_kind kind;
+  domid_t domain;                          ///< the domain that could not be placed / mapped
+  domid_t other = hypervisor_subject;      ///< the running domain it conflicts with, if known
+  std::uint8_t policy_index = verdict::none;
+  string_ref label{};                      ///< the domain's label name (old policy)
+};
+
+struct change_report {
+  decision value = decision::deny;  ///< permit: applied (dry run: would apply); deny: refused
+  bool authorized = false;          ///< false: the subject may not change the policy
+  std::size_t violations = 0;       ///< why it was refused
+  std::size_t revoked = 0;          ///< bindings revoked (dry run: that would be)
+  generation_t generation = 0;      ///< the generation in force afterwards
+};
+
+namespace detail {
+struct ignore_binding {
+  constexpr void operator()(binding_handle, const binding&) const noexcept {}
+};
+struct ignore_violation {
+  constexpr void operator()(const violation&) const noexcept {}
+};
+
+template <class P>
+struct te_capacity : std::integral_constant<std::size_t, 0> {};
+template <std::size_t N>
+struct te_capacity<type_enforcement<N>> : std::integral_constant<std::size_t, N> {};
+}  // namespace detail
+
+template <monitor_limits Limits, class Locking, class... Ps>
+class basic_monitor {
+  static_assert(sizeof...(Ps) >= 1, "shype::monitor needs at least one policy (shype::null_policy permits everything)");
+  static_assert(sizeof...(Ps) < verdict::management, "shype::monitor: too many policies");
+  static_assert((check_policy<Ps>() && ...));
+  static_assert(Limits.max_domains >= 1 && Limits.max_domains < hypervisor_subject, "monitor_limits: 1..65534 domains");
+  static_assert(Limits.max_bindings >= 1, "monitor_limits: at least one binding");
+
+  static constexpr std::size_t policy_count = sizeof...(Ps);
+  static constexpr auto indices = boost::hana::make_range(boost::hana::size_c<0>, boost::hana::size_c<policy_count>);
+  using states_t = boost::hana::tuple<policy_state_t<Ps>...>;
+  using counter = typename Locking::counter;
+
+ public:
+  static constexpr monitor_limits limits = Limits;
+  /// Capacity of the coalition query's result: the largest TE policy of the stack.
+  static constexpr std::size_t te_capacity = [] {
+    std::size_t n = 0;
+    ((n = detail::te_capacity<Ps>::value > n ? detail::te_capacity<Ps>::value : n), ...);
+    return n;
+  }();
+  using te_set = type_set<te_capacity>;
+
+  basic_monitor() noexcept = default;
+  basic_monitor(const basic_monitor&) = delete;
+  basic_monitor& operator=(const basic_monitor&) = delete;
+
+  /// The names of the stacked policies, by position (as in verdict::denied_by).
+  [[nodiscard]] static constexpr const char* policy_name(std::size_t i) noexcept {
+    constexpr const char* names[] = {Ps::name...};
+    if (i == verdict::management) return "management";
+    return i < policy_count ? names[i] : "none";
+  }
+
+  // ===== policy management ========================================================================
+
+  /// Installs the first policy (at boot, by the hypervisor). The bytes must outlive their use.
+  result<void, load_error> load_initial(byte_view bytes) noexcept {
+    unique_guard g(lock_);
+    if (loaded_) return failure(load_error(errc::invalid_argument));
+    auto v = policy_view::load(bytes);
+    if (!v) return failure(v.error());
+    if (auto r = accepts_all(v.value()); !r) return r;
+    view_ = v.value();
+    loaded_ = true;
+    gen_ = 1;
+    reset_all(states_, view_);
+    return success;
+  }
+
+  /// Live policy change (paper, section 4.3.2), in one call: authorise the subject, validate the
+  /// binary, map every running and saved domain's label by name, refuse if a label is missing or
+  /// the running domains would violate a placement policy (each reason goes to `on_violation`),
+  /// else swap atomically, bump the generation and revoke every binding the new policy no
+  /// longer permits (each goes to `on_revoke`, which must not call back into the monitor).
+  /// A dry run reports the same and changes nothing. On a refusal or error the old policy stays
+  /// in force; after success the caller may free the old policy's bytes.
+  template <class OnRevoke = detail::ignore_binding, class OnViolation = detail::ignore_violation>
+  result<change_report, load_error> change_policy(domid_t subject, byte_view bytes, change_mode mode = change_mode::apply,
+                                                  OnRevoke&& on_revoke = {}, OnViolation&& on_violation = {}) noexcept;
+
+  /// Moves a domain to another label (authorised like a policy change). Placement is checked
+  /// as for a start; the domain's bindings the new label does not permit are revoked.
+  template <class OnRevoke = detail::ignore_binding>
+  result<verdict> relabel(domid_t subject, domid_t d, label_id new_label, OnRevoke&& on_revoke = {}) noexcept;
+
+  /// May `subject` manage the policy? Only the management (bootstrap) label or the hypervisor.
+  [[nodiscard]] result<verdict> authorize_management(domid_t subject) noexcept {
+    shared_guard g(lock_);
+    if (!loaded_) return fail(hook_class::management, errc::no_policy);
+    return management_check(subject, hook::policy_change);
+  }
+
+  // ===== domain operations ========================================================================
+
+  /// Phase one of create / restore / migrate-in: checks placement and reserves it. The domain is
+  /// `starting` until commit_start() or abort_start(). For restore, `l` may be no_label to use
+  /// the label the domain was saved with.
+  result<verdict> prepare_start(hook op, domid_t d, label_id l) noexcept;
+  /// Phase two: the hypervisor built the domain; it now runs.
+  result<void> commit_start(domid_t d) noexcept;
+  /// Phase two: the hypervisor could not build the domain; the reservation is given back.
+  result<void> abort_start(domid_t d) noexcept;
+
+  /// Create, restore or migrate in, in one step (prepare + commit).
+  result<verdict> domain_create(domid_t d, label_id l) noexcept { return start(hook::domain_create, d, l); }
+  result<verdict> migrate_in(domid_t d, label_id l) noexcept { return start(hook::migrate_in, d, l); }
+  /// Restores a domain saved on this host, with its label.
+  result<verdict> domain_restore(domid_t d) noexcept { return start(hook::domain_restore, d, no_label); }
+  /// Restores an image saved elsewhere (the id is free here) with the given label.
+  result<verdict> domain_restore(domid_t d, label_id l) noexcept { return start(hook::domain_restore, d, l); }
+
+  /// The domain stops running here; its bindings are closed (each reported to on_close) and
+  /// its cached decisions dropped. destroy works on running and saved domains, save keeps the
+  /// label for a later restore, migrate-out forgets the domain.
+  template <class OnClose = detail::ignore_binding>
+  result<void> domain_destroy(domid_t d, OnClose&& on_close = {}) noexcept {
+    return stop(hook::domain_destroy, d, on_close);
+  }
+  template <class OnClose = detail::ignore_binding>
+  result<void> domain_save(domid_t d, OnClose&& on_close = {}) noexcept {
+    return stop(hook::domain_save, d, on_close);
+  }
+  template <class OnClose = detail::ignore_binding>
+  result<void> migrate_out(domid_t d, OnClose&& on_close = {}) noexcept {
+    return stop(hook::migrate_out, d, on_close);
+  }
+
+  // ===== sharing (bind time; cached) ==============================================================
+
+  /// May `a` allocate an unbound event-channel port for `b`?
+  result<verdict> evtchn_unbound(domid_t a, domid_t b) noexcept {
+    shared_guard g(lock_);
+    return decide_share(hook::evtchn_unbound, a, b);
+  }
+  /// Interdomain event channel from `a` to `b`; registered for revocation under `cookie`.
+  result<bind_result> evtchn_bind(domid_t a, domid_t b, std::uint64_t cookie) noexcept {
+    shared_guard g(lock_);
+    return bind(hook::evtchn_bind, binding_kind::evtchn, a, b, cookie);
+  }
+  result<void> evtchn_close(binding_handle h) noexcept { return unbind(h, hook_class::evtchn); }
+
+  /// `mapper` maps a page `granter` granted: read-only (a flow from granter to mapper) or
+  /// read-write (both ways). Registered for revocation under `cookie`.
+  result<bind_result> grant_map(domid_t granter, domid_t mapper, access_mode m, std::uint64_t cookie) noexcept {
+    shared_guard g(lock_);
+    return m == access_mode::read ? bind(hook::grant_map_ro, binding_kind::grant_ro, granter, mapper, cookie)
+                                  : bind(hook::grant_map_rw, binding_kind::grant_rw, granter, mapper, cookie);
+  }
+  result<void> grant_unmap(binding_handle h) noexcept { return unbind(h, hook_class::grant); }
+
+  /// A one-off copy from `from`'s granted page to `to` (not registered: nothing stays mapped).
+  result<verdict> grant_copy(domid_t from, domid_t to) noexcept {
+    shared_guard g(lock_);
+    return decide_share(hook::grant_copy, from, to);
+  }
+
+  /// May domain `d` use the labelled resource `r` (a virtual disk, a vLAN)?
+  result<verdict> resource_access(domid_t d, resource_id r, access_mode m) noexcept {
+    shared_guard g(lock_);
+    return decide_access(d, r, m);
+  }
+  /// Attaches a resource to a domain, registered for revocation under `cookie`.
+  result<bind_result> resource_attach(domid_t d, resource_id r, access_mode m, std::uint64_t cookie) noexcept {
+    shared_guard g(lock_);
+    auto v = decide_access(d, r, m);
+    if (!v) return failure(v.error());
+    return register_binding(hook_class::resource, v.value(),
+                            {m == access_mode::read ? binding_kind::resource_read : binding_kind::resource_rw, d, r, cookie});
+  }
+  result<void> resource_detach(binding_handle h) noexcept { return unbind(h, hook_class::resource); }
+
+  /// The MAC-domain query (paper, section 4.4): the TE types (coalitions) `macdom` and `d` have
+  /// in common. A MAC domain serves `d` only what is labelled with one of them.
+  result<te_set> coalition(domid_t macdom, domid_t d) noexcept
+    requires(te_capacity > 0)
+  {
+    shared_guard g(lock_);
+    if (auto e = check_pair(macdom, d, hook_class::query); e != errc{}) return failure(e);
+    stats_.miss(hook_class::query);
+    const auto a = view_.vm_label(domains_[macdom].label);
+    const auto b = view_.vm_label(domains_[d].label);
+    te_set common;
+    for (std::size_t w = 0; w < te_set::words; ++w) common.set_word(w, a.te().word(w) & b.te().word(w));
+    return common;
+  }
+
+  /// A fresh decision for a sharing hook, without cache, statistics or audit (for the policy
+  /// interface's "get a decision" and for checking the cache).
+  result<verdict> evaluate(hook op, domid_t s, domid_t o) noexcept {
+    shared_guard g(lock_);
+    if (class_of(op) != hook_class::evtchn && class_of(op) != hook_class::grant) return failure(errc::invalid_argument);
+    if (!loaded_) return failure(errc::no_policy);
+    if (auto e = pair_error(s, o); e != errc{}) return failure(e);
+    const std::uint8_t denied = evaluate_share(op, domains_[s].label, domains_[o].label, view_);
+    return verdict{permit_if(denied == verdict::none), denied, false, gen_};
+  }
+
+  // ===== introspection =============================================================================
+
+  [[nodiscard]] bool loaded() const noexcept {
+    shared_guard g(lock_);
+    return loaded_;
+  }
+  [[nodiscard]] generation_t generation() const noexcept {
+    shared_guard g(lock_);
+    return gen_;
+  }
+  /// The policy in force (valid until the next policy change).
+  [[nodiscard]] policy_view policy() const noexcept {
+    shared_guard g(lock_);
+    return view_;
+  }
+  [[nodiscard]] domain_info domain(domid_t d) const noexcept {
+    shared_guard g(lock_);
+    if (d >= Limits.max_domains) return {};
+    return {domains_[d].state, domains_[d].label, domains_[d].incarnation};
+  }
+  [[nodiscard]] stats_snapshot stats() const noexcept { return stats_.snapshot(); }
+  [[nodiscard]] const audit_log<Limits.audit_entries, typename Locking::mutex>& audit() const noexcept { return audit_; }
+  [[nodiscard]] std::size_t binding_count() const noexcept {
+    shared_guard g(lock_);
+    return registry_.size();
+  }
+  /// Calls f(handle, binding) for every live binding.
+  template <class F>
+  void for_each_binding(F&& f) const noexcept {
+    shared_guard g(lock_);
+    registry_.for_each(f);
+  }
+  /// Calls f(subject, object, op, cached_decision) for every decision cached under the current
+  /// generation whose domains are still the incarnations it was decided for.
+  template <class F>
+  void for_each_cached(F&& f) const noexcept {
+    shared_guard g(lock_);
+    cache_.for_each(static_cast<std::uint32_t>(gen_), [&](const cache_key& k, const cached_decision& d) {
+      const auto s = static_cast<domid_t>(k.subject & 0xFFFF);
+      if (s >= Limits.max_domains || handle(s) != k.subject) return;
+      f(s, k.object & 0xFFFF, k.op, d);
+    });
+  }
+
+ private:
+  struct slot {
+    domain_state state = domain_state::free;
+    domain_state before = domain_state::free;  // state to return to if a start is aborted
+    hook starting_op = hook::domain_create;
+    label_id label = no_label;
+    std::uint16_t incarnation = 0;
+  };
+
+  // --- the composition ------------------------------------------------------------------------------
+
+  template <class I>
+  using policy_at = std::remove_cvref_t<decltype(boost::hana::at(std::declval<boost::hana::tuple<Ps...>&>(), I{}))>;
+
+  /// Asks every policy declaring hook kind K; returns the first that denies, or none.
+  template <hook_kind K, class Ask>
+  std::uint8_t ask_all(Ask&& ask) const noexcept {
+    std::uint8_t denied = verdict::none;
+    boost::hana::for_each(indices, [&](auto i) {
+      if constexpr (has(policy_at<decltype(i)>::hooks, K)) {
+        if (denied == verdict::none && ask(boost::hana::at(policies_, i)) == decision::deny)
+          denied = static_cast<std::uint8_t>(decltype(i)::value);
+      }
+    });
+    return denied;
+  }
+
+  std::uint8_t evaluate_share(hook op, label_id s, label_id o, const policy_view& v) const noexcept {
+    const vm_label_view sl = v.vm_label(s), ol = v.vm_label(o);
+    const share_request<vm_label_view> r{op, flow_of(op), sl, ol};
+    return ask_all<hook_kind::sharing>([&](const auto& p) { return p.share(v, r); });
+  }
+  std::uint8_t evaluate_access(label_id s, resource_id res, access_mode m, const policy_view& v) const noexcept {
+    const vm_label_view sl = v.vm_label(s);
+    const resource_label_view rl = v.resource_label(res);
+    const access_request<vm_label_view, resource_label_view> r{m, sl, rl};
+    return ask_all<hook_kind::access>([&](const auto& p) { return p.access(v, r); });
+  }
+  /// Would this binding be permitted under `v` with these labels / resource?
+  bool binding_permitted(const binding& b, label_id s, std::uint32_t o, const policy_view& v) const noexcept {
+    switch (b.kind) {
+      case binding_kind::evtchn: return evaluate_share(hook::evtchn_bind, s, static_cast<label_id>(o), v) == verdict::none;
+      case binding_kind::grant_ro: return evaluate_share(hook::grant_map_ro, s, static_cast<label_id>(o), v) == verdict::none;
+      case binding_kind::grant_rw: return evaluate_share(hook::grant_map_rw, s, static_cast<label_id>(o), v) == verdict::none;
+      case binding_kind::resource_read: return evaluate_access(s, static_cast<resource_id>(o), access_mode::read, v) == verdict::none;
+      case binding_kind::resource_rw: return evaluate_access(s, static_cast<resource_id>(o), access_mode::read_write, v) == verdict::none;
+    }
+    return false;
+  }
+
+  /// Placement, transactionally: prepare each placement policy in order; on a denial, abort
+  /// those already prepared in reverse order. Returns the denying policy or none.
+  std::uint8_t prepare_all(states_t& st, const policy_view& v, const vm_label_view& l) const noexcept {
+    std::uint8_t denied = verdict::none;
+    boost::hana::for_each(indices, [&](auto i) {
+      if constexpr (has(policy_at<decltype(i)>::hooks, hook_kind::placement)) {
+        if (denied == verdict::none && boost::hana::at(policies_, i).prepare(boost::hana::at(st, i), v, l) == decision::deny)
+          denied = static_cast<std::uint8_t>(decltype(i)::value);
+      }
+    });
+    if (denied != verdict::none) {
+      boost::hana::for_each(indices, [&](auto i) {
+        constexpr std::size_t j = policy_count - 1 - decltype(i)::value;  // reverse order
+        if constexpr (has(policy_at<boost::hana::size_t<j>>::hooks, hook_kind::placement)) {
+          if (j < denied) boost::hana::at_c<j>(policies_).abort(boost::hana::at_c<j>(st), v, l);
+        }
+      });
+    }
+    return denied;
+  }
+  template <class Member>
+  void each_placement(states_t& st, Member&& m) const noexcept {
+    boost::hana::for_each(indices, [&](auto i) {
+      if constexpr (has(policy_at<decltype(i)>::hooks, hook_kind::placement)) m(boost::hana::at(policies_, i), boost::hana::at(st, i));
+    });
+  }
+  void commit_all(states_t& st, const policy_view& v, const vm_label_view& l) const noexcept {
+    each_placement(st, [&](const auto& p, auto& s) { p.commit(s, v, l); });
+  }
+  void abort_all(states_t& st, const policy_view& v, const vm_label_view& l) const noexcept {
+    boost::hana::for_each(indices, [&](auto i) {
+      constexpr std::size_t j = policy_count - 1 - decltype(i)::value;
+      if constexpr (has(policy_at<boost::hana::size_t<j>>::hooks, hook_kind::placement))
+        boost::hana::at_c<j>(policies_).abort(boost::hana::at_c<j>(st), v, l);
+    });
+  }
+  void release_all(states_t& st, const policy_view& v, const vm_label_view& l) const noexcept {
+    each_placement(st, [&](const auto& p, auto& s) { p.release(s, v, l); });
+  }
+  void reset_all(states_t& st, const policy_view& v) const noexcept {
+    each_placement(st, [&](const auto& p, auto& s) { p.reset(s, v); });
+  }
+  result<void, load_error> accepts_all(const policy_view& v) const noexcept {
+    result<void, load_error> r = success;
+    boost::hana::for_each(indices, [&](auto i) {
+      if (r) r = boost::hana::at(policies_, i).accepts(v);
+    });
+    return r;
+  }
+
+  // --- helpers ----------------------------------------------------------------------------------------
+
+  [[nodiscard]] std::uint32_t handle(domid_t d) const noexcept {
+    return (std::uint32_t{domains_[d].incarnation} << 16) | d;
+  }
+  template <class T = verdict>
+  result<T> fail(hook_class c, errc e) noexcept {
+    stats_.error(c);
+    return failure(e);
+  }
+  /// Why a pair of domains cannot be asked about, or errc{} if they can.
+  [[nodiscard]] errc pair_error(domid_t s, domid_t o) const noexcept {
+    if (s >= Limits.max_domains || o >= Limits.max_domains) return errc::unknown_domain;
+    if (s == o) return errc::invalid_argument;
+    for (domid_t d : {s, o}) {
+      if (domains_[d].state == domain_state::free) return errc::unknown_domain;
+      if (domains_[d].state != domain_state::running) return errc::domain_not_running;
+    }
+    return errc{};
+  }
+  errc check_pair(domid_t s, domid_t o, hook_class c) noexcept {
+    errc e = loaded_ ? pair_error(s, o) : errc::no_policy;
+    if (e != errc{}) stats_.error(c);
+    return e;
+  }
+
+  void audit_denial(hook op, std::uint8_t by, domid_t s, audit_object kind, std::uint32_t o, string_ref slabel,
+                    string_ref olabel) noexcept {
+    denial_record r;
+    r.generation = gen_;
+    r.op = op;
+    r.policy_index = by;
+    r.policy = policy_name(by);
+    r.subject = s;
+    r.object_kind = kind;
+    r.object = o;
+    denial_record::copy_label(r.subject_label, slabel);
+    denial_record::copy_label(r.object_label, olabel);
+    audit_.record(r);
+  }
+
+  result<verdict> decide_share(hook op, domid_t s, domid_t o) noexcept {
+    const hook_class c = class_of(op);
+    if (auto e = check_pair(s, o, c); e != errc{}) return failure(e);
+    const cache_key k{handle(s), handle(o), static_cast<std::uint8_t>(op)};
+    const auto gen32 = static_cast<std::uint32_t>(gen_);
+    verdict v{decision::deny, verdict::none, false, gen_};
+    cached_decision hit{};
+    if (cache_.lookup(k, gen32, hit)) {
+      stats_.hit(c);
+      v.value = hit.value;
+      v.denied_by = hit.denied_by;
+      v.cached = true;
+    } else {
+      stats_.miss(c);
+      v.denied_by = evaluate_share(op, domains_[s].label, domains_[o].label, view_);
+      v.value = permit_if(v.denied_by == verdict::none);
+      cache_.insert(k, gen32, {v.value, v.denied_by});
+    }
+    if (!v.permitted()) {
+      stats_.denial(c);
+      audit_denial(op, v.denied_by, s, audit_object::domain, o, view_.vm_label(domains_[s].label).name(),
+                   view_.vm_label(domains_[o].label).name());
+    }
+    return v;
+  }
+
+  result<verdict> decide_access(domid_t d, resource_id r, access_mode m) noexcept {
+    constexpr hook_class c = hook_class::resource;
+    if (!loaded_) return fail(c, errc::no_policy);
+    if (d >= Limits.max_domains || domains_[d].state == domain_state::free) return fail(c, errc::unknown_domain);
+    if (domains_[d].state != domain_state::running) return fail(c, errc::domain_not_running);
+    if (r >= view_.resource_label_count()) return fail(c, errc::unknown_label);
+    const auto op = static_cast<std::uint8_t>(static_cast<std::uint8_t>(hook::resource_access) | (m == access_mode::read_write ? 0x80 : 0));
+    const cache_key k{handle(d), r, op};
+    const auto gen32 = static_cast<std::uint32_t>(gen_);
+    verdict v{decision::deny, verdict::none, false, gen_};
+    cached_decision hit{};
+    if (cache_.lookup(k, gen32, hit)) {
+      stats_.hit(c);
+      v.value = hit.value;
+      v.denied_by = hit.denied_by;
+      v.cached = true;
+    } else {
+      stats_.miss(c);
+      v.denied_by = evaluate_access(domains_[d].label, r, m, view_);
+      v.value = permit_if(v.denied_by == verdict::none);
+      cache_.insert(k, gen32, {v.value, v.denied_by});
+    }
+    if (!v.permitted()) {
+      stats_.denial(c);
+      audit_denial(hook::resource_access, v.denied_by, d, audit_object::resource, r,
+                   view_.vm_label(domains_[d].label).name(), view_.resource_label(r).name());
+    }
+    return v;
+  }
+
+  result<bind_result> register_binding(hook_class c, const verdict& v, const binding& b) noexcept {
+    if (!v.permitted()) return bind_result{v, {}};
+    result<binding_handle> h = failure(errc::capacity_exhausted);
+    {
+      unique_guard g(registry_mutex_);
+      h = registry_.add(b);
+    }
+    if (!h) return fail<bind_result>(c, h.error());  // a permit we cannot track is refused
+    return bind_result{v, h.value()};
+  }
+
+  result<bind_result> bind(hook op, binding_kind kind, domid_t s, domid_t o, std::uint64_t cookie) noexcept {
+    auto v = decide_share(op, s, o);
+    if (!v) return failure(v.error());
+    return register_binding(class_of(op), v.value(), {kind, s, o, cookie});
+  }
+
+  result<void> unbind(binding_handle h, hook_class c) noexcept {
+    shared_guard g(lock_);
+    unique_guard r(registry_mutex_);
+    auto b = registry_.get(h);
+    if (!b) return fail<void>(c, b.error());
+    const bool right_kind = c == hook_class::evtchn   ? b.value().kind == binding_kind::evtchn
+                            : c == hook_class::grant  ? (b.value().kind == binding_kind::grant_ro || b.value().kind == binding_kind::grant_rw)
+                                                      : !object_is_domain(b.value().kind);
+    if (!right_kind) return fail<void>(c, errc::invalid_argument);
+    (void)registry_.remove(h);
+    return success;
+  }
+
+  result<verdict> management_check(domid_t subject, hook op) noexcept {
+    const bool ok = subject == hypervisor_subject ||
+                    (subject < Limits.max_domains && domains_[subject].state == domain_state::running &&
+                     domains_[subject].label == view_.bootstrap_label() && view_.bootstrap_label() != no_label);
+    stats_.miss(hook_class::management);
+    if (ok) return verdict{decision::permit, verdict::none, false, gen_};
+    stats_.denial(hook_class::management);
+    const bool known = subject < Limits.max_domains && domains_[subject].state != domain_state::free;
+    audit_denial(op, verdict::management, subject, audit_object::policy, 0,
+                 known ? view_.vm_label(domains_[subject].label).name() : string_ref("unlabeled"), string_ref());
+    return verdict{decision::deny, verdict::management, false, gen_};
+  }
+
+  result<verdict> start(hook op, domid_t d, label_id l) noexcept {
+    auto v = prepare_start(op, d, l);
+    if (!v || !v.value().permitted()) return v;
+    if (auto c = commit_start(d); !c) return failure(c.error());
+    return v;
+  }
+
+  template <class OnClose>
+  result<void> stop(hook op, domid_t d, OnClose& on_close) noexcept;
+
+  // --- state --------------------------------------------------------------------------------------------
+  boost::hana::tuple<Ps...> policies_{};
+  states_t states_{};   // placement state under the policy in force
+  states_t staging_{};  // placement state being built for a new policy
+  states_t scratch_{};  // pairwise checks when a new policy is refused
+  policy_view view_{};
+  bool loaded_ = false;
+  generation_t gen_ = 0;
+  slot domains_[Limits.max_domains] = {};
+  label_id remap_[Limits.max_domains] = {};  // new label of each domain during a policy change
+  decision_cache<Limits.cache_sets, Limits.cache_ways> cache_{};
+  binding_registry<Limits.max_bindings, Limits.max_domains> registry_{};
+  statistics<counter> stats_{};
+  audit_log<Limits.audit_entries, typename Locking::mutex> audit_{};
+  mutable typename Locking::rw_lock lock_{};
+  typename Locking::mutex registry_mutex_{};
+};
+
+// ===== domain operations ==============================================================================
+
+template <monitor_limits L, class K, class... Ps>
+result<verdict> basic_monitor<L, K, Ps...>::prepare_start(hook op, domid_t d, label_id l) noexcept {
+  constexpr hook_class c = hook_class::domain;
+  unique_guard g(lock_);
+  if (op != hook::domain_create && op != hook::domain_restore && op != hook::migrate_in) return fail(c, errc::invalid_argument);
+  if (!loaded_) return fail(c, errc::no_policy);
+  if (d >= L.max_domains) return fail(c, errc::unknown_domain);
+  slot& s = domains_[d];
+  if (op == hook::domain_restore && s.state == domain_state::saved) {
+    if (l == no_label) l = s.label;
+    else if (l != s.label) return fail(c, errc::invalid_argument);  // a saved image keeps its label
+  } else if (op == hook::domain_restore && l == no_label) {
+    return fail(c, s.state == domain_state::free ? errc::domain_not_saved : errc::domain_exists);
+  } else if (s.state != domain_state::free) {
+    return fail(c, errc::domain_exists);
+  }
+  if (l >= view_.vm_label_count()) return fail(c, errc::unknown_label);
+
+  stats_.miss(c);
+  const vm_label_view label = view_.vm_label(l);
+  const std::uint8_t denied = prepare_all(states_, view_, label);
+  if (denied != verdict::none) {
+    stats_.denial(c);
+    audit_denial(op, denied, d, audit_object::host, 0, label.name(), string_ref());
+    return verdict{decision::deny, denied, false, gen_};
+  }
+  s.before = s.state;
+  s.state = domain_state::starting;
+  s.starting_op = op;
+  s.label = l;
+  ++s.incarnation;  // a new incarnation: nothing cached for an earlier one can match
+  return verdict{decision::permit, verdict::none, false, gen_};
+}
+
+template <monitor_limits L, class K, class... Ps>
+result<void> basic_monitor<L, K, Ps...>::commit_start(domid_t d) noexcept {
+  unique_guard g(lock_);
+  if (d >= L.max_domains || domains_[d].state != domain_state::starting) return fail<void>(hook_class::domain, errc::invalid_argument);
+  commit_all(states_, view_, view_.vm_label(domains_[d].label));
+  domains_[d].state = domain_state::running;
+  return success;
+}
+
+template <monitor_limits L, class K, class... Ps>
+result<void> basic_monitor<L, K, Ps...>::abort_start(domid_t d) noexcept {
+  unique_guard g(lock_);
+  if (d >= L.max_domains || domains_[d].state != domain_state::starting) return fail<void>(hook_class::domain, errc::invalid_argument);
+  slot& s = domains_[d];
+  abort_all(states_, view_, view_.vm_label(s.label));
+  s.state = s.before;
+  if (s.state == domain_state::free) s.label = no_label;
+  return success;
+}
+
+template <monitor_limits L, class K, class... Ps>
+template <class OnClose>
+result<void> basic_monitor<L, K, Ps...>::stop(hook op, domid_t d, OnClose& on_close) noexcept {
+  constexpr hook_class c = hook_class::domain;
+  unique_guard g(lock_);
+  if (!loaded_) return fail<void>(c, errc::no_policy);
+  if (d >= L.max_domains || domains_[d].state == domain_state::free) return fail<void>(c, errc::unknown_domain);
+  slot& s = domains_[d];
+  if (s.state == domain_state::starting) return fail<void>(c, errc::invalid_argument);  // commit or abort first
+  if (s.state == domain_state::saved && op != hook::domain_destroy) return fail<void>(c, errc::domain_not_running);
+  if (s.state == domain_state::running) {
+    release_all(states_, view_, view_.vm_label(s.label));
+    {
+      unique_guard r(registry_mutex_);
+      registry_.remove_domain(d, on_close);
+    }
+    cache_.drop(handle(d));
+  }
+  s.state = op == hook::domain_save ? domain_state::saved : domain_state::free;
+  if (s.state == domain_state::free) s.label = no_label;
+  return success;
+}
+
+// ===== policy management ===============================================================================
+
+template <monitor_limits L, class K, class... Ps>
+template <class OnRevoke>
+result<verdict> basic_monitor<L, K, Ps...>::relabel(domid_t subject, domid_t d, label_id nl, OnRevoke&& on_revoke) noexcept {
+  constexpr hook_class c = hook_class::management;
+  unique_guard g(lock_);
+  if (!loaded_) return fail(c, errc::no_policy);
+  auto auth = management_check(subject, hook::relabel);
+  if (!auth || !auth.value().permitted()) return auth;
+  if (d >= L.max_domains || domains_[d].state == domain_state::free) return fail(c, errc::unknown_domain);
+  slot& s = domains_[d];
+  if (s.state == domain_state::starting) return fail(c, errc::invalid_argument);
+  if (nl >= view_.vm_label_count()) return fail(c, errc::unknown_label);
+
+  if (s.state == domain_state::running) {
+    const vm_label_view old_label = view_.vm_label(s.label), new_label = view_.vm_label(nl);
+    release_all(states_, view_, old_label);
+    const std::uint8_t denied = prepare_all(states_, view_, new_label);
+    if (denied != verdict::none) {
+      // Giving the old types back cannot fail: the state is exactly what it was before release.
+      (void)prepare_all(states_, view_, old_label);
+      commit_all(states_, view_, old_label);
+      stats_.denial(c);
+      audit_denial(hook::relabel, denied, d, audit_object::host, 0, new_label.name(), string_ref());
+      return verdict{decision::deny, denied, false, gen_};
+    }
+    commit_all(states_, view_, new_label);
+  }
+  const std::uint32_t old_handle = handle(d);
+  s.label = nl;
+  ++s.incarnation;
+  cache_.drop(old_handle);
+
+  std::size_t revoked[hook_class_count] = {};
+  {
+    unique_guard r(registry_mutex_);
+    registry_.remove_of_if(
+        d,
+        [&](const binding& b) {
+          const label_id sl = domains_[b.subject].label;
+          const std::uint32_t o = object_is_domain(b.kind) ? domains_[b.object].label : b.object;
+          return !binding_permitted(b, sl, o, view_);
+        },
+        [&](binding_handle h, const binding& b) {
+          ++revoked[static_cast<std::uint8_t>(object_is_domain(b.kind) ? (b.kind == binding_kind::evtchn ? hook_class::evtchn : hook_class::grant)
+                                                                      : hook_class::resource)];
+          on_revoke(h, b);
+        });
+  }
+  for (std::uint8_t i = 0; i < hook_class_count; ++i)
+    if (revoked[i] != 0) stats_.revocations(static_cast<hook_class>(i), revoked[i]);
+  return verdict{decision::permit, verdict::none, false, gen_};
+}
+
+template <monitor_limits L, class K, class... Ps>
+template <class OnRevoke, class OnViolation>
+result<change_report, load_error> basic_monitor<L, K, Ps...>::change_policy(domid_t subject, byte_view bytes, change_mode mode,
+                                                                             OnRevoke&& on_revoke,
+                                                                             OnViolation&& on_violation) noexcept {
+  constexpr hook_class c = hook_class::management;
+  unique_guard g(lock_);
+  if (!loaded_) {
+    stats_.error(c);
+    return failure(load_error(errc::no_policy));
+  }
+  change_report report;
+  report.generation = gen_;
+  auto auth = management_check(subject, hook::policy_change);
+  if (!auth.has_value() || !auth.value().permitted()) return report;  // denied: audited, nothing changes
+  report.authorized = true;
+
+  // 1. Validate the new binary completely, and check it fits every policy's capacities.
+  auto loaded = policy_view::load(bytes);
+  if (!loaded) {
+    stats_.error(c);
+    return failure(loaded.error());
+  }
+  const policy_view next = loaded.value();
+  if (auto r = accepts_all(next); !r) {
+    stats_.error(c);
+    return failure(r.error());
+  }
+
+  // 2. Map every live domain's label by name.
+  for (std::size_t d = 0; d < L.max_domains; ++d) {
+    const slot& s = domains_[d];
+    remap_[d] = no_label;
+    if (s.state == domain_state::free) continue;
+    const string_ref name = view_.vm_label(s.label).name();
+    remap_[d] = next.find_vm_label(name);
+    if (remap_[d] == no_label) {
+      ++report.violations;
+      on_violation(violation{violation_kind::label_missing, static_cast<domid_t>(d), hypervisor_subject, verdict::none, name});
+    }
+  }
+
+  // 3. Place every running (and starting) domain under the new policy, in id order. A domain
+  //    that cannot be placed is reported with the first earlier domain it conflicts with.
+  reset_all(staging_, next);
+  for (std::size_t d = 0; d < L.max_domains; ++d) {
+    const slot& s = domains_[d];
+    if ((s.state != domain_state::running && s.state != domain_state::starting) || remap_[d] == no_label) continue;
+    const vm_label_view label = next.vm_label(remap_[d]);
+    const std::uint8_t denied = prepare_all(staging_, next, label);
+    if (denied == verdict::none) {
+      commit_all(staging_, next, label);
+      continue;
+    }
+    ++report.violations;
+    violation v{violation_kind::conflict, static_cast<domid_t>(d), hypervisor_subject, denied, view_.vm_label(s.label).name()};
+    for (std::size_t e = 0; e < d && v.other == hypervisor_subject; ++e) {
+      const slot& t = domains_[e];
+      if ((t.state != domain_state::running && t.state != domain_state::starting) || remap_[e] == no_label) continue;
+      reset_all(scratch_, next);
+      const vm_label_view other = next.vm_label(remap_[e]);
+      if (prepare_all(scratch_, next, other) != verdict::none) continue;
+      commit_all(scratch_, next, other);
+      if (prepare_all(scratch_, next, label) != verdict::none) v.other = static_cast<domid_t>(e);
+    }
+    on_violation(v);
+  }
+  if (report.violations != 0) return report;  // refused: the old policy stays in force
+
+  // 4. What the new policy no longer permits (a resource whose label is gone is revoked too).
+  auto object_under_next = [&](const binding& b) -> std::uint32_t {
+    if (object_is_domain(b.kind)) return remap_[b.object];
+    return next.find_resource_label(view_.resource_label(static_cast<resource_id>(b.object)).name());
+  };
+  auto doomed = [&](const binding& b) {
+    const std::uint32_t o = object_under_next(b);
+    return o == no_label || !binding_permitted(b, remap_[b.subject], o, next);
+  };
+  auto class_of_binding = [](const binding& b) {
+    return b.kind == binding_kind::evtchn ? hook_class::evtchn : object_is_domain(b.kind) ? hook_class::grant : hook_class::resource;
+  };
+  unique_guard r(registry_mutex_);
+  if (mode == change_mode::dry_run) {
+    registry_.for_each([&](binding_handle h, const binding& b) {
+      if (doomed(b)) {
+        ++report.revoked;
+        on_revoke(h, b);
+      }
+    });
+    report.value = decision::permit;
+    return report;
+  }
+
+  // 5. Swap: revoke, remap resource bindings, install the new view, labels and placement state.
+  std::size_t revoked[hook_class_count] = {};
+  const policy_view old = view_;
+  report.revoked = registry_.remove_if(doomed, [&](binding_handle h, const binding& b) {
+    ++revoked[static_cast<std::uint8_t>(class_of_binding(b))];
+    on_revoke(h, b);
+  });
+  registry_.for_each([&](binding_handle, binding& b) {
+    if (!object_is_domain(b.kind))
+      b.object = next.find_resource_label(old.resource_label(static_cast<resource_id>(b.object)).name());
+  });
+  for (std::size_t d = 0; d < L.max_domains; ++d)
+    if (domains_[d].state != domain_state::free) domains_[d].label = remap_[d];
+  view_ = next;
+  states_ = staging_;
+  ++gen_;
+  if (static_cast<std::uint32_t>(gen_) == 0) cache_.clear();  // the cache's 32-bit tag wrapped
+  for (std::uint8_t i = 0; i < hook_class_count; ++i)
+    if (revoked[i] != 0) stats_.revocations(static_cast<hook_class>(i), revoked[i]);
+  report.value = decision::permit;
+  report.generation = gen_;
+  return report;
+}
+
+/// A monitor with default capacities, safe for concurrent hooks.
+template <class... Ps>
+using monitor = basic_monitor<monitor_limits{}, smp_locking, Ps...>;
+
+}  // namespace shype

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// shype::statistics — what the monitor did, per hook class.
+//
+// For each class (domain, evtchn, grant, resource, query, management): cache hits, misses (a
+// fresh evaluation), denials, errors (requests that could not be evaluated) and revocations.
+// Evaluations are hits + misses by definition, so they are derived rather than counted twice.
+// Counters are atomics or plain integers, as the locking policy says.
+
+#include <cstdint>
+
+#include "hook.hpp"
+
+namespace shype {
+
+/// One class's counters, as read at one moment.
+struct hook_counters {
+  std::uint64_t hits = 0, misses = 0, denials = 0, errors = 0, revocations = 0;
+  [[nodiscard]] constexpr std::uint64_t evaluations() const noexcept { return hits + misses; }
+  friend constexpr bool operator==(const hook_counters&, const hook_counters&) noexcept = default;
+};
+
+/// All classes, as read at one moment.
+struct stats_snapshot {
+  hook_counters by_class[hook_class_count] = {};
+  [[nodiscard]] constexpr const hook_counters& operator[](hook_class c) const noexcept {
+    return by_class[static_cast<std::uint8_t>(c)];
+  }
+  [[nodiscard]] constexpr hook_counters total() const noexcept {
+    hook_counters t;
+    for (const auto& c : by_class) {
+      t.hits += c.hits;
+      t.misses += c.misses;
+      t.denials += c.denials;
+      t.errors += c.errors;
+      t.revocations += c.revocations;
+    }
+    return t;
+  }
+};
+
+template <class Counter>
+class statistics {
+ public:
+  constexpr statistics() noexcept = default;
+
+  void hit(hook_class c) noexcept { at(c).hits.add(); }
+  void miss(hook_class c) noexcept { at(c).misses.add(); }
+  void denial(hook_class c) noexcept { at(c).denials.add(); }
+  void error(hook_class c) noexcept { at(c).errors.add(); }
+  void revocations(hook_class c, std::uint64_t n) noexcept { at(c).revocations.add(n); }
+
+  [[nodiscard]] stats_snapshot snapshot() const noexcept {
+    stats_snapshot s;
+    for (std::uint8_t i = 0; i < hook_class_count; ++i) {
+      const auto& c = c_[i];
+      s.by_class[i] = {c.hits.get(), c.misses.get(), c.denials.get(), c.errors.get(), c.revocations.get()};
+    }
+    return s;
+  }
+  void reset() noexcept {
+    for (auto& c : c_) {
+      c.hits.reset();
+      c.misses.reset();
+      c.denials.reset();
+      c.errors.reset();
+      c.revocations.reset();
+    }
+  }
+
+ private:
+  // One cache line per class: CPUs working on different classes do not share a line.
+  struct alignas(64) counters {
+    Counter hits, misses, denials, errors, revocations;
+  };
+  counters& at(hook_class c) noexcept { return c_[static_cast<std::uint8_t>(c)]; }
+  counters c_[hook_class_count];
+};
+
+}  // namespace shype

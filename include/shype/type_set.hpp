@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// shype::type_set<N> — a fixed-capacity set of type indices (TE types, CW types, categories).
+//
+// A label is a few of these. Deciding Type Enforcement is "do two sets intersect", an n-bit AND
+// (paper, section 4.3.3), so the representation is 64-bit words and every operation is a loop
+// over ceil(N/64) words. `type_set_view` is the same set stored little-endian inside a binary
+// policy; the algorithms at the bottom work on either, so decisions read the policy in place.
+
+#include <bit>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+
+#include "detail/le.hpp"
+
+namespace shype {
+
+/// Anything that exposes a set as 64-bit words: type_set<N>, type_set_view.
+template <class S>
+concept word_set = requires(const S& s, std::size_t i) {
+  { s.word_count() } -> std::convertible_to<std::size_t>;
+  { s.word(i) } -> std::same_as<std::uint64_t>;
+};
+
+template <std::size_t N>
+class type_set {
+ public:
+  static constexpr std::size_t capacity = N;
+  static constexpr std::size_t words = (N + 63) / 64;
+
+  constexpr type_set() noexcept = default;
+  /// {1, 4, 7}: the set of these type indices (indices >= N are ignored: see insert()).
+  constexpr type_set(std::initializer_list<std::size_t> l) noexcept {
+    for (auto i : l) (void)insert(i);
+  }
+
+  /// Adds type i; false (and no change) if i is beyond the capacity.
+  constexpr bool insert(std::size_t i) noexcept {
+    if (i >= N) return false;
+    w_[i / 64] |= std::uint64_t{1} << (i % 64);
+    return true;
+  }
+  constexpr void erase(std::size_t i) noexcept {
+    if (i < N) w_[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+  }
+  [[nodiscard]] constexpr bool contains(std::size_t i) const noexcept {
+    return i < N && ((w_[i / 64] >> (i % 64)) & 1u) != 0;
+  }
+  constexpr void clear() noexcept {
+    for (auto& w : w_) w = 0;
+  }
+
+  [[nodiscard]] constexpr std::size_t word_count() const noexcept { return words; }
+  [[nodiscard]] constexpr std::uint64_t word(std::size_t i) const noexcept { return i < words ? w_[i] : 0; }
+  constexpr void set_word(std::size_t i, std::uint64_t v) noexcept {
+    if (i < words) w_[i] = v & mask(i);
+  }
+
+  /// Copies any word set in (words beyond the capacity are dropped).
+  template <word_set S>
+  [[nodiscard]] static constexpr type_set from(const S& s) noexcept {
+    type_set r;
+    for (std::size_t i = 0; i < words; ++i) r.set_word(i, s.word(i));
+    return r;
+  }
+
+  constexpr type_set& operator|=(const type_set& o) noexcept {
+    for (std::size_t i = 0; i < words; ++i) w_[i] |= o.w_[i];
+    return *this;
+  }
+  constexpr type_set& operator&=(const type_set& o) noexcept {
+    for (std::size_t i = 0; i < words; ++i) w_[i] &= o.w_[i];
+    return *this;
+  }
+  /// Set difference: removes every element of o.
+  constexpr type_set& operator-=(const type_set& o) noexcept {
+    for (std::size_t i = 0; i < words; ++i) w_[i] &= ~o.w_[i];
+    return *this;
+  }
+  [[nodiscard]] friend constexpr type_set operator|(type_set a, const type_set& b) noexcept { return a |= b; }
+  [[nodiscard]] friend constexpr type_set operator&(type_set a, const type_set& b) noexcept { return a &= b; }
+  [[nodiscard]] friend constexpr type_set operator-(type_set a, const type_set& b) noexcept { return a -= b; }
+  [[nodiscard]] friend constexpr bool operator==(const type_set& a, const type_set& b) noexcept {
+    for (std::size_t i = 0; i < words; ++i)
+      if (a.w_[i] != b.w_[i]) return false;
+    return true;
+  }
+
+ private:
+  static constexpr std::uint64_t mask(std::size_t i) noexcept {
+    const std::size_t bits = N - i * 64;
+    return bits >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << bits) - 1;
+  }
+  std::uint64_t w_[words == 0 ? 1 : words] = {};
+};
+
+/// A type set stored little-endian inside a binary policy (validated by the loader).
+class type_set_view {
+ public:
+  constexpr type_set_view() noexcept = default;
+  constexpr type_set_view(const std::uint8_t* p, std::size_t words) noexcept : p_(p), words_(words) {}
+  [[nodiscard]] constexpr std::size_t word_count() const noexcept { return words_; }
+  [[nodiscard]] constexpr std::uint64_t word(std::size_t i) const noexcept {
+    return i < words_ ? detail::load_u64(p_ + 8 * i) : 0;
+  }
+
+ private:
+  const std::uint8_t* p_ = nullptr;
+  std::size_t words_ = 0;
+};
+
+// --- algorithms on any two word sets -------------------------------------------------------------
+
+/// Do a and b share an element? The TE decision: an n-bit AND with an early exit.
+template <word_set A, word_set B>
+[[nodiscard]] constexpr bool intersects(const A& a, const B& b) noexcept {
+  const std::size_t n = a.word_count() < b.word_count() ? a.word_count() : b.word_count();
+  for (std::size_t i = 0; i < n; ++i)
+    if ((a.word(i) & b.word(i)) != 0) return true;
+  return false;
+}
+
+/// Is every element of a also in b?
+template <word_set A, word_set B>
+[[nodiscard]] constexpr bool is_subset_of(const A& a, const B& b) noexcept {
+  for (std::size_t i = 0; i < a.word_count(); ++i)
+    if ((a.word(i) & ~b.word(i)) != 0) return false;
+  return true;
+}
+
+template <word_set S>
+[[nodiscard]] constexpr std::size_t count(const S& s) noexcept {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.word_count(); ++i) n += static_cast<std::size_t>(std::popcount(s.word(i)));
+  return n;
+}
+
+template <word_set S>
+[[nodiscard]] constexpr bool empty(const S& s) noexcept {
+  for (std::size_t i = 0; i < s.word_count(); ++i)
+    if (s.word(i) != 0) return false;
+  return true;
+}
+
+/// Number of elements two sets have in common.
+template <word_set A, word_set B>
+[[nodiscard]] constexpr std::size_t count_common(const A& a, const B& b) noexcept {
+  const std::size_t n = a.word_count() < b.word_count() ? a.word_count() : b.word_count();
+  std::size_t c = 0;
+  for (std::size_t i = 0; i < n; ++i) c += static_cast<std::size_t>(std::popcount(a.word(i) & b.word(i)));
+  return c;
+}
+
+/// Calls f(index) for every element, in ascending order.
+template <word_set S, class F>
+constexpr void for_each_type(const S& s, F&& f) noexcept(noexcept(f(std::size_t{}))) {
+  for (std::size_t i = 0; i < s.word_count(); ++i) {
+    for (std::uint64_t w = s.word(i); w != 0; w &= w - 1)
+      f(i * 64 + static_cast<std::size_t>(std::countr_zero(w)));
+  }
+}
+
+}  // namespace shype
