@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+// From boot information to a running dom0: the platform-independent half of booting.
+#pragma once
+
+#include "domain.hpp"
+
+namespace refhv::boot {
+
+struct module {
+    u64 start;  ///< host-physical
+    u64 size;
+    char cmdline[REFHV_CMDLINE_MAX];
+};
+
+struct info {
+    char cmdline[256];
+    module modules[REFHV_MAX_MODULES + 1];  ///< modules[0] is dom0
+    unsigned nr_modules;
+};
+
+inline constexpr u64 default_dom0_mem = 16ull << 20;
+
+/// The value of `key=` in a space-separated command line, copied into `out`.
+bool option(const char* cmdline, const char* key, char* out, usize cap) noexcept;
+
+/// Build dom0 from modules[0] (options: dom0_mem=<MiB>, dom0_label=<name>) and copy the
+/// other modules into its memory, listed in its start info. dom0 is left runnable.
+result<domain*> build_dom0(const info& bi) noexcept;
+
+}  // namespace refhv::boot

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+// Event channels: point-to-point notifications between domains (Xen's model).
+// Delivery: the hypervisor sets the port's bit in the target's shared-info pending
+// bitmap; if the port is unmasked and the upcall flag was clear, it sets the flag,
+// raises a virtual interrupt on the domain's upcall vector (VMCB V_IRQ) and wakes it
+// if it is blocked. Guests without an upcall vector poll the bitmap and SCHED_BLOCK.
+// Binding is mediated by mac::evtchn_bind (bind-time); sends are not re-checked.
+#pragma once
+
+#include "domain.hpp"
+
+namespace refhv::evtchn {
+
+result<u64> alloc_unbound(domain& d, u64 remote) noexcept;
+result<u64> bind_interdomain(domain& d, u64 remote, u64 remote_port) noexcept;
+result<u64> send(domain& d, u64 port) noexcept;
+result<u64> close(domain& d, u64 port) noexcept;
+result<u64> status(domain& d, u64 port, u64 out_gpa) noexcept;
+result<u64> set_vectors(domain& d, u64 upcall, u64 fault) noexcept;
+
+/// Connect a fresh port in `a` to a fresh port in `b` (resource connections). Both ports
+/// are found before either is taken. Returns a's port in the low 16 bits, b's above.
+result<u32> connect(domain& a, domain& b) noexcept;
+
+/// Mark `port` pending in `d`, raise the upcall, wake it.
+void set_pending(domain& d, u16 port) noexcept;
+/// Hypervisor notification on port 0.
+void raise_virq(domain& d, u64 virq) noexcept;
+/// Whether d has an event it has not acknowledged (used by SCHED_BLOCK).
+bool has_pending(const domain& d) noexcept;
+
+/// Close every port of a domain that stops running; peers become unbound.
+void close_all(domain& d) noexcept;
+/// Revocation callback: ask the MAC layer again for every connected channel.
+void reevaluate() noexcept;
+
+}  // namespace refhv::evtchn

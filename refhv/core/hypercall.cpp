@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "hypercall.hpp"
+
+#include "domctl.hpp"
+#include "evtchn.hpp"
+#include "gmem.hpp"
+#include "grant.hpp"
+#include "mac.hpp"
+#include "page_alloc.hpp"
+#include "resource.hpp"
+#include "sched.hpp"
+
+namespace refhv::hypercall {
+
+namespace {
+// Staging for policy blobs, so the MAC layer only ever sees hypervisor memory.
+u8 g_policy_buf[max_policy_bytes];
+
+template <class T>
+outcome done(const result<T>& r) noexcept {
+    if (!r) return {true, to_ret(r.error())};
+    return {true, static_cast<u64>(r.value())};
+}
+outcome err(errc e) noexcept { return {true, to_ret(e)}; }
+outcome val(u64 v) noexcept { return {true, v}; }
+
+bool valid_domid(u64 v) noexcept { return v < invalid_domid; }
+
+result<u64> console_write(domain& d, u64 gpa, u64 len) noexcept {
+    if (len > max_console_bytes) return fail(errc::too_big);
+    REFHV_TRY(gmem::check(d, gpa, len));
+    char buf[256];
+    for (u64 done_bytes = 0; done_bytes < len;) {
+        const u64 n = len - done_bytes < sizeof buf ? len - done_bytes : sizeof buf;
+        REFHV_TRY(gmem::read(d, buf, gpa + done_bytes, n));
+        domains::console_put(d, buf, n);
+        done_bytes += n;
+    }
+    return len;
+}
+
+result<u64> sys_info(domain& d, u64 out) noexcept {
+    const refhv_sys_info si{pages::free_count(), pages::total(), sched::now_ms(), domains::count(), max_domains};
+    REFHV_TRY(gmem::write_obj(d, out, si));
+    return 0;
+}
+
+// ---- policy interface ------------------------------------------------------
+result<u64> policy_load(domain& d, u64 gpa, u64 size) noexcept {
+    if (size == 0) return fail(errc::inval);
+    if (size > max_policy_bytes) return fail(errc::too_big);
+    REFHV_TRY(gmem::read(d, g_policy_buf, gpa, size));
+    REFHV_TRY(mac::policy_load(d.id, view<const u8>{g_policy_buf, size}));
+    return 0;
+}
+
+result<u64> policy_get(domain& d, u64 gpa, u64 size) noexcept {
+    if (size == 0) return fail(errc::inval);
+    if (size > max_policy_bytes) return fail(errc::too_big);
+    REFHV_TRY(gmem::check(d, gpa, size));
+    auto n = mac::policy_get(d.id, view<u8>{g_policy_buf, size});
+    if (!n) return fail(n.error());
+    REFHV_TRY(gmem::write(d, gpa, g_policy_buf, n.value()));
+    return n.value();
+}
+
+result<u64> policy_decide(domain& d, u64 op, u64 a, u64 b) noexcept {
+    if (op > 0xFFFFFFFF) return fail(errc::inval);
+    if (!valid_domid(a) || !valid_domid(b)) return fail(errc::srch);
+    auto r = mac::decide(d.id, static_cast<u32>(op), static_cast<domid_t>(a), static_cast<domid_t>(b));
+    if (!r) return fail(r.error());
+    return r.value() == mac::decision::permit ? 1 : 0;
+}
+
+result<u64> policy_label(domain& d, u64 domid, u64 gpa, u64 size) noexcept {
+    if (!valid_domid(domid)) return fail(errc::srch);
+    if (!d.privileged && domid != d.id) return fail(errc::perm);
+    if (size == 0) return fail(errc::inval);
+    if (size > REFHV_LABEL_MAX) size = REFHV_LABEL_MAX;
+    REFHV_TRY(gmem::check(d, gpa, size));
+    char buf[REFHV_LABEL_MAX];
+    auto n = mac::domain_label(static_cast<domid_t>(domid), view<char>{buf, size});
+    if (!n) return fail(n.error());
+    REFHV_TRY(gmem::write(d, gpa, buf, n.value() + 1));
+    return n.value();
+}
+
+result<u64> policy_stats(domain& d, u64 gpa) noexcept {
+    refhv_mac_stats s{};
+    REFHV_TRY(gmem::check(d, gpa, sizeof s));
+    mac::stats(s);
+    REFHV_TRY(gmem::write_obj(d, gpa, s));
+    return 0;
+}
+
+result<u64> policy_denials(domain& d, u64 gpa, u64 max) noexcept {
+    constexpr u64 cap = 16;
+    if (max == 0) return fail(errc::inval);
+    if (max > cap) return fail(errc::too_big);
+    REFHV_TRY(gmem::check(d, gpa, max * sizeof(refhv_mac_denial)));
+    refhv_mac_denial out[cap];
+    const usize n = mac::denials(view<refhv_mac_denial>{out, max});
+    REFHV_TRY(gmem::write(d, gpa, out, n * sizeof(refhv_mac_denial)));
+    return n;
+}
+
+#if REFHV_DEBUG_HYPERCALLS
+result<u64> debug_mac_deny(u64 a, u64 b, u64 on) noexcept {
+    if (!valid_domid(a) || !valid_domid(b)) return fail(errc::srch);
+    if (on > 1) return fail(errc::inval);
+    REFHV_TRY(mac::debug_deny_pair(static_cast<domid_t>(a), static_cast<domid_t>(b), on == 1));
+    return 0;
+}
+#endif
+}  // namespace
+
+outcome dispatch(domain& d, const arch::request& r) noexcept {
+    const u64* a = r.hypercall.arg;
+    const bool priv = d.privileged;
+
+    switch (r.hypercall.op) {
+    case REFHV_HC_VERSION: return val(REFHV_ABI_VERSION);
+    case REFHV_HC_CONSOLE_WRITE: return done(console_write(d, a[0], a[1]));
+    case REFHV_HC_SCHED_YIELD:
+        sched::yield(d);
+        return val(0);
+    case REFHV_HC_SCHED_BLOCK:
+        if (a[0] > max_block_ms) return err(errc::inval);
+        if (evtchn::has_pending(d)) return val(0);
+        sched::block(d, a[0], true);
+        return {false, 0};
+    case REFHV_HC_SCHED_SHUTDOWN:
+        if (a[0] > 0xFFFFFFFFull) return err(errc::inval);
+        domains::finish(d, REFHV_EXIT_SHUTDOWN, static_cast<i32>(static_cast<u32>(a[0])));
+        return {false, 0};
+    case REFHV_HC_SET_VECTORS: return done(evtchn::set_vectors(d, a[0], a[1]));
+    case REFHV_HC_SYS_INFO: return done(sys_info(d, a[0]));
+
+    case REFHV_HC_DOMAIN_CREATE: return priv ? done(domctl::create(d, a[0])) : err(errc::perm);
+    case REFHV_HC_DOMAIN_DESTROY: return priv ? done(domctl::destroy(d, a[0])) : err(errc::perm);
+    case REFHV_HC_DOMAIN_SAVE: return priv ? done(domctl::save(d, a[0], a[1], a[2])) : err(errc::perm);
+    case REFHV_HC_DOMAIN_RESTORE: return priv ? done(domctl::restore(d, a[0], a[1])) : err(errc::perm);
+    case REFHV_HC_DOMAIN_INFO: return done(domctl::info(d, a[0], a[1]));
+
+    case REFHV_HC_EVTCHN_ALLOC_UNBOUND: return done(evtchn::alloc_unbound(d, a[0]));
+    case REFHV_HC_EVTCHN_BIND_INTERDOMAIN: return done(evtchn::bind_interdomain(d, a[0], a[1]));
+    case REFHV_HC_EVTCHN_SEND: return done(evtchn::send(d, a[0]));
+    case REFHV_HC_EVTCHN_CLOSE: return done(evtchn::close(d, a[0]));
+    case REFHV_HC_EVTCHN_STATUS: return done(evtchn::status(d, a[0], a[1]));
+
+    case REFHV_HC_GRANT_ACCESS: return done(grant::access(d, a[0], a[1], a[2]));
+    case REFHV_HC_GRANT_REVOKE: return done(grant::revoke(d, a[0]));
+    case REFHV_HC_GRANT_MAP: return done(grant::map(d, a[0], a[1], a[2], a[3]));
+    case REFHV_HC_GRANT_UNMAP: return done(grant::unmap(d, a[0]));
+
+    case REFHV_HC_RESOURCE_REGISTER: return done(resource::register_resource(d, a[0]));
+    case REFHV_HC_RESOURCE_OPEN: return done(resource::open(d, a[0], a[1]));
+    case REFHV_HC_RESOURCE_ACCEPT: return done(resource::accept(d, a[0]));
+    case REFHV_HC_MAC_COALITION: return done(resource::coalition(d, a[0], a[1]));
+
+    case REFHV_HC_POLICY_LOAD: return priv ? done(policy_load(d, a[0], a[1])) : err(errc::perm);
+    case REFHV_HC_POLICY_GET: return priv ? done(policy_get(d, a[0], a[1])) : err(errc::perm);
+    case REFHV_HC_POLICY_DECIDE: return priv ? done(policy_decide(d, a[0], a[1], a[2])) : err(errc::perm);
+    case REFHV_HC_POLICY_LABEL: return done(policy_label(d, a[0], a[1], a[2]));
+    case REFHV_HC_POLICY_STATS: return priv ? done(policy_stats(d, a[0])) : err(errc::perm);
+    case REFHV_HC_POLICY_DENIALS: return priv ? done(policy_denials(d, a[0], a[1])) : err(errc::perm);
+
+#if REFHV_DEBUG_HYPERCALLS
+    case REFHV_HC_DEBUG_MAC_DENY: return priv ? done(debug_mac_deny(a[0], a[1], a[2])) : err(errc::perm);
+#endif
+    default: return err(errc::nosys);
+    }
+}
+
+}  // namespace refhv::hypercall

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "resource.hpp"
+
+#include "evtchn.hpp"
+#include "gmem.hpp"
+#include "lib.hpp"
+#include "mac.hpp"
+
+namespace refhv::resource {
+
+namespace {
+struct resource {
+    bool used;
+    domid_t server;
+    char name[REFHV_RESOURCE_NAME_MAX];
+    char label[REFHV_LABEL_MAX];
+};
+resource g_resources[max_resources];
+
+/// Non-empty, NUL-terminated within the buffer, printable ASCII.
+bool valid_name(const char* s, usize cap) noexcept {
+    const usize n = bounded_strlen(s, cap);
+    if (n == 0 || n == cap) return false;
+    for (usize i = 0; i < n; ++i)
+        if (s[i] <= 0x20 || s[i] >= 0x7F) return false;
+    return true;
+}
+}  // namespace
+
+void init() noexcept { lib::memset(g_resources, 0, sizeof g_resources); }
+
+result<u64> register_resource(domain& d, u64 desc_gpa) noexcept {
+    refhv_resource_desc desc;
+    REFHV_TRY(gmem::read_obj(d, desc, desc_gpa));
+    if (!valid_name(desc.name, sizeof desc.name) || !valid_name(desc.label, sizeof desc.label))
+        return fail(errc::inval);
+    resource* free_slot = nullptr;
+    u64 id = 0;
+    for (u64 i = 0; i < max_resources; ++i) {
+        resource& r = g_resources[i];
+        if (r.used && lib::streq(r.name, desc.name, sizeof r.name)) return fail(errc::exist);
+        if (!r.used && free_slot == nullptr) {
+            free_slot = &r;
+            id = i;
+        }
+    }
+    if (free_slot == nullptr) return fail(errc::nospc);
+    if (mac::resource_register(d.id, desc.label) == mac::decision::deny) return fail(errc::access);
+    free_slot->used = true;
+    free_slot->server = d.id;
+    lib::strlcpy(free_slot->name, desc.name, sizeof free_slot->name);
+    lib::strlcpy(free_slot->label, desc.label, sizeof free_slot->label);
+    return id;
+}
+
+result<u64> open(domain& d, u64 name_gpa, u64 name_len) noexcept {
+    if (name_len == 0 || name_len >= REFHV_RESOURCE_NAME_MAX) return fail(errc::inval);
+    char name[REFHV_RESOURCE_NAME_MAX] = {};
+    REFHV_TRY(gmem::read(d, name, name_gpa, name_len));
+    if (!valid_name(name, sizeof name)) return fail(errc::inval);
+    resource* res = nullptr;
+    u32 id = 0;
+    for (u32 i = 0; i < max_resources; ++i)
+        if (g_resources[i].used && lib::streq(g_resources[i].name, name, sizeof name)) {
+            res = &g_resources[i];
+            id = i;
+        }
+    if (res == nullptr) return fail(errc::noent);
+    domain* server = domains::find_live(res->server);
+    if (server == nullptr) return fail(errc::noent);
+    if (server == &d) return fail(errc::inval);
+    if (server->pending_conn_count >= max_pending_connections) return fail(errc::again);
+    // Hook: may this domain use a resource with this label at all?
+    if (mac::resource_access(d.id, res->label) == mac::decision::deny) return fail(errc::access);
+    auto ports = evtchn::connect(d, *server);  // runs the evtchn_bind hook too
+    if (!ports) return fail(ports.error());
+    const u32 client_port = ports.value() & 0xFFFF;
+    const u32 server_port = ports.value() >> 16;
+    server->pending_conn[server->pending_conn_count++] = refhv_resource_conn{id, d.id, server_port, 0};
+    evtchn::raise_virq(*server, REFHV_VIRQ_RESOURCE_CONNECT);
+    return client_port;
+}
+
+result<u64> accept(domain& d, u64 out_gpa) noexcept {
+    REFHV_TRY(gmem::check(d, out_gpa, sizeof(refhv_resource_conn)));
+    if (d.pending_conn_count == 0) return fail(errc::again);
+    REFHV_TRY(gmem::write_obj(d, out_gpa, d.pending_conn[0]));
+    for (unsigned i = 1; i < d.pending_conn_count; ++i) d.pending_conn[i - 1] = d.pending_conn[i];
+    --d.pending_conn_count;
+    return 0;
+}
+
+result<u64> coalition(domain& d, u64 domid, u64 out_gpa) noexcept {
+    REFHV_TRY(gmem::check(d, out_gpa, sizeof(u64)));
+    if (domid >= invalid_domid) return fail(errc::srch);
+    if (domains::find_live(static_cast<domid_t>(domid)) == nullptr) return fail(errc::srch);
+    auto mask = mac::coalition(d.id, static_cast<domid_t>(domid));
+    if (!mask) return fail(mask.error());
+    REFHV_TRY(gmem::write_obj(d, out_gpa, mask.value()));
+    return 0;
+}
+
+void release_all(domain& d) noexcept {
+    for (auto& r : g_resources)
+        if (r.used && r.server == d.id) r.used = false;
+    d.pending_conn_count = 0;
+}
+
+}  // namespace refhv::resource

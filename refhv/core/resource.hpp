@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+// Labelled virtual resources served by MAC domains (sHype section 4.4), e.g. a device
+// domain offering "vdisk-order" (label "order") and "vdisk-ads" (label "ads").
+// The server registers a name and a label; a client opens by name, which the hypervisor
+// mediates with mac::resource_access(client, label) and mac::evtchn_bind(client, server),
+// then connects an event channel and queues a connection record for the server (VIRQ
+// REFHV_VIRQ_RESOURCE_CONNECT). The server accepts it and may ask for the coalitions it
+// shares with the client (mac::coalition) before serving; data moves through grants.
+#pragma once
+
+#include "domain.hpp"
+
+namespace refhv::resource {
+
+inline constexpr unsigned max_resources = 16;
+
+result<u64> register_resource(domain& d, u64 desc_gpa) noexcept;
+result<u64> open(domain& d, u64 name_gpa, u64 name_len) noexcept;
+result<u64> accept(domain& d, u64 out_gpa) noexcept;
+result<u64> coalition(domain& d, u64 domid, u64 out_gpa) noexcept;
+
+/// A server stops: its resources disappear.
+void release_all(domain& d) noexcept;
+void init() noexcept;
+
+}  // namespace refhv::resource

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+// dom0 test driver: one suite per QEMU boot, chosen by "suite=<name>" on its command line.
+#pragma once
+
+#include "../lib/rt.hpp"
+
+namespace dom0 {
+
+/// The test guest image (boot module 1).
+struct image {
+    g::u64 gpa = 0, size = 0;
+};
+image test_image();
+
+/// Create a domain from the test image; returns the domid or -errno.
+g::i64 create(const char* label, const char* cmdline, g::u64 mem_bytes = REFHV_DOMAIN_MIN_MEM);
+/// Query a domain.
+g::i64 info(g::u64 domid, refhv_domain_info& out);
+/// Wait until `domid` is no longer running (or timeout); returns its info state.
+g::u32 wait_exit(g::u64 domid, refhv_domain_info& out, g::u64 timeout_ms = 5000);
+/// Free pages in the hypervisor (for leak checks).
+g::u64 free_pages();
+
+int suite_boot();
+int suite_isolation();
+int suite_evtchn();
+int suite_grant();
+int suite_hostile();
+int suite_vdisk();
+int suite_saverestore();
+int suite_sched();
+int suite_policy();
+
+}  // namespace dom0

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "dom0.hpp"
+
+namespace dom0 {
+
+using namespace g;
+
+image test_image() {
+    const refhv_start_info& si = start_info();
+    if (si.nr_modules == 0) return {};
+    return {si.modules[0].gpa, si.modules[0].size};
+}
+
+i64 create(const char* label, const char* cmdline, u64 mem_bytes) {
+    static refhv_domain_create req;
+    const image img = test_image();
+    req = refhv_domain_create{};
+    req.image_gpa = img.gpa;
+    req.image_size = img.size;
+    req.mem_bytes = mem_bytes;
+    for (std::size_t i = 0; label[i] != '\0' && i + 1 < sizeof req.label; ++i) req.label[i] = label[i];
+    for (std::size_t i = 0; cmdline[i] != '\0' && i + 1 < sizeof req.cmdline; ++i) req.cmdline[i] = cmdline[i];
+    return hc(REFHV_HC_DOMAIN_CREATE, gpa(&req));
+}
+
+i64 info(u64 domid, refhv_domain_info& out) { return hc(REFHV_HC_DOMAIN_INFO, domid, gpa(&out)); }
+
+u32 wait_exit(u64 domid, refhv_domain_info& out, u64 timeout_ms) {
+    const u64 until = now_ms() + timeout_ms;
+    for (;;) {
+        if (info(domid, out) != 0) return 0;
+        if (out.state != REFHV_DOM_RUNNING || now_ms() >= until) return out.state;
+        wait_virq(REFHV_VIRQ_DOMAIN_EXIT, until - now_ms());
+    }
+}
+
+u64 free_pages() {
+    refhv_sys_info si{};
+    hc(REFHV_HC_SYS_INFO, gpa(&si));
+    return si.free_pages;
+}
+
+}  // namespace dom0
+
+int guest_main(const refhv_start_info&) {
+    using namespace dom0;
+    char name[32];
+    g::arg("suite", name, sizeof name);
+    int failed = -1;
+    if (g::streq(name, "boot")) failed = suite_boot();
+    else if (g::streq(name, "isolation")) failed = suite_isolation();
+    else if (g::streq(name, "evtchn")) failed = suite_evtchn();
+    else if (g::streq(name, "grant")) failed = suite_grant();
+    else if (g::streq(name, "hostile")) failed = suite_hostile();
+    else if (g::streq(name, "vdisk")) failed = suite_vdisk();
+    else if (g::streq(name, "saverestore")) failed = suite_saverestore();
+    else if (g::streq(name, "sched")) failed = suite_sched();
+    else if (g::streq(name, "policy")) failed = suite_policy();
+    else {
+        g::text t;
+        t << "dom0: unknown suite '" << name << "'";
+        g::println(t);
+    }
+    return failed == 0 ? 0 : 1;
+}
