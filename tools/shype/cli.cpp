@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli.hpp"
+
+#include <ostream>
+
+namespace shype::tool {
+
+int usage_error(const command_spec& spec, const std::string& message, std::ostream& err) {
+  err << "shype " << spec.name << ": " << message << "\n(see 'shype " << spec.name << " --help')\n";
+  return exit_usage;
+}
+
+std::optional<parsed_args> parse_args(const command_spec& spec, const std::vector<std::string>& args, std::ostream& err) {
+  parsed_args p;
+  bool options_done = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (!options_done && a == "--") {
+      options_done = true;
+    } else if (!options_done && (a == "--help" || a == "-h")) {
+      p.help = true;
+      return p;
+    } else if (!options_done && a.size() > 1 && a[0] == '-') {
+      if (spec.flags.count(a) != 0) {
+        p.flags.insert(a);
+      } else if (spec.with_value.count(a) != 0) {
+        if (i + 1 >= args.size()) {
+          usage_error(spec, "option " + a + " needs a value", err);
+          return std::nullopt;
+        }
+        p.values[a] = args[++i];
+      } else {
+        usage_error(spec, "unknown option " + a, err);
+        return std::nullopt;
+      }
+    } else {
+      p.positional.push_back(a);
+    }
+  }
+  if (p.positional.size() < spec.min_positional || p.positional.size() > spec.max_positional) {
+    usage_error(spec, p.positional.size() < spec.min_positional ? "missing argument" : "too many arguments", err);
+    return std::nullopt;
+  }
+  return p;
+}
+
+void print(const diagnostics& d, std::ostream& out) { out << d.text(); }
+
+namespace {
+
+struct entry {
+  const char* name;
+  command_fn fn;
+  const char* summary;
+};
+
+constexpr entry commands[] = {
+    {"compile", cmd_compile, "compile ACM policy XML into a binary policy"},
+    {"check", cmd_check, "validate a policy (XML or binary) and summarise it"},
+    {"dump", cmd_dump, "print a policy as text, or as XML that recompiles to the same bytes"},
+    {"diff", cmd_diff, "show what changing from one policy to another allows or forbids"},
+    {"graph", cmd_graph, "draw coalitions and conflict sets (Graphviz DOT, SVG)"},
+    {"simulate", cmd_simulate, "run a trace of operations through the reference monitor (JSON Lines)"},
+};
+
+void overview(std::ostream& out) {
+  out << "usage: shype COMMAND [ARGS...]\n\n"
+         "Policy management for the shype reference monitor (sHype). Every POLICY argument may be\n"
+         "ACM policy XML or a compiled binary policy; the kind is told by content.\n\ncommands:\n";
+  for (const auto& c : commands) {
+    std::string n = c.name;
+    n.resize(10, ' ');
+    out << "  " << n << c.summary << "\n";
+  }
+  out << "\n'shype COMMAND --help' describes a command. Exit codes: 0 success, 1 diff found differences,\n"
+         "2 usage error, 3 invalid input or file error, 4 Graphviz dot missing or failed.\n";
+}
+
+}  // namespace
+
+int run_shype(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+  if (argv.empty()) {
+    overview(err);
+    return exit_usage;
+  }
+  const std::string& cmd = argv.front();
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    if (cmd == "help" && argv.size() == 2) return run_shype({argv[1], "--help"}, out, err);
+    overview(out);
+    return exit_ok;
+  }
+  for (const auto& c : commands)
+    if (cmd == c.name) return c.fn(std::vector<std::string>(argv.begin() + 1, argv.end()), out, err);
+  err << "shype: unknown command '" << cmd << "'\n\n";
+  overview(err);
+  return exit_usage;
+}
+
+}  // namespace shype::tool

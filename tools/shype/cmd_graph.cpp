@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+// shype graph POLICY [-o FILE.dot] [--svg FILE.svg]
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <ostream>
+
+#include <shype/policy_view.hpp>
+
+#include "cli.hpp"
+#include "decoded_policy.hpp"
+#include "policy_file.hpp"
+#include "policy_graph.hpp"
+
+extern char** environ;
+
+namespace shype::tool {
+namespace {
+
+const command_spec spec{"graph", 1, 1, {}, {"-o", "--svg"},
+                        "usage: shype graph POLICY [-o FILE.dot] [--svg FILE.svg]\n\n"
+                        "Draws the policy (XML or binary) as a Graphviz graph: TE types (coalitions) and Chinese\n"
+                        "Wall types as clustered nodes, VM labels (boxes) and resource labels (cylinders) joined to\n"
+                        "their types, green edges between VM labels that may share, red dashed edges between the\n"
+                        "types of a conflict set and between VM labels that may never run on one host.\n\n"
+                        "options:\n  -o FILE.dot     write the DOT text there (default: standard output, unless --svg)\n"
+                        "  --svg FILE.svg  also render SVG with Graphviz 'dot' (package graphviz); exit code 4 if\n"
+                        "                  'dot' is not installed or fails\n"};
+
+/// `dot` on PATH, or "" if there is none.
+std::string find_dot() {
+  const char* path = std::getenv("PATH");
+  if (path == nullptr) return {};
+  std::string p = path;
+  std::size_t start = 0;
+  while (start <= p.size()) {
+    const std::size_t end = p.find(':', start);
+    const std::string dir = p.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    const std::string candidate = (dir.empty() ? std::string(".") : dir) + "/dot";
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return {};
+}
+
+/// Runs `dot -Tsvg -o svg dot_file`; returns its exit status (or -1 if it could not start).
+int run_dot(const std::string& dot, const std::string& dot_file, const std::string& svg) {
+  std::vector<std::string> words = {dot, "-Tsvg", "-o", svg, dot_file};
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, dot.c_str(), nullptr, nullptr, argv.data(), environ) != 0) return -1;
+  int status = 0;
+  if (waitpid(pid, &status, 0) < 0) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+int cmd_graph(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  auto a = parse_args(spec, args, err);
+  if (!a) return exit_usage;
+  if (a->help) {
+    out << spec.help;
+    return exit_ok;
+  }
+  loaded_policy p = load_policy_file(a->positional[0]);
+  print(p.diag, err);
+  if (!p.ok()) return exit_invalid;
+  const std::string dot_text = policy_dot(decode(shype::policy_view::load(shype::byte_view(p.binary.data(), p.binary.size())).value()));
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(dot_text.data());
+  diagnostics io;
+  if (a->values.count("-o") != 0) {
+    if (!write_file(a->values.at("-o"), bytes, dot_text.size(), io)) {
+      print(io, err);
+      return exit_invalid;
+    }
+  } else if (a->values.count("--svg") == 0) {
+    out << dot_text;
+  }
+  if (a->values.count("--svg") == 0) return exit_ok;
+
+  const std::string& svg = a->values.at("--svg");
+  const std::string dot = find_dot();
+  if (dot.empty()) {
+    err << "shype graph: cannot write " << svg << ": the Graphviz 'dot' program is not on PATH (install the graphviz package)\n";
+    return exit_no_dot;
+  }
+  // dot reads the graph from a file next to the output, removed afterwards.
+  const std::string tmp = svg + ".tmp.dot";
+  if (!write_file(tmp, bytes, dot_text.size(), io)) {
+    print(io, err);
+    return exit_invalid;
+  }
+  const int rc = run_dot(dot, tmp, svg);
+  std::error_code ec;
+  std::filesystem::remove(tmp, ec);
+  if (rc != 0) {
+    err << "shype graph: " << dot << " failed to write " << svg << " (exit status " << rc << ")\n";
+    return exit_no_dot;
+  }
+  return exit_ok;
+}
+
+}  // namespace shype::tool

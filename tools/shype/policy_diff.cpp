@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "policy_diff.hpp"
+
+#include <map>
+
+namespace shype::tool {
+namespace {
+
+std::string q(const std::string& s) { return "\"" + s + "\""; }
+
+std::string names(const std::vector<std::string>& v) {
+  if (v.empty()) return "-";
+  std::string s;
+  for (const auto& n : v) s += (s.empty() ? "" : ", ") + q(n);
+  return s;
+}
+
+std::string version(const shype::policy_version& v) { return std::to_string(v.major) + "." + std::to_string(v.minor); }
+
+/// Added and removed names of a table.
+void table(const std::vector<std::string>& a, const std::vector<std::string>& b, const char* what, std::vector<std::string>& out) {
+  std::map<std::string, int> seen;
+  for (const auto& n : a) seen[n] |= 1;
+  for (const auto& n : b) seen[n] |= 2;
+  for (const auto& [n, where] : seen) {
+    if (where == 2) out.push_back("added    " + std::string(what) + " " + q(n));
+    if (where == 1) out.push_back("removed  " + std::string(what) + " " + q(n));
+  }
+}
+
+template <class T>
+std::map<std::string, const T*> by_name(const std::vector<T>& v) {
+  std::map<std::string, const T*> m;
+  for (const auto& x : v) m[x.name] = &x;
+  return m;
+}
+
+std::string vm_types(const decoded_policy& p, const decoded_vm_label& l) {
+  return "te " + names(p.te_names(l.te)) + "; cw " + names(p.cw_names(l.cw));
+}
+
+}  // namespace
+
+std::vector<std::string> diff_policies(const decoded_policy& a, const decoded_policy& b) {
+  std::vector<std::string> out;
+  if (a.name != b.name) out.push_back("changed  policy name " + q(a.name) + " -> " + q(b.name));
+  if (!(a.version == b.version)) out.push_back("changed  version " + version(a.version) + " -> " + version(b.version));
+  auto section = [&](bool x, bool y, const char* what, const char* meaning) {
+    if (x && !y) out.push_back(std::string("removed  section ") + what + " (" + meaning + " no longer restricted)");
+    if (!x && y) out.push_back(std::string("added    section ") + what);
+  };
+  section(a.has_te, b.has_te, "SimpleTypeEnforcement", "sharing");
+  section(a.has_cw, b.has_cw, "ChineseWall", "placement");
+  table(a.te_types, b.te_types, "TE type", out);
+  table(a.cw_types, b.cw_types, "Chinese Wall type", out);
+
+  // Conflict sets: compared by the names of their types.
+  {
+    const auto ma = by_name(a.conflict_sets), mb = by_name(b.conflict_sets);
+    for (const auto& [n, s] : mb)
+      if (ma.count(n) == 0) out.push_back("added    conflict set " + q(n) + ": " + names(b.cw_names(s->types)));
+    for (const auto& [n, s] : ma) {
+      auto it = mb.find(n);
+      if (it == mb.end()) out.push_back("removed  conflict set " + q(n) + ": " + names(a.cw_names(s->types)));
+      else if (a.cw_names(s->types) != b.cw_names(it->second->types))
+        out.push_back("changed  conflict set " + q(n) + ": " + names(a.cw_names(s->types)) + " -> " + names(b.cw_names(it->second->types)));
+    }
+  }
+
+  const auto va = by_name(a.vm_labels), vb = by_name(b.vm_labels);
+  for (const auto& [n, l] : vb)
+    if (va.count(n) == 0) out.push_back("added    VM label " + q(n) + ": " + vm_types(b, *l));
+  for (const auto& [n, l] : va) {
+    auto it = vb.find(n);
+    if (it == vb.end()) out.push_back("removed  VM label " + q(n) + ": " + vm_types(a, *l));
+    else if (vm_types(a, *l) != vm_types(b, *it->second))
+      out.push_back("changed  VM label " + q(n) + ": " + vm_types(a, *l) + " -> " + vm_types(b, *it->second));
+  }
+  const auto ra = by_name(a.resource_labels), rb = by_name(b.resource_labels);
+  for (const auto& [n, l] : rb)
+    if (ra.count(n) == 0) out.push_back("added    resource label " + q(n) + ": te " + names(b.te_names(l->te)));
+  for (const auto& [n, l] : ra) {
+    auto it = rb.find(n);
+    if (it == rb.end()) out.push_back("removed  resource label " + q(n) + ": te " + names(a.te_names(l->te)));
+    else if (a.te_names(l->te) != b.te_names(it->second->te))
+      out.push_back("changed  resource label " + q(n) + ": te " + names(a.te_names(l->te)) + " -> " + names(b.te_names(it->second->te)));
+  }
+  const std::string boot_a = a.bootstrap ? a.vm_labels[*a.bootstrap].name : "", boot_b = b.bootstrap ? b.vm_labels[*b.bootstrap].name : "";
+  if (boot_a != boot_b) out.push_back("changed  bootstrap label " + (boot_a.empty() ? "-" : q(boot_a)) + " -> " + (boot_b.empty() ? "-" : q(boot_b)));
+
+  // What the change means for domains with labels both policies have.
+  std::vector<std::string> both;
+  for (const auto& [n, l] : va)
+    if (vb.count(n) != 0) both.push_back(n);
+  for (std::size_t i = 0; i < both.size(); ++i) {
+    for (std::size_t j = i; j < both.size(); ++j) {
+      const auto &xa = *va.at(both[i]), &ya = *va.at(both[j]), &xb = *vb.at(both[i]), &yb = *vb.at(both[j]);
+      const bool before = a.may_share(xa, ya), after = b.may_share(xb, yb);
+      const std::string pair_text = q(both[i]) + " <-> " + q(both[j]);
+      if (!before && after) out.push_back("allow    share " + pair_text + " (common TE types: " + names(b.te_names(common(xb.te, yb.te))) + ")");
+      if (before && !after) out.push_back("forbid   share " + pair_text);
+    }
+  }
+  std::vector<std::string> res_both;
+  for (const auto& [n, l] : ra)
+    if (rb.count(n) != 0) res_both.push_back(n);
+  for (const auto& v : both) {
+    for (const auto& r : res_both) {
+      const bool before = a.may_access(*va.at(v), *ra.at(r)), after = b.may_access(*vb.at(v), *rb.at(r));
+      if (!before && after) out.push_back("allow    access " + q(v) + " -> " + q(r));
+      if (before && !after) out.push_back("forbid   access " + q(v) + " -> " + q(r));
+    }
+  }
+  for (std::size_t i = 0; i < both.size(); ++i) {
+    for (std::size_t j = i + 1; j < both.size(); ++j) {
+      const auto before = a.conflict_between(*va.at(both[i]), *va.at(both[j]));
+      const auto after = b.conflict_between(*vb.at(both[i]), *vb.at(both[j]));
+      const std::string pair_text = q(both[i]) + " / " + q(both[j]);
+      if (before && !after) out.push_back("allow    same host " + pair_text + " (no conflict set keeps them apart now)");
+      if (!before && after) out.push_back("forbid   same host " + pair_text + " (conflict set " + q(b.conflict_sets[*after].name) + ")");
+    }
+  }
+  return out;
+}
+
+}  // namespace shype::tool

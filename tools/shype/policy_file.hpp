@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Every policy argument of the tool, XML source or compiled binary, through one function.
+//
+// The kind is told by content, not by file name: a binary starts with the magic "SHYPEPOL";
+// a file whose first non-blank character (after an optional UTF-8 byte-order mark) is '<' is
+// XML; anything else is taken as a binary, so a damaged one gets the loader's diagnosis.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "diagnostic.hpp"
+
+namespace shype::tool {
+
+enum class policy_kind { xml, binary };
+
+struct loaded_policy {
+  policy_kind kind = policy_kind::xml;
+  std::vector<std::uint8_t> binary;  ///< validated by policy_view::load; empty on failure
+  diagnostics diag;                  ///< errors and warnings, already naming the file
+  [[nodiscard]] bool ok() const noexcept { return !binary.empty(); }
+};
+
+/// Reads a whole file; nullopt (and a diagnostic) if it cannot.
+[[nodiscard]] std::optional<std::vector<std::uint8_t>> read_file(const std::string& path, diagnostics& diag);
+
+/// Writes a whole file; false (and a diagnostic) if it cannot.
+bool write_file(const std::string& path, const std::uint8_t* data, std::size_t size, diagnostics& diag);
+
+[[nodiscard]] policy_kind kind_of(const std::vector<std::uint8_t>& bytes);
+
+/// Compiles (XML) or validates (binary) bytes named `file`.
+[[nodiscard]] loaded_policy load_policy(const std::vector<std::uint8_t>& bytes, const std::string& file);
+
+/// Reads `path` and loads it as above.
+[[nodiscard]] loaded_policy load_policy_file(const std::string& path);
+
+}  // namespace shype::tool

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "policy_writer.hpp"
+
+#include <cstdio>
+
+#include "sha256.hpp"
+
+namespace shype::tool {
+namespace {
+
+std::string hex64(std::uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string version_text(const shype::policy_version& v) { return std::to_string(v.major) + "." + std::to_string(v.minor); }
+
+std::string level_text(const decoded_level& l) {
+  std::string s = std::to_string(l.level) + " {";
+  for (std::size_t i = 0; i < l.categories.size(); ++i) s += (i ? "," : "") + std::to_string(l.categories[i]);
+  return s + "}";
+}
+
+bool valid_utf8(const std::string& s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (std::size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    i += n;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string dump_text(const decoded_policy& p) {
+  std::string s;
+  s += "policy: " + p.name + "\n";
+  s += "version: " + version_text(p.version) + "\n";
+  s += "size: " + std::to_string(p.size) + " bytes (format 1.0)\n";
+  s += "checksum: " + hex64(p.checksum) + " (XXH64)\n";
+  s += "source-sha256: " + to_hex(p.source_hash.data(), p.source_hash.size()) + "\n";
+  std::string sections;
+  if (p.has_te) sections += " type-enforcement";
+  if (p.has_cw) sections += " chinese-wall";
+  if (p.has_mls) sections += " mls(" + std::to_string(p.categories) + " categories)";
+  s += "sections:" + (sections.empty() ? std::string(" none") : sections) + "\n";
+  s += "bootstrap: " + (p.bootstrap ? p.vm_labels[*p.bootstrap].name : std::string("-")) + "\n";
+
+  s += "\nTE types (" + std::to_string(p.te_types.size()) + "):\n";
+  for (const auto& t : p.te_types) s += "  " + t + "\n";
+  s += "\nChinese Wall types (" + std::to_string(p.cw_types.size()) + "):\n";
+  for (const auto& t : p.cw_types) s += "  " + t + "\n";
+  s += "\nconflict sets (" + std::to_string(p.conflict_sets.size()) + "):\n";
+  for (const auto& c : p.conflict_sets) s += "  " + c.name + ": " + join(p.cw_names(c.types)) + "\n";
+  s += "\nVM labels (" + std::to_string(p.vm_labels.size()) + "):\n";
+  for (const auto& l : p.vm_labels) {
+    s += "  " + l.name + "\n";
+    s += "    te: " + join(p.te_names(l.te)) + "\n";
+    s += "    cw: " + join(p.cw_names(l.cw)) + "\n";
+    if (l.mls) s += "    mls: secrecy " + level_text(l.mls->secrecy) + ", integrity " + level_text(l.mls->integrity) + "\n";
+  }
+  s += "\nresource labels (" + std::to_string(p.resource_labels.size()) + "):\n";
+  for (const auto& l : p.resource_labels) {
+    s += "  " + l.name + "\n";
+    s += "    te: " + join(p.te_names(l.te)) + "\n";
+    if (l.mls) s += "    mls: secrecy " + level_text(l.mls->secrecy) + ", integrity " + level_text(l.mls->integrity) + "\n";
+  }
+  return s;
+}
+
+bool dump_xml(const decoded_policy& p, const std::string& file, std::string& out, diagnostics& diag) {
+  const std::size_t errors = diag.error_count();
+  auto refuse = [&](const std::string& why) { diag.error(file, 0, "", "cannot be written as ACM policy XML: " + why); };
+  if (p.has_mls) refuse("it has an MLS section, which the Xen schema has no element for");
+  if (p.has_te && p.te_types.empty()) refuse("its SimpleTypeEnforcement section has no type (the schema needs at least one)");
+  if (p.has_cw && p.cw_types.empty()) refuse("its ChineseWall section has no type (the schema needs at least one)");
+  if (!p.vm_labels.empty() && !p.bootstrap) refuse("it has VM labels but no bootstrap label");
+  for (const auto& r : p.resource_labels)
+    if (r.te.size() > 1) refuse("resource label \"" + r.name + "\" has " + std::to_string(r.te.size()) + " TE types (the schema allows one)");
+  auto check_utf8 = [&](const std::string& n) {
+    if (!valid_utf8(n)) refuse("a name is not valid UTF-8");
+    // The compiler refuses such names: they would not survive the trip back.
+    else if (!n.empty() && (n.front() == ' ' || n.back() == ' ')) refuse("name \"" + n + "\" has leading or trailing white space");
+  };
+  check_utf8(p.name);
+  for (const auto& n : p.te_types) check_utf8(n);
+  for (const auto& n : p.cw_types) check_utf8(n);
+  for (const auto& c : p.conflict_sets) check_utf8(c.name);
+  for (const auto& l : p.vm_labels) check_utf8(l.name);
+  for (const auto& l : p.resource_labels) check_utf8(l.name);
+  if (diag.error_count() != errors) return false;
+
+  auto e = [](const std::string& s) { return xml_escape(s); };
+  std::string& x = out;
+  x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  x += "<?shype source-sha256=\"" + to_hex(p.source_hash.data(), p.source_hash.size()) + "\"?>\n";
+  x += "<!-- Written by shype dump from a compiled policy (checksum " + hex64(p.checksum) + "); compiles back to the same bytes. -->\n";
+  x += "<SecurityPolicyDefinition xmlns=\"http://www.ibm.com\">\n";
+  x += "  <PolicyHeader>\n";
+  x += "    <PolicyName>" + e(p.name) + "</PolicyName>\n";
+  x += "    <Version>" + version_text(p.version) + "</Version>\n";
+  x += "  </PolicyHeader>\n";
+  if (p.has_te) {
+    x += "  <SimpleTypeEnforcement>\n    <SimpleTypeEnforcementTypes>\n";
+    for (const auto& t : p.te_types) x += "      <Type>" + e(t) + "</Type>\n";
+    x += "    </SimpleTypeEnforcementTypes>\n  </SimpleTypeEnforcement>\n";
+  }
+  if (p.has_cw) {
+    x += "  <ChineseWall>\n    <ChineseWallTypes>\n";
+    for (const auto& t : p.cw_types) x += "      <Type>" + e(t) + "</Type>\n";
+    x += "    </ChineseWallTypes>\n";
+    if (!p.conflict_sets.empty()) {
+      x += "    <ConflictSets>\n";
+      for (const auto& c : p.conflict_sets) {
+        x += "      <Conflict name=\"" + e(c.name) + "\">\n";
+        for (const auto& t : p.cw_names(c.types)) x += "        <Type>" + e(t) + "</Type>\n";
+        x += "      </Conflict>\n";
+      }
+      x += "    </ConflictSets>\n";
+    }
+    x += "  </ChineseWall>\n";
+  }
+  x += "  <SecurityLabelTemplate>\n";
+  if (!p.vm_labels.empty()) {
+    x += "    <SubjectLabels bootstrap=\"" + e(p.vm_labels[*p.bootstrap].name) + "\">\n";
+    for (const auto& l : p.vm_labels) {
+      x += "      <VirtualMachineLabel>\n        <Name>" + e(l.name) + "</Name>\n";
+      if (!l.te.empty()) {
+        x += "        <SimpleTypeEnforcementTypes>\n";
+        for (const auto& t : p.te_names(l.te)) x += "          <Type>" + e(t) + "</Type>\n";
+        x += "        </SimpleTypeEnforcementTypes>\n";
+      }
+      if (!l.cw.empty()) {
+        x += "        <ChineseWallTypes>\n";
+        for (const auto& t : p.cw_names(l.cw)) x += "          <Type>" + e(t) + "</Type>\n";
+        x += "        </ChineseWallTypes>\n";
+      }
+      x += "      </VirtualMachineLabel>\n";
+    }
+    x += "    </SubjectLabels>\n";
+  }
+  if (!p.resource_labels.empty()) {
+    x += "    <ObjectLabels>\n";
+    for (const auto& l : p.resource_labels) {
+      x += "      <ResourceLabel>\n        <Name>" + e(l.name) + "</Name>\n        <SimpleTypeEnforcementTypes>\n";
+      // The schema wants exactly one Type; an empty one means "no type".
+      x += l.te.empty() ? "          <Type/>\n" : "          <Type>" + e(p.te_types[l.te.front()]) + "</Type>\n";
+      x += "        </SimpleTypeEnforcementTypes>\n      </ResourceLabel>\n";
+    }
+    x += "    </ObjectLabels>\n";
+  }
+  x += "  </SecurityLabelTemplate>\n";
+  x += "</SecurityPolicyDefinition>\n";
+  return true;
+}
+
+}  // namespace shype::tool
