@@ -193,7 +193,7 @@ class binding_registry {
   };
 
   [[nodiscard]] constexpr bool live(binding_handle h) const noexcept {
-    return h.index < high_ && slots_[h.index].live && slots_[h.index].serial == h.serial;
+    return h.index < Capacity && h.index < high_ && slots_[h.index].live && slots_[h.index].serial == h.serial;
   }
   constexpr void link(std::uint32_t i, int role, domid_t d) noexcept {
     slot& s = slots_[i];

@@ -113,6 +113,17 @@ class type_set_view {
 
 // --- algorithms on any two word sets -------------------------------------------------------------
 
+namespace detail {
+/// Population count without a runtime library: std::popcount compiles to a libgcc call
+/// (__popcountdi2) unless the target has POPCNT, and a hypervisor links no libgcc.
+[[nodiscard]] constexpr std::size_t popcount64(std::uint64_t x) noexcept {
+  x = x - ((x >> 1) & 0x5555555555555555ull);
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+  return static_cast<std::size_t>((x * 0x0101010101010101ull) >> 56);
+}
+}  // namespace detail
+
 /// Do a and b share an element? The TE decision: an n-bit AND with an early exit.
 template <word_set A, word_set B>
 [[nodiscard]] constexpr bool intersects(const A& a, const B& b) noexcept {
@@ -133,7 +144,7 @@ template <word_set A, word_set B>
 template <word_set S>
 [[nodiscard]] constexpr std::size_t count(const S& s) noexcept {
   std::size_t n = 0;
-  for (std::size_t i = 0; i < s.word_count(); ++i) n += static_cast<std::size_t>(std::popcount(s.word(i)));
+  for (std::size_t i = 0; i < s.word_count(); ++i) n += detail::popcount64(s.word(i));
   return n;
 }
 
@@ -149,7 +160,7 @@ template <word_set A, word_set B>
 [[nodiscard]] constexpr std::size_t count_common(const A& a, const B& b) noexcept {
   const std::size_t n = a.word_count() < b.word_count() ? a.word_count() : b.word_count();
   std::size_t c = 0;
-  for (std::size_t i = 0; i < n; ++i) c += static_cast<std::size_t>(std::popcount(a.word(i) & b.word(i)));
+  for (std::size_t i = 0; i < n; ++i) c += detail::popcount64(a.word(i) & b.word(i));
   return c;
 }
 

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+// Hooks on several threads while another thread swaps policies continuously. Meant to run under
+// ThreadSanitizer (the tsan build), where any data race fails the test; in every build it checks
+// that each decision was taken entirely under one generation: policy A (even generations)
+// permits advertising <-> order sharing, policy B (odd) denies it, so a verdict whose decision
+// disagrees with its generation's parity would be a torn read. After each swap to B, no binding
+// between the two coalitions may survive.
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "shype_test/fixture.hpp"
+
+namespace {
+
+using namespace shype_test;
+using shype::access_mode;
+using shype::decision;
+
+TEST(Concurrency, DecisionsAreTakenUnderOneGenerationAndRevocationIsComplete) {
+  const auto policy_b = paper_policy(paper_variant::v1);              // odd generations: deny
+  const auto policy_a = paper_policy(paper_variant::ads_joins_order); // even generations: permit
+  auto m = std::make_unique<paper_monitor>();
+  ASSERT_TRUE(m->load_initial(policy_b.view()).has_value());  // generation 1
+  const auto l = [&](const char* n) { return m->policy().find_vm_label(n); };
+  ASSERT_TRUE(m->domain_create(dom0, l("dom0"))->permitted());
+  ASSERT_TRUE(m->domain_create(order1, l("order"))->permitted());
+  ASSERT_TRUE(m->domain_create(order2, l("order"))->permitted());
+  ASSERT_TRUE(m->domain_create(ads, l("ads_a"))->permitted());
+
+  constexpr int swaps = 300;
+  std::atomic<bool> stop{false};
+  std::atomic<long> torn{0}, permits{0}, denials{0}, survivors{0}, churn{0};
+
+  auto check = [&](const shype::verdict& v) {
+    const decision expected = v.generation % 2 == 0 ? decision::permit : decision::deny;
+    if (v.value != expected) torn.fetch_add(1);
+    (v.permitted() ? permits : denials).fetch_add(1);
+  };
+  auto hooks = [&](shype::domid_t subject) {
+    std::uint64_t cookie = 0;
+    while (!stop.load(std::memory_order_relaxed)) {
+      if (auto r = m->evtchn_bind(subject, order1, ++cookie); r) {
+        check(r->v);
+        if (r->permitted()) (void)m->evtchn_close(r->handle);
+      }
+      if (auto r = m->grant_map(order2, subject, access_mode::read, ++cookie); r) check(r->v);
+      if (auto r = m->grant_copy(subject, order2); r) check(r.value());
+    }
+  };
+  // Domain operations take the monitor exclusively too: a spare advertiser comes and goes.
+  auto domains = [&]() {
+    while (!stop.load(std::memory_order_relaxed)) {
+      if (auto r = m->domain_create(20, m->policy().find_vm_label("ads_a")); r && r->permitted()) {
+        if (auto b = m->evtchn_bind(20, order2, 0); b) check(b->v);
+        (void)m->domain_destroy(20);
+        churn.fetch_add(1);
+      }
+    }
+  };
+
+  std::vector<std::thread> threads;
+  threads.emplace_back(hooks, ads);
+  threads.emplace_back(hooks, ads);
+  threads.emplace_back(domains);
+  for (int i = 0; i < swaps; ++i) {
+    const auto& next = m->generation() % 2 == 0 ? policy_b : policy_a;
+    auto r = m->change_policy(dom0, next.view());
+    ASSERT_TRUE(r.has_value());
+    ASSERT_EQ(r->value, decision::permit);
+    if (r->generation % 2 == 1) {  // B is in force: nothing joins the coalitions any more
+      m->for_each_binding([&](shype::binding_handle, const shype::binding& b) {
+        const bool ads_side = b.subject == ads || b.subject == 20 || b.object == ads || b.object == 20;
+        if (ads_side && shype::object_is_domain(b.kind)) survivors.fetch_add(1);
+      });
+    }
+    std::this_thread::yield();
+  }
+  stop = true;
+  for (auto& t : threads) t.join();
+
+  EXPECT_EQ(torn.load(), 0);
+  EXPECT_EQ(survivors.load(), 0);
+  EXPECT_GT(permits.load(), 0);
+  EXPECT_GT(denials.load(), 0);
+  EXPECT_EQ(m->generation(), 1u + swaps);
+  const auto s = m->stats();
+  EXPECT_EQ(s[shype::hook_class::evtchn].evaluations(), s[shype::hook_class::evtchn].hits + s[shype::hook_class::evtchn].misses);
+  EXPECT_GT(s[shype::hook_class::grant].revocations, 0u);
+}
+
+}  // namespace

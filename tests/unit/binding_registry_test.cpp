@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+// The binding registry: handles, stale handles, per-domain teardown and selective removal.
+#include <shype/binding_registry.hpp>
+
+#include <memory>
+#include <set>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using shype::binding;
+using shype::binding_kind;
+using shype::errc;
+
+using registry = shype::binding_registry<8, 16>;
+
+TEST(BindingRegistry, AddGetRemove) {
+  auto r = std::make_unique<registry>();
+  auto h = r->add({binding_kind::evtchn, 1, 2, 42});
+  ASSERT_TRUE(h.has_value());
+  EXPECT_EQ(r->size(), 1u);
+  EXPECT_EQ(r->get(h.value()).value().cookie, 42u);
+  EXPECT_EQ(r->remove(h.value()).value().object, 2u);
+  EXPECT_EQ(r->size(), 0u);
+  EXPECT_EQ(r->remove(h.value()).error(), errc::unknown_binding);
+}
+
+TEST(BindingRegistry, AReusedSlotDoesNotHonourTheOldHandle) {
+  auto r = std::make_unique<registry>();
+  auto h1 = r->add({binding_kind::evtchn, 1, 2, 1}).value();
+  ASSERT_TRUE(r->remove(h1).has_value());
+  auto h2 = r->add({binding_kind::grant_rw, 3, 4, 2}).value();
+  EXPECT_EQ(h1.index, h2.index);  // same slot...
+  EXPECT_EQ(r->get(h1).error(), errc::unknown_binding);  // ...but the old handle is dead
+  EXPECT_EQ(r->get(h2).value().cookie, 2u);
+  EXPECT_EQ(r->get({99, 1}).error(), errc::unknown_binding);
+}
+
+TEST(BindingRegistry, FullIsAnErrorNotAnOverflow) {
+  auto r = std::make_unique<registry>();
+  for (std::uint64_t i = 0; i < registry::capacity; ++i) ASSERT_TRUE(r->add({binding_kind::evtchn, 1, 2, i}).has_value());
+  EXPECT_EQ(r->add({binding_kind::evtchn, 1, 2, 99}).error(), errc::capacity_exhausted);
+  EXPECT_EQ(r->add({binding_kind::evtchn, 1, 16, 99}).error(), errc::invalid_argument);  // domain out of range
+}
+
+TEST(BindingRegistry, RemoveDomainTakesBothRoles) {
+  auto r = std::make_unique<registry>();
+  (void)r->add({binding_kind::evtchn, 1, 2, 1});
+  (void)r->add({binding_kind::grant_ro, 3, 1, 2});
+  (void)r->add({binding_kind::grant_rw, 2, 3, 3});
+  (void)r->add({binding_kind::resource_read, 1, 2, 4});  // object 2 is a resource, not domain 2
+  std::set<std::uint64_t> closed;
+  EXPECT_EQ(r->remove_domain(1, [&](shype::binding_handle, const binding& b) { closed.insert(b.cookie); }), 3u);
+  EXPECT_EQ(closed, (std::set<std::uint64_t>{1, 2, 4}));
+  EXPECT_EQ(r->size(), 1u);
+  closed.clear();
+  EXPECT_EQ(r->remove_domain(2, [&](shype::binding_handle, const binding& b) { closed.insert(b.cookie); }), 1u);
+  EXPECT_EQ(closed, (std::set<std::uint64_t>{3}));
+  EXPECT_EQ(r->size(), 0u);
+}
+
+TEST(BindingRegistry, SelectiveRemoval) {
+  auto r = std::make_unique<registry>();
+  for (std::uint64_t i = 0; i < 6; ++i) (void)r->add({i % 2 ? binding_kind::evtchn : binding_kind::grant_ro, 1, static_cast<std::uint32_t>(2 + i), i});
+  std::set<std::uint64_t> gone;
+  const auto n = r->remove_if([](const binding& b) { return b.kind == binding_kind::evtchn; },
+                              [&](shype::binding_handle, const binding& b) { gone.insert(b.cookie); });
+  EXPECT_EQ(n, 3u);
+  EXPECT_EQ(gone, (std::set<std::uint64_t>{1, 3, 5}));
+  gone.clear();
+  EXPECT_EQ(r->remove_of_if(1, [](const binding& b) { return b.cookie == 2; },
+                            [&](shype::binding_handle, const binding& b) { gone.insert(b.cookie); }),
+            1u);
+  EXPECT_EQ(gone, (std::set<std::uint64_t>{2}));
+  std::size_t left = 0;
+  r->for_each([&](shype::binding_handle, const binding&) { ++left; });
+  EXPECT_EQ(left, 2u);
+  std::size_t of4 = 0;
+  r->for_each_of(6, [&](shype::binding_handle, const binding&) { ++of4; });  // cookie 4 is left
+  EXPECT_EQ(of4, 1u);
+}
+
+}  // namespace
