@@ -142,6 +142,13 @@ result<domain*> build(const build_params& p) noexcept {
         }
     }
 
+    // The grant window's tables exist from the start: mapping a grant never allocates.
+    static_assert(REFHV_GRANT_WINDOW_PAGES <= 512 && (REFHV_GRANT_WINDOW_GPA & 0x1FFFFF) == 0);
+    if (!arch::npt::prepare(d->npt_root, REFHV_GRANT_WINDOW_GPA)) {
+        undo();
+        return fail(errc::nomem);
+    }
+
     d->start = reinterpret_cast<refhv_start_info*>(gmem::own(*d, REFHV_START_INFO_GPA));
     d->shared = reinterpret_cast<refhv_shared_info*>(gmem::own(*d, REFHV_SHARED_INFO_GPA));
     refhv_start_info& si = *d->start;

@@ -94,6 +94,7 @@ result<u64> map(domain& d, u64 granter, u64 ref, u64 gpa, u64 flags) noexcept {
     if (mac::grant_map(g->id, d.id, acc) == mac::decision::deny) return fail(errc::access);
     // Perform.
     const u64 hpa = granter_entry & arch::npt::addr_mask;
+    // Cannot fail: the slot is free and the window's tables were built with the domain.
     REFHV_TRY(arch::npt::map(d.npt_root, gpa, hpa, arch::npt::sw_grant | (writable ? arch::npt::writable : 0)));
     d.maps[slot_of(gpa)] = grant_mapping{map_state::active, writable, static_cast<u16>(ref), g->id, 0};
     e.mapped = true;

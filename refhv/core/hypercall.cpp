@@ -167,6 +167,10 @@ outcome dispatch(domain& d, const arch::request& r) noexcept {
 
 #if REFHV_DEBUG_HYPERCALLS
     case REFHV_HC_DEBUG_MAC_DENY: return priv ? done(debug_mac_deny(a[0], a[1], a[2])) : err(errc::perm);
+    case REFHV_HC_DEBUG_CRASH:
+        if (!priv) return err(errc::perm);
+        asm volatile("ud2");  // a deliberate host exception: the trap handler dumps and exits
+        return err(errc::inval);
 #endif
     default: return err(errc::nosys);
     }

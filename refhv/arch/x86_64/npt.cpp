@@ -64,6 +64,12 @@ result<void> map(u64 root, u64 gpa, u64 hpa, u64 flags) noexcept {
     return success;
 }
 
+result<void> prepare(u64 root, u64 gpa) noexcept {
+    if (gpa >= max_gpa) return fail(errc::inval);
+    if (leaf_table(root, gpa, true) == nullptr) return fail(errc::nomem);
+    return success;
+}
+
 u64 lookup(u64 root, u64 gpa) noexcept {
     if (gpa >= max_gpa) return 0;
     u64* t = leaf_table(root, gpa, false);

@@ -27,6 +27,9 @@ result<u64> create() noexcept;
 /// Map one page. `flags` is writable and one of sw_owned / sw_grant. EBUSY if already mapped,
 /// ENOMEM if an intermediate table cannot be allocated, EINVAL for a bad gpa.
 result<void> map(u64 root, u64 gpa, u64 hpa, u64 flags) noexcept;
+/// Allocate the intermediate tables for `gpa` now, so a later map() there cannot fail
+/// for lack of memory (used for the grant window at domain creation).
+result<void> prepare(u64 root, u64 gpa) noexcept;
 /// The leaf entry for `gpa`, or 0.
 u64 lookup(u64 root, u64 gpa) noexcept;
 /// Remove the leaf for `gpa`; returns the old entry (0 if none). The caller flushes the TLB.

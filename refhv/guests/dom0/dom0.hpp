@@ -20,6 +20,12 @@ g::i64 info(g::u64 domid, refhv_domain_info& out);
 g::u32 wait_exit(g::u64 domid, refhv_domain_info& out, g::u64 timeout_ms = 5000);
 /// Free pages in the hypervisor (for leak checks).
 g::u64 free_pages();
+/// Bind to (domid, remote_port), retrying while the peer has not allocated it yet (EINVAL).
+g::i64 bind_retry(g::u64 domid, g::u64 remote_port, g::u64 timeout_ms = 3000);
+/// Destroy a domain (ignoring errors).
+void destroy(g::i64 domid);
+/// "<name>=<got>" detail text.
+g::text got(const char* name, g::i64 v);
 
 int suite_boot();
 int suite_isolation();

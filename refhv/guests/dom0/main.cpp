@@ -40,6 +40,27 @@ u64 free_pages() {
     return si.free_pages;
 }
 
+i64 bind_retry(u64 domid, u64 remote_port, u64 timeout_ms) {
+    const u64 until = now_ms() + timeout_ms;
+    i64 r = -REFHV_EINVAL;
+    while (now_ms() < until) {
+        r = hc(REFHV_HC_EVTCHN_BIND_INTERDOMAIN, domid, remote_port);
+        if (r != -REFHV_EINVAL) return r;
+        hc(REFHV_HC_SCHED_BLOCK, 1);
+    }
+    return r;
+}
+
+void destroy(i64 domid) {
+    if (domid > 0) hc(REFHV_HC_DOMAIN_DESTROY, static_cast<u64>(domid));
+}
+
+text got(const char* name, i64 v) {
+    text t;
+    t << name << "=" << v;
+    return t;
+}
+
 }  // namespace dom0
 
 int guest_main(const refhv_start_info&) {
@@ -56,6 +77,27 @@ int guest_main(const refhv_start_info&) {
     else if (g::streq(name, "saverestore")) failed = suite_saverestore();
     else if (g::streq(name, "sched")) failed = suite_sched();
     else if (g::streq(name, "policy")) failed = suite_policy();
+    // Runs that must end badly: they prove the runner and the hypervisor fail loudly.
+    else if (g::streq(name, "silent")) return 0;  // status 33 without any protocol line
+    else if (g::streq(name, "noend")) {
+        g::suite s("noend");
+        s.check("only_case", true);
+        return 0;  // no END line
+    } else if (g::streq(name, "failcase")) {
+        g::suite s("failcase");
+        s.check("bad_case", false, "deliberate");
+        s.end();
+        return 0;  // status 33, but a FAIL line
+    } else if (g::streq(name, "hang")) {
+        for (;;) g::hc(REFHV_HC_SCHED_BLOCK, 1000);
+    } else if (g::streq(name, "crash")) {
+        g::println("dom0: touching gpa 0");
+        volatile g::u64 where = 0;  // opaque to the compiler: this is a deliberate access
+        return static_cast<int>(*g::ptr<volatile g::u64>(where));  // dom0 is killed: the run fails
+    } else if (g::streq(name, "panic")) {
+        g::hc(REFHV_HC_DEBUG_CRASH);
+        return 0;
+    }
     else {
         g::text t;
         t << "dom0: unknown suite '" << name << "'";

@@ -68,6 +68,8 @@
 
 /* Debug operations, built in when the hypervisor is configured with REFHV_DEBUG_HYPERCALLS. */
 #define REFHV_HC_DEBUG_MAC_DENY      96u  /* (domid a, domid b, on) -> 0; privileged; forces re-evaluation */
+#define REFHV_HC_DEBUG_CRASH         97u  /* () -> does not return: the hypervisor executes UD2 (tests
+                                             the host exception dump); privileged */
 
 /* ---- errors (returned negated) ----------------------------------------- */
 #define REFHV_EPERM     1   /* caller lacks the privilege (not dom0, not the owner) */

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+// saverestore: a running domain is saved into dom0's memory (it stops), restored as a
+// new domain (it continues where it was, with its memory), and broken streams are refused.
+#include "dom0.hpp"
+
+namespace dom0 {
+using namespace g;
+
+int suite_saverestore() {
+    suite s("saverestore");
+    const u64 baseline = free_pages();
+    const u64 size = sizeof(refhv_save_header) + REFHV_DOMAIN_MIN_MEM;
+    auto* stream = static_cast<u8*>(alloc_pages((size + 4095) / 4096));
+    auto* h = reinterpret_cast<refhv_save_header*>(stream);
+
+    const i64 id = create("counter", "mode=counter n=150");
+    {
+        sleep_ms(20);  // let it count for a while
+        const i64 small = hc(REFHV_HC_DOMAIN_SAVE, static_cast<u64>(id), gpa(stream), size - 1);
+        s.check("save_buffer_too_small", small == -REFHV_ERANGE, got("ret", small));
+    }
+    {
+        const i64 r = hc(REFHV_HC_DOMAIN_SAVE, static_cast<u64>(id), gpa(stream), size);
+        text t;
+        t << "ret=" << r << " magic=" << hex{h->magic} << " mem=" << h->mem_bytes << " label=" << h->label
+          << " rip=" << hex{h->vcpu.rip};
+        s.check("save", r == static_cast<i64>(size) && h->magic == REFHV_SAVE_MAGIC && h->mem_bytes == REFHV_DOMAIN_MIN_MEM &&
+                            streq(h->label, "counter") && h->vcpu.rip > REFHV_GUEST_LOAD_GPA, t);
+    }
+    {
+        refhv_domain_info di{};
+        const i64 r = info(static_cast<u64>(id), di);
+        s.check("saved_domain_is_gone", r == -REFHV_ESRCH, got("info", r));
+    }
+    i64 restored = -1;
+    {
+        restored = hc(REFHV_HC_DOMAIN_RESTORE, gpa(stream), size);
+        text t;
+        t << "old=" << id << " new=" << restored;
+        s.check("restore", restored > 0 && restored != id, t);
+    }
+    {
+        refhv_domain_info di{};
+        const u32 st = wait_exit(static_cast<u64>(restored), di);
+        text t;
+        t << "state=" << st << " code=" << hex{static_cast<u64>(static_cast<u32>(di.exit_code))} << " label=" << di.label
+          << " generation=" << di.generation;
+        // Code 0x15A: generation 1, count reached n with its memory intact.
+        s.check("restored_domain_resumes", st == REFHV_DOM_SHUTDOWN && di.exit_code == 0x15A && streq(di.label, "counter") &&
+                                               di.generation == 1, t);
+        destroy(restored);
+    }
+    {
+        // The stream is a snapshot: it can be restored again.
+        const i64 again = hc(REFHV_HC_DOMAIN_RESTORE, gpa(stream), size);
+        refhv_domain_info di{};
+        const u32 st = again > 0 ? wait_exit(static_cast<u64>(again), di) : 0;
+        destroy(again);
+        text t;
+        t << "id=" << again << " state=" << st << " code=" << hex{static_cast<u64>(static_cast<u32>(di.exit_code))};
+        s.check("restore_same_stream_twice", again > 0 && st == REFHV_DOM_SHUTDOWN && di.exit_code == 0x15A, t);
+    }
+    {
+        int wrong = 0;
+        auto expect_inval = [&](const char* what) {
+            const i64 r = hc(REFHV_HC_DOMAIN_RESTORE, gpa(stream), size);
+            if (r != -REFHV_EINVAL) {
+                ++wrong;
+                text t;
+                t << "dom0: corrupt stream (" << what << ") restored: " << r;
+                println(t);
+                if (r > 0) destroy(r);
+            }
+        };
+        const refhv_save_header good = *h;
+        h->magic ^= 1;                      expect_inval("magic");           *h = good;
+        h->version = 99;                    expect_inval("version");         *h = good;
+        h->mem_bytes = 3ull << 20;          expect_inval("mem_bytes");       *h = good;
+        h->label[0] = '\0';                 expect_inval("label");           *h = good;
+        h->vcpu.cr0 &= ~(1ull << 31);       expect_inval("cr0 without PG");  *h = good;
+        h->vcpu.efer &= ~(1ull << 10);      expect_inval("efer without LMA"); *h = good;
+        h->vcpu.cr4 |= 1ull << 18;          expect_inval("cr4.OSXSAVE");     *h = good;
+        h->vcpu.cs.attrib |= 1u << 10;      expect_inval("cs L and D");      *h = good;
+        h->vcpu.rflags |= 1ull << 17;       expect_inval("rflags.VM");       *h = good;
+        h->vcpu.upcall_vector = 3;          expect_inval("upcall vector");   *h = good;
+        h->vcpu.pending_event = (1ull << 31) | (3ull << 8) | 2;  expect_inval("NMI as exception"); *h = good;
+        s.check("corrupt_streams_refused", wrong == 0, got("wrongly_accepted", wrong));
+    }
+    {
+        const u64 now = free_pages();
+        text t;
+        t << "baseline=" << baseline << " now=" << now;
+        s.check("no_page_leak", now == baseline, t);
+    }
+    return s.end();
+}
+
+}  // namespace dom0
