@@ -48,26 +48,37 @@ class decision_cache {
 
   constexpr decision_cache() noexcept = default;
 
-  /// The decision cached for `k` under generation `gen`, if any (one set, Ways entries).
-  [[nodiscard]] bool lookup(const cache_key& k, std::uint32_t gen, cached_decision& out) noexcept {
+  /// The critical path: probes the set of `k` for an entry decided under `gen`. Returns 0 on a
+  /// miss, else the entry's meta word masked to `hit_mask` — decision in bits 0-7, the denying
+  /// policy in 8-15, a 1 in bit 16, the generation in 32-63: exactly the layout of a
+  /// shype::verdict with `cached` set, so the monitor returns it without repacking.
+  [[nodiscard]] std::uint64_t probe(const cache_key& k, std::uint32_t gen) noexcept {
     const std::uint64_t want = pack_key(k);
+    const std::uint64_t expect = (std::uint64_t{gen} << 32) | (std::uint64_t{k.op} << op_shift) | valid_bit;
     entry* set = set_of(k);
     for (std::size_t w = 0; w < Ways; ++w) {
       entry& e = set[w];
       const std::uint64_t m1 = e.meta.load(std::memory_order_acquire);
-      if ((m1 & valid_bit) == 0 || meta_gen(m1) != gen || meta_op(m1) != k.op) continue;
+      if ((m1 & match_mask) != expect) continue;
       const std::uint64_t key = e.key.load(std::memory_order_relaxed);
       std::atomic_thread_fence(std::memory_order_acquire);
       const std::uint64_t m2 = e.meta.load(std::memory_order_relaxed);
-      if ((m1 | ref_bit) != (m2 | ref_bit) || key != want) continue;
+      if (key != want || (m1 | ref_bit) != (m2 | ref_bit)) continue;
       if ((m2 & ref_bit) == 0) {  // best effort: a lost reference bit only ages the entry sooner
-        std::uint64_t expect = m2;
-        e.meta.compare_exchange_strong(expect, m2 | ref_bit, std::memory_order_relaxed);
+        std::uint64_t seen = m2;
+        e.meta.compare_exchange_strong(seen, m2 | ref_bit, std::memory_order_relaxed);
       }
-      out = {meta_decision(m1), meta_denied_by(m1)};
-      return true;
+      return m1 & hit_mask;
     }
-    return false;
+    return 0;
+  }
+
+  /// The decision cached for `k` under generation `gen`, if any.
+  [[nodiscard]] bool lookup(const cache_key& k, std::uint32_t gen, cached_decision& out) noexcept {
+    const std::uint64_t m = probe(k, gen);
+    if (m == 0) return false;
+    out = {meta_decision(m), meta_denied_by(m)};
+    return true;
   }
 
   /// Remembers a decision. Under contention for the victim entry it gives up: a cache may miss.
@@ -136,11 +147,14 @@ class decision_cache {
   }
 
  private:
-  // meta: [63:32] generation, [31:24] denied_by, [23:16] op, bit 3 busy, 2 ref, 1 decision, 0 valid
-  static constexpr std::uint64_t valid_bit = 1u << 0;
-  static constexpr std::uint64_t permit_bit = 1u << 1;
-  static constexpr std::uint64_t ref_bit = 1u << 2;
-  static constexpr std::uint64_t busy_bit = 1u << 3;
+  // meta: [63:32] generation, [31:24] op, bit 18 busy, 17 ref, 16 valid, [15:8] denied_by,
+  // [7:0] decision. The low 17 bits and the generation line up with shype::verdict.
+  static constexpr unsigned op_shift = 24;
+  static constexpr std::uint64_t valid_bit = 1u << 16;
+  static constexpr std::uint64_t ref_bit = 1u << 17;
+  static constexpr std::uint64_t busy_bit = 1u << 18;
+  static constexpr std::uint64_t match_mask = 0xFFFFFFFF'FF000000ull | valid_bit;  // generation, op, valid
+  static constexpr std::uint64_t hit_mask = 0xFFFFFFFF'00000000ull | valid_bit | 0xFFFF;
 
   struct entry {
     std::atomic<std::uint64_t> key{0};
@@ -151,13 +165,13 @@ class decision_cache {
     return (std::uint64_t{k.subject} << 32) | k.object;
   }
   static constexpr std::uint64_t pack_meta(std::uint32_t gen, std::uint8_t op, cached_decision d) noexcept {
-    return (std::uint64_t{gen} << 32) | (std::uint64_t{d.denied_by} << 24) | (std::uint64_t{op} << 16) |
-           (permitted(d.value) ? permit_bit : 0) | valid_bit;
+    return (std::uint64_t{gen} << 32) | (std::uint64_t{op} << op_shift) | valid_bit | (std::uint64_t{d.denied_by} << 8) |
+           (permitted(d.value) ? 1u : 0u);
   }
   static constexpr std::uint32_t meta_gen(std::uint64_t m) noexcept { return static_cast<std::uint32_t>(m >> 32); }
-  static constexpr std::uint8_t meta_op(std::uint64_t m) noexcept { return static_cast<std::uint8_t>(m >> 16); }
-  static constexpr std::uint8_t meta_denied_by(std::uint64_t m) noexcept { return static_cast<std::uint8_t>(m >> 24); }
-  static constexpr decision meta_decision(std::uint64_t m) noexcept { return permit_if((m & permit_bit) != 0); }
+  static constexpr std::uint8_t meta_op(std::uint64_t m) noexcept { return static_cast<std::uint8_t>(m >> op_shift); }
+  static constexpr std::uint8_t meta_denied_by(std::uint64_t m) noexcept { return static_cast<std::uint8_t>(m >> 8); }
+  static constexpr decision meta_decision(std::uint64_t m) noexcept { return permit_if((m & 0xFF) != 0); }
 
   entry* set_of(const cache_key& k) noexcept {
     // Fibonacci hashing of (subject, object, op); the top bits pick the set.

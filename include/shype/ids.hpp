@@ -17,8 +17,9 @@ using label_id = std::uint16_t;
 /// Index of a ResourceLabel in the policy in force.
 using resource_id = std::uint16_t;
 
-/// Policy generation: bumped by every successful policy change.
-using generation_t = std::uint64_t;
+/// Policy generation: bumped by every successful policy change. 32 bits keep a verdict in one
+/// register; after 2^32 changes it wraps (skipping 0, "no policy") and the cache is emptied.
+using generation_t = std::uint32_t;
 
 inline constexpr label_id no_label = 0xFFFF;
 

@@ -22,6 +22,7 @@
 // Requests that cannot be evaluated return an errc and are refused (fail closed). Nothing here
 // allocates, throws or uses RTTI; everything is sized by template parameters.
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -80,7 +81,20 @@ struct verdict {
 
   [[nodiscard]] constexpr bool permitted() const noexcept { return shype::permitted(value); }
   constexpr explicit operator bool() const noexcept { return permitted(); }
+
+  /// Built as one 64-bit word: field-by-field byte stores followed by a word load stall the
+  /// store-to-load forwarding of the critical path.
+  [[nodiscard]] static constexpr verdict make(decision d, std::uint8_t by, bool cached, generation_t g) noexcept {
+    if (std::is_constant_evaluated()) return verdict{d, by, cached, g};
+    const std::uint64_t w = std::uint64_t{shype::permitted(d) ? 1u : 0u} | (std::uint64_t{by} << 8) |
+                            (std::uint64_t{cached ? 1u : 0u} << 16) | (std::uint64_t{g} << 32);
+    return std::bit_cast<verdict>(w);
+  }
 };
+// Eight bytes, one register: a result<verdict> comes back in registers on the critical path.
+static_assert(sizeof(verdict) == 8 && std::is_trivially_copyable_v<verdict>);
+static_assert(std::endian::native != std::endian::little ||
+              verdict::make(decision::permit, 3, true, 7).denied_by == 3);
 
 /// A sharing hook that also registers a binding: the handle is valid only if permitted.
 struct bind_result {
@@ -348,7 +362,7 @@ class basic_monitor {
   template <class F>
   void for_each_cached(F&& f) const noexcept {
     shared_guard g(lock_);
-    cache_.for_each(static_cast<std::uint32_t>(gen_), [&](const cache_key& k, const cached_decision& d) {
+    cache_.for_each(gen_, [&](const cache_key& k, const cached_decision& d) {
       const auto s = static_cast<domid_t>(k.subject & 0xFFFF);
       if (s >= Limits.max_domains || handle(s) != k.subject) return;
       f(s, k.object & 0xFFFF, k.op, d);
@@ -357,12 +371,18 @@ class basic_monitor {
 
  private:
   struct slot {
+    std::uint32_t live = 0;  // the handle while running, else 0: the critical path's one load
     domain_state state = domain_state::free;
     domain_state before = domain_state::free;  // state to return to if a start is aborted
-    hook starting_op = hook::domain_create;
     label_id label = no_label;
-    std::uint16_t incarnation = 0;
+    std::uint16_t incarnation = 0;  // never 0 once started, so a live handle is never 0
   };
+  /// A new incarnation of slot d (start, relabel): nothing cached for the old one can match.
+  void new_incarnation(domid_t d) noexcept {
+    slot& s = domains_[d];
+    if (++s.incarnation == 0) s.incarnation = 1;
+    s.live = s.state == domain_state::running ? handle(d) : 0;
+  }
 
   // --- the composition ------------------------------------------------------------------------------
 
@@ -469,11 +489,10 @@ class basic_monitor {
   [[nodiscard]] errc pair_error(domid_t s, domid_t o) const noexcept {
     if (s >= Limits.max_domains || o >= Limits.max_domains) return errc::unknown_domain;
     if (s == o) return errc::invalid_argument;
-    for (domid_t d : {s, o}) {
-      if (domains_[d].state == domain_state::free) return errc::unknown_domain;
-      if (domains_[d].state != domain_state::running) return errc::domain_not_running;
-    }
-    return errc{};
+    const domain_state a = domains_[s].state, b = domains_[o].state;
+    if (a == domain_state::running && b == domain_state::running) [[likely]] return errc{};
+    if (a == domain_state::free || b == domain_state::free) return errc::unknown_domain;
+    return errc::domain_not_running;
   }
   errc check_pair(domid_t s, domid_t o, hook_class c) noexcept {
     errc e = loaded_ ? pair_error(s, o) : errc::no_policy;
@@ -496,60 +515,84 @@ class basic_monitor {
     audit_.record(r);
   }
 
-  result<verdict> decide_share(hook op, domid_t s, domid_t o) noexcept {
-    const hook_class c = class_of(op);
-    if (auto e = check_pair(s, o, c); e != errc{}) return failure(e);
-    const cache_key k{handle(s), handle(o), static_cast<std::uint8_t>(op)};
-    const auto gen32 = static_cast<std::uint32_t>(gen_);
-    verdict v{decision::deny, verdict::none, false, gen_};
-    cached_decision hit{};
-    if (cache_.lookup(k, gen32, hit)) {
-      stats_.hit(c);
-      v.value = hit.value;
-      v.denied_by = hit.denied_by;
-      v.cached = true;
+  // The critical path is one cache probe. The miss and the audit of a denial are out of line
+  // (noinline), so the hit path stays a handful of instructions with few registers.
+
+  [[gnu::always_inline]] result<verdict> decide_share(hook op, domid_t s, domid_t o) noexcept {
+    if (s < Limits.max_domains && o < Limits.max_domains && s != o) [[likely]] {
+      const std::uint32_t hs = domains_[s].live, ho = domains_[o].live;
+      if (hs != 0 && ho != 0) [[likely]] {
+        const cache_key k{hs, ho, static_cast<std::uint8_t>(op)};
+        if (const std::uint64_t w = cache_.probe(k, gen_); w != 0) [[likely]] {
+          stats_.hit(class_of(op));
+          const verdict v = hit_verdict(w);
+          if (!v.permitted()) [[unlikely]] share_denied(op, s, o, v);
+          return v;
+        }
+        return share_miss(op, s, o, k);
+      }
+    }
+    return failure(share_error(op, s, o));
+  }
+  [[gnu::noinline]] errc share_error(hook op, domid_t s, domid_t o) noexcept {
+    const errc e = loaded_ ? pair_error(s, o) : errc::no_policy;
+    stats_.error(class_of(op));
+    return e;
+  }
+  /// A verdict from a cache hit: the cache's word has the verdict's layout (decision_cache.hpp).
+  [[nodiscard]] static verdict hit_verdict(std::uint64_t w) noexcept {
+    if constexpr (std::endian::native == std::endian::little) {
+      return std::bit_cast<verdict>(w);
     } else {
-      stats_.miss(c);
-      v.denied_by = evaluate_share(op, domains_[s].label, domains_[o].label, view_);
-      v.value = permit_if(v.denied_by == verdict::none);
-      cache_.insert(k, gen32, {v.value, v.denied_by});
+      return verdict{permit_if((w & 0xFF) != 0), static_cast<std::uint8_t>(w >> 8), true, static_cast<generation_t>(w >> 32)};
     }
-    if (!v.permitted()) {
-      stats_.denial(c);
-      audit_denial(op, v.denied_by, s, audit_object::domain, o, view_.vm_label(domains_[s].label).name(),
-                   view_.vm_label(domains_[o].label).name());
-    }
+  }
+  [[gnu::noinline]] verdict share_miss(hook op, domid_t s, domid_t o, const cache_key& k) noexcept {
+    const hook_class c = class_of(op);
+    stats_.miss(c);
+    const std::uint8_t by = evaluate_share(op, domains_[s].label, domains_[o].label, view_);
+    const verdict v = verdict::make(permit_if(by == verdict::none), by, false, gen_);
+    cache_.insert(k, gen_, {v.value, v.denied_by});
+    if (!v.permitted()) share_denied(op, s, o, v);
     return v;
   }
+  [[gnu::noinline]] void share_denied(hook op, domid_t s, domid_t o, const verdict& v) noexcept {
+    stats_.denial(class_of(op));
+    audit_denial(op, v.denied_by, s, audit_object::domain, o, view_.vm_label(domains_[s].label).name(),
+                 view_.vm_label(domains_[o].label).name());
+  }
 
-  result<verdict> decide_access(domid_t d, resource_id r, access_mode m) noexcept {
+  [[gnu::always_inline]] result<verdict> decide_access(domid_t d, resource_id r, access_mode m) noexcept {
     constexpr hook_class c = hook_class::resource;
-    if (!loaded_) return fail(c, errc::no_policy);
-    if (d >= Limits.max_domains || domains_[d].state == domain_state::free) return fail(c, errc::unknown_domain);
-    if (domains_[d].state != domain_state::running) return fail(c, errc::domain_not_running);
-    if (r >= view_.resource_label_count()) return fail(c, errc::unknown_label);
-    const auto op = static_cast<std::uint8_t>(static_cast<std::uint8_t>(hook::resource_access) | (m == access_mode::read_write ? 0x80 : 0));
-    const cache_key k{handle(d), r, op};
-    const auto gen32 = static_cast<std::uint32_t>(gen_);
-    verdict v{decision::deny, verdict::none, false, gen_};
-    cached_decision hit{};
-    if (cache_.lookup(k, gen32, hit)) {
+    if (!loaded_) [[unlikely]] return fail(c, errc::no_policy);
+    if (d >= Limits.max_domains || domains_[d].state == domain_state::free) [[unlikely]] return fail(c, errc::unknown_domain);
+    if (domains_[d].state != domain_state::running) [[unlikely]] return fail(c, errc::domain_not_running);
+    if (r >= view_.resource_label_count()) [[unlikely]] return fail(c, errc::unknown_label);
+    const cache_key k{domains_[d].live, r, access_op(m)};
+    if (const std::uint64_t w = cache_.probe(k, gen_); w != 0) [[likely]] {
       stats_.hit(c);
-      v.value = hit.value;
-      v.denied_by = hit.denied_by;
-      v.cached = true;
-    } else {
-      stats_.miss(c);
-      v.denied_by = evaluate_access(domains_[d].label, r, m, view_);
-      v.value = permit_if(v.denied_by == verdict::none);
-      cache_.insert(k, gen32, {v.value, v.denied_by});
+      const verdict v = hit_verdict(w);
+      if (!v.permitted()) [[unlikely]] access_denied(d, r, v);
+      return v;
     }
-    if (!v.permitted()) {
-      stats_.denial(c);
-      audit_denial(hook::resource_access, v.denied_by, d, audit_object::resource, r,
-                   view_.vm_label(domains_[d].label).name(), view_.resource_label(r).name());
-    }
+    return access_miss(d, r, m, k);
+  }
+  [[gnu::noinline]] verdict access_miss(domid_t d, resource_id r, access_mode m, const cache_key& k) noexcept {
+    stats_.miss(hook_class::resource);
+    const std::uint8_t by = evaluate_access(domains_[d].label, r, m, view_);
+    const verdict v = verdict::make(permit_if(by == verdict::none), by, false, gen_);
+    cache_.insert(k, gen_, {v.value, v.denied_by});
+    if (!v.permitted()) access_denied(d, r, v);
     return v;
+  }
+  [[gnu::noinline]] void access_denied(domid_t d, resource_id r, const verdict& v) noexcept {
+    stats_.denial(hook_class::resource);
+    audit_denial(hook::resource_access, v.denied_by, d, audit_object::resource, r, view_.vm_label(domains_[d].label).name(),
+                 view_.resource_label(r).name());
+  }
+  /// The cache's operation byte for a resource access: the hook, and the mode in the top bit.
+  static constexpr std::uint8_t access_op(access_mode m) noexcept {
+    return static_cast<std::uint8_t>(static_cast<std::uint8_t>(hook::resource_access) | (m == access_mode::read_write ? 0x80 : 0));
   }
 
   result<bind_result> register_binding(hook_class c, const verdict& v, const binding& b) noexcept {
@@ -653,9 +696,8 @@ result<verdict> basic_monitor<L, K, Ps...>::prepare_start(hook op, domid_t d, la
   }
   s.before = s.state;
   s.state = domain_state::starting;
-  s.starting_op = op;
   s.label = l;
-  ++s.incarnation;  // a new incarnation: nothing cached for an earlier one can match
+  new_incarnation(d);
   return verdict{decision::permit, verdict::none, false, gen_};
 }
 
@@ -665,6 +707,7 @@ result<void> basic_monitor<L, K, Ps...>::commit_start(domid_t d) noexcept {
   if (d >= L.max_domains || domains_[d].state != domain_state::starting) return fail<void>(hook_class::domain, errc::invalid_argument);
   commit_all(states_, view_, view_.vm_label(domains_[d].label));
   domains_[d].state = domain_state::running;
+  domains_[d].live = handle(d);
   return success;
 }
 
@@ -698,6 +741,7 @@ result<void> basic_monitor<L, K, Ps...>::stop(hook op, domid_t d, OnClose& on_cl
     cache_.drop(handle(d));
   }
   s.state = op == hook::domain_save ? domain_state::saved : domain_state::free;
+  s.live = 0;
   if (s.state == domain_state::free) s.label = no_label;
   return success;
 }
@@ -733,7 +777,7 @@ result<verdict> basic_monitor<L, K, Ps...>::relabel(domid_t subject, domid_t d, 
   }
   const std::uint32_t old_handle = handle(d);
   s.label = nl;
-  ++s.incarnation;
+  new_incarnation(d);
   cache_.drop(old_handle);
 
   std::size_t revoked[hook_class_count] = {};
@@ -865,8 +909,10 @@ result<change_report, load_error> basic_monitor<L, K, Ps...>::change_policy(domi
     if (domains_[d].state != domain_state::free) domains_[d].label = remap_[d];
   view_ = next;
   states_ = staging_;
-  ++gen_;
-  if (static_cast<std::uint32_t>(gen_) == 0) cache_.clear();  // the cache's 32-bit tag wrapped
+  if (++gen_ == 0) {  // wrapped: 0 means "no policy", and old cache tags could match again
+    gen_ = 1;
+    cache_.clear();
+  }
   for (std::uint8_t i = 0; i < hook_class_count; ++i)
     if (revoked[i] != 0) stats_.revocations(static_cast<hook_class>(i), revoked[i]);
   report.value = decision::permit;
