@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "schema_rules.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <vector>
 
@@ -156,8 +157,12 @@ class checker {
     const auto& ps = t.children;
     std::size_t p = 0;  // current particle
     int count = 0;      // occurrences of particle p so far
+    const xmlNode* current = nullptr;  // the child being matched
     auto missing = [&](std::size_t k, int have) {
       if (have >= ps[k].min) return;
+      // Present further on: that element gets "out of order", not this "missing".
+      for (const xmlNode* later = current; later != nullptr; later = later->next)
+        if (later->type == XML_ELEMENT_NODE && in_namespace(later) && local_name(later) == ps[k].name) return;
       if (ps[k].lenient_missing) {
         diag_.warning(file_, line_of(e), local_name(e),
                       std::string("no ") + ps[k].name + " element (2006 dialect): compiled as version 0.0");
@@ -167,10 +172,21 @@ class checker {
     };
     for (const xmlNode* c = e->children; c != nullptr; c = c->next) {
       if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE || c->type == XML_ENTITY_REF_NODE) {
-        if (!is_blank(text_of(c))) error(c->type == XML_TEXT_NODE ? e : c, "text is not allowed inside " + local_name(e));
+        const std::string text = text_of(c);
+        if (!is_blank(text)) {
+          // libxml2 gives a text node the line where it ends: count back to its first non-blank.
+          const auto first = text.find_first_not_of(" \t\r\n");
+          const auto newlines = [&](std::size_t from, std::size_t to) {
+            return static_cast<long>(std::count(text.begin() + static_cast<std::ptrdiff_t>(from), text.begin() + static_cast<std::ptrdiff_t>(to), '\n'));
+          };
+          long line = line_of(c) - newlines(first, text.size());
+          if (c->type != XML_TEXT_NODE || line <= 0) line = line_of(e);
+          diag_.error(file_, line, local_name(e), "text is not allowed inside " + local_name(e));
+        }
         continue;
       }
       if (c->type != XML_ELEMENT_NODE) continue;  // comments and processing instructions
+      current = c;
       const std::string name = local_name(c);
       if (!in_namespace(c)) {
         error(c, "element " + quoted(name) + " is not in the namespace " + quoted(acm_namespace) +
@@ -202,6 +218,7 @@ class checker {
         error(c, "element out of order in " + local_name(e) + ": " + name + " must come before " + ps[p].name);
       }
     }
+    current = nullptr;
     for (std::size_t k = p; k < ps.size(); ++k) missing(k, k == p ? count : 0);
   }
 

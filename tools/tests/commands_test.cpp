@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: Apache-2.0
+// The sub-commands end to end (in-process): check, dump, diff, graph, compile, usage errors and
+// --help. What a command prints is asserted exactly where it is short enough to read.
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "test_support.hpp"
+
+namespace shype::tool::test {
+namespace {
+
+std::string dir() {
+  const std::string d = scratch_dir() + "/commands";
+  std::filesystem::create_directories(d);
+  return d;
+}
+
+std::string golden_path() { return data_dir() + "/golden.xml"; }
+
+/// golden.xml compiled into the scratch directory.
+std::string golden_bin() {
+  const std::string out = dir() + "/golden.bin";
+  EXPECT_EQ(shype({"compile", golden_path(), "-o", out}).rc, exit_ok);
+  return out;
+}
+
+TEST(Commands, CompileWritesTheBinary) {
+  const std::string out = dir() + "/compiled.bin";
+  std::filesystem::remove(out);
+  const auto r = shype({"compile", golden_path(), "-o", out});
+  EXPECT_EQ(r.rc, exit_ok);
+  EXPECT_EQ(r.out, "wrote " + out + " (456 bytes): policy \"golden\" version 2.7\n");
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(slurp(out).size(), 456u);
+}
+
+TEST(Commands, CompileErrorsWriteNothing) {
+  const std::string bad = dir() + "/bad.xml", out = dir() + "/bad.bin";
+  spit(bad, mutate(golden(), "<Name>dom_Beta</Name>", "<Name>dom_Alpha</Name>"));
+  std::filesystem::remove(out);
+  const auto r = shype({"compile", bad, "-o", out});
+  EXPECT_EQ(r.rc, exit_invalid);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, bad + ":53: Name: duplicate VM label \"dom_Alpha\" (first defined on line 44)\n1 error\n");
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+TEST(Commands, CompileRefusesABinary) {
+  const std::string bin = golden_bin();
+  const auto r = shype({"compile", bin, "-o", dir() + "/x.bin"});
+  EXPECT_EQ(r.rc, exit_invalid);
+  EXPECT_EQ(r.err, bin + ": not XML: compile reads ACM policy XML (use 'shype check' for a binary)\n");
+}
+
+TEST(Commands, CheckXmlAndBinary) {
+  const std::string summary =
+      " policy \"golden\" version 2.7: 3 TE types, 4 Chinese Wall types, 1 conflict set, 4 VM labels, 2 resource labels, bootstrap "
+      "\"dom_Management\"\n";
+  auto r = shype({"check", golden_path()});
+  EXPECT_EQ(r.rc, exit_ok);
+  EXPECT_EQ(r.out, "OK: " + golden_path() + ": XML" + summary);
+  const std::string bin = golden_bin();
+  r = shype({"check", bin});
+  EXPECT_EQ(r.rc, exit_ok);
+  EXPECT_EQ(r.out, "OK: " + bin + ": binary" + summary);
+}
+
+TEST(Commands, CheckReportsABrokenBinaryPrecisely) {
+  auto b = slurp(golden_bin());
+  b[0xe0 + 16] = 0x7;  // dom_Beta gets cw_Alpha too (checksum now wrong as well)
+  const std::string bad = dir() + "/two-types.bin";
+  spit(bad, b);
+  const auto r = shype({"check", bad});
+  EXPECT_EQ(r.rc, exit_invalid);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find(bad + ": offset 0x18: header field checksum: checksum is 0xcb5a982762ded97a, the contents hash to "), std::string::npos);
+  EXPECT_NE(r.err.find("\n1 error\n"), std::string::npos);
+}
+
+TEST(Commands, CheckPrintsWarningsAndStillSucceeds) {
+  const auto r = shype({"check", xen_dir() + "/dialect-2006/ste__client_v1-security_policy.xml"});
+  EXPECT_EQ(r.rc, exit_ok);
+  EXPECT_EQ(r.err, xen_dir() + "/dialect-2006/ste__client_v1-security_policy.xml:7: PolicyHeader: warning: no Version element (2006 dialect): compiled as version 0.0\n");
+  EXPECT_EQ(r.out.rfind("OK: ", 0), 0u);
+}
+
+TEST(Commands, DumpText) {
+  const auto r = shype({"dump", golden_bin()});
+  EXPECT_EQ(r.rc, exit_ok);
+  const std::string hash = "source-sha256: ";
+  const auto at = r.out.find(hash);
+  ASSERT_NE(at, std::string::npos);
+  std::string text = r.out;
+  text.replace(at + hash.size(), 64, "<hash>");
+  EXPECT_EQ(text,
+            "policy: golden\n"
+            "version: 2.7\n"
+            "size: 456 bytes (format 1.0)\n"
+            "checksum: 0xcb5a982762ded97a (XXH64)\n"
+            "source-sha256: <hash>\n"
+            "sections: type-enforcement chinese-wall\n"
+            "bootstrap: dom_Management\n"
+            "\nTE types (3):\n  Ads\n  Management\n  Order\n"
+            "\nChinese Wall types (4):\n  cw_Alpha\n  cw_Beta\n  cw_Gamma\n  cw_Management\n"
+            "\nconflict sets (1):\n  Competitors: cw_Alpha, cw_Beta\n"
+            "\nVM labels (4):\n"
+            "  dom_Alpha\n    te: Order\n    cw: cw_Alpha\n"
+            "  dom_Beta\n    te: Ads\n    cw: cw_Beta, cw_Gamma\n"
+            "  dom_Idle\n    te: -\n    cw: -\n"
+            "  dom_Management\n    te: Ads, Management, Order\n    cw: cw_Management\n"
+            "\nresource labels (2):\n  res_Ads\n    te: Ads\n  res_Orders\n    te: Order\n");
+}
+
+TEST(Commands, DumpXmlRecompilesToTheSameBytes) {
+  const std::string bin = golden_bin(), xml = dir() + "/golden.dump.xml", again = dir() + "/golden.again.bin";
+  EXPECT_EQ(shype({"dump", "--xml", bin, "-o", xml}).rc, exit_ok);
+  EXPECT_EQ(shype({"compile", xml, "-o", again}).rc, exit_ok);
+  EXPECT_EQ(slurp(bin), slurp(again));
+  // The instruction carries golden.xml's own hash (SHA-256 of the file's bytes).
+  EXPECT_NE(slurp(xml).find("<?shype source-sha256=\""), std::string::npos);
+}
+
+TEST(Commands, DumpXmlOfEveryVendoredPolicyRoundTrips) {
+  // The CLI round_trip test does the same with the real binary; this one runs under sanitizers too.
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(xen_dir())) {
+    if (entry.path().extension() != ".xml") continue;
+    const std::string src = entry.path().string(), bin = dir() + "/rt.bin", xml = dir() + "/rt.xml", bin2 = dir() + "/rt2.bin";
+    ASSERT_EQ(shype({"compile", src, "-o", bin}).rc, exit_ok) << src;
+    ASSERT_EQ(shype({"dump", "--xml", bin, "-o", xml}).rc, exit_ok) << src;
+    ASSERT_EQ(shype({"compile", xml, "-o", bin2}).rc, exit_ok) << src;
+    EXPECT_EQ(slurp(bin), slurp(bin2)) << src;
+  }
+}
+
+TEST(Commands, Diff) {
+  const std::string ex = examples_dir() + "/customer-order/";
+  auto r = shype({"diff", ex + "policy.xml", ex + "policy-v2.xml"});
+  EXPECT_EQ(r.rc, exit_differs);
+  EXPECT_EQ(r.out, "--- " + ex + "policy.xml\n+++ " + ex + "policy-v2.xml\n"
+                   "changed  version 1.0 -> 1.1\n"
+                   "added    VM label \"dom_OrderStorage\": te \"Order\"; cw \"cw_Order\"\n"
+                   "changed  VM label \"dom_VirtualDisk\": te \"Advertising\", \"Order\"; cw \"cw_Management\" -> te \"Advertising\"; cw \"cw_Management\"\n"
+                   "forbid   share \"dom_Order\" <-> \"dom_VirtualDisk\"\n"
+                   "forbid   access \"dom_VirtualDisk\" -> \"vdisk_Order\"\n");
+  r = shype({"diff", ex + "policy-v2.xml", ex + "policy-v3-isolation.xml"});
+  EXPECT_EQ(r.rc, exit_differs);
+  EXPECT_EQ(r.out, "--- " + ex + "policy-v2.xml\n+++ " + ex + "policy-v3-isolation.xml\n"
+                   "changed  version 1.1 -> 1.2\n"
+                   "added    conflict set \"OrderIsolation\": \"cw_Computing\", \"cw_Order\"\n"
+                   "forbid   same host \"dom_Computing\" / \"dom_Order\" (conflict set \"OrderIsolation\")\n"
+                   "forbid   same host \"dom_Computing\" / \"dom_OrderStorage\" (conflict set \"OrderIsolation\")\n");
+}
+
+TEST(Commands, DiffTheOtherWayAllows) {
+  const std::string ex = examples_dir() + "/customer-order/";
+  const auto r = shype({"diff", ex + "policy-v3-isolation.xml", ex + "policy.xml"});
+  EXPECT_EQ(r.rc, exit_differs);
+  EXPECT_NE(r.out.find("removed  VM label \"dom_OrderStorage\": te \"Order\"; cw \"cw_Order\"\n"), std::string::npos);
+  EXPECT_NE(r.out.find("removed  conflict set \"OrderIsolation\": \"cw_Computing\", \"cw_Order\"\n"), std::string::npos);
+  EXPECT_NE(r.out.find("allow    share \"dom_Order\" <-> \"dom_VirtualDisk\" (common TE types: \"Order\")\n"), std::string::npos);
+  EXPECT_NE(r.out.find("allow    access \"dom_VirtualDisk\" -> \"vdisk_Order\"\n"), std::string::npos);
+  EXPECT_NE(r.out.find("allow    same host \"dom_Computing\" / \"dom_Order\" (no conflict set keeps them apart now)\n"), std::string::npos);
+}
+
+TEST(Commands, DiffOfXmlAndItsBinaryIsEmpty) {
+  const auto r = shype({"diff", golden_path(), golden_bin()});
+  EXPECT_EQ(r.rc, exit_ok);
+  EXPECT_EQ(r.out, "--- " + golden_path() + "\n+++ " + dir() + "/golden.bin\nno differences\n");
+}
+
+TEST(Commands, DiffSectionsAndTypes) {
+  const std::string a = dir() + "/diff-a.xml";
+  const std::string g = golden();
+  spit(a, mutate(g, "      <Type>Ads</Type>\n    </SimpleTypeEnforcementTypes>", "      <Type>Ads</Type>\n      <Type>Spare</Type>\n    </SimpleTypeEnforcementTypes>"));
+  const auto r = shype({"diff", golden_path(), a});
+  EXPECT_EQ(r.rc, exit_differs);
+  EXPECT_EQ(r.out, "--- " + golden_path() + "\n+++ " + a + "\nadded    TE type \"Spare\"\n");
+}
+
+TEST(Commands, GraphDot) {
+  const auto r = shype({"graph", examples_dir() + "/customer-order/policy.xml"});
+  EXPECT_EQ(r.rc, exit_ok);
+  const std::string& g = r.out;
+  EXPECT_EQ(g.rfind("graph \"example.customer-order\" {\n", 0), 0u);
+  auto has = [&](const std::string& s) { EXPECT_NE(g.find(s), std::string::npos) << "missing: " << s; };
+  // Coalitions: TE types clustered, labels joined to their types.
+  has("  subgraph cluster_te {\n");
+  has("    \"te:Order\" [label=\"Order\", shape=ellipse");
+  has("  \"vm:dom_Order\" -- \"te:Order\" [color=\"#4a78b5\"];\n");
+  has("  \"res:vdisk_Ads\" -- \"te:Advertising\" [color=\"#4a78b5\"];\n");
+  has("  \"vm:dom_Management\" [label=\"dom_Management\n(bootstrap)\"");
+  // Who may talk to whom.
+  has("  \"vm:dom_Order\" -- \"vm:dom_VirtualDisk\" [color=\"#2a7a2a\", penwidth=2, constraint=false, tooltip=\"may share: Order\"];\n");
+  EXPECT_EQ(g.find("\"vm:dom_Ads_Alpha\" -- \"vm:dom_Order\" [color=\"#2a7a2a\""), std::string::npos);
+  EXPECT_EQ(g.find("\"vm:dom_Computing\" -- \"vm:dom_Order\" [color=\"#2a7a2a\""), std::string::npos);
+  // Conflict sets: red dashed between the types and between the labels.
+  has("  \"cw:cw_OEM_Alpha\" -- \"cw:cw_OEM_Beta\" [color=red, style=dashed, label=\"CompetingOEMs\"];\n");
+  has("  \"vm:dom_Ads_Alpha\" -- \"vm:dom_Ads_Beta\" [color=red, style=dashed, constraint=false, tooltip=\"never on one host: conflict set CompetingOEMs\"];\n");
+  EXPECT_EQ(g.back(), '\n');
+  EXPECT_EQ(g.substr(g.size() - 2), "}\n");
+}
+
+TEST(Commands, GraphQuotesNames) {
+  const std::string odd = dir() + "/odd.xml";
+  spit(odd, mutate(golden(), "<Name>dom_Idle</Name>", "<Name>dom \"Idle\" \\</Name>"));
+  const auto r = shype({"graph", odd});
+  EXPECT_EQ(r.rc, exit_ok);
+  EXPECT_NE(r.out.find("  \"vm:dom \\\"Idle\\\" \\\\\" [label=\"dom \\\"Idle\\\" \\\\\", shape=box"), std::string::npos) << r.out;
+}
+
+TEST(Commands, GraphSvgWithoutDotSaysSo) {
+  const std::string svg = dir() + "/nodot.svg";
+  const char* saved = std::getenv("PATH");
+  const std::string old = saved != nullptr ? saved : "";
+  setenv("PATH", "/nonexistent", 1);
+  const auto r = shype({"graph", golden_path(), "--svg", svg});
+  setenv("PATH", old.c_str(), 1);
+  EXPECT_EQ(r.rc, exit_no_dot);
+  EXPECT_EQ(r.err, "shype graph: cannot write " + svg + ": the Graphviz 'dot' program is not on PATH (install the graphviz package)\n");
+  EXPECT_EQ(r.out, "");  // with --svg and no -o, the DOT text is not printed
+}
+
+TEST(Commands, UsageErrors) {
+  auto r = shype({});
+  EXPECT_EQ(r.rc, exit_usage);
+  r = shype({"frobnicate"});
+  EXPECT_EQ(r.rc, exit_usage);
+  EXPECT_EQ(r.err.rfind("shype: unknown command 'frobnicate'\n", 0), 0u);
+  r = shype({"compile", golden_path()});
+  EXPECT_EQ(r.rc, exit_usage);
+  EXPECT_EQ(r.err, "shype compile: missing -o OUTPUT\n(see 'shype compile --help')\n");
+  r = shype({"check"});
+  EXPECT_EQ(r.rc, exit_usage);
+  EXPECT_EQ(r.err, "shype check: missing argument\n(see 'shype check --help')\n");
+  r = shype({"diff", "a", "b", "c"});
+  EXPECT_EQ(r.rc, exit_usage);
+  EXPECT_EQ(r.err, "shype diff: too many arguments\n(see 'shype diff --help')\n");
+  r = shype({"dump", "--json", "x"});
+  EXPECT_EQ(r.rc, exit_usage);
+  EXPECT_EQ(r.err, "shype dump: unknown option --json\n(see 'shype dump --help')\n");
+  r = shype({"graph", "x", "-o"});
+  EXPECT_EQ(r.rc, exit_usage);
+  EXPECT_EQ(r.err, "shype graph: option -o needs a value\n(see 'shype graph --help')\n");
+  r = shype({"check", dir() + "/does-not-exist.xml"});
+  EXPECT_EQ(r.rc, exit_invalid);
+  EXPECT_EQ(r.err, dir() + "/does-not-exist.xml: cannot open: No such file or directory\n1 error\n");
+}
+
+TEST(Commands, EveryCommandHasHelp) {
+  for (const char* c : {"compile", "check", "dump", "diff", "graph", "simulate"}) {
+    const auto r = shype({c, "--help"});
+    EXPECT_EQ(r.rc, exit_ok) << c;
+    EXPECT_EQ(r.out.rfind(std::string("usage: shype ") + c, 0), 0u) << c;
+    EXPECT_EQ(shype({"help", c}).out, r.out) << c;
+  }
+  const auto r = shype({"--help"});
+  EXPECT_EQ(r.rc, exit_ok);
+  EXPECT_NE(r.out.find("  simulate  run a trace"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace shype::tool::test
