@@ -330,8 +330,9 @@ sim_result simulator::load(const trace_op& op) {
 
   // 1. Dry run everywhere: the change happens on every host or on none.
   std::vector<std::string> violations;
-  for (auto& [host_name, m] : hosts_) {
-    const std::string& on = host_name;
+  for (auto& entry : hosts_) {
+    const std::string& on = entry.first;  // not a structured binding: lambdas capture it (clang 14)
+    sim_monitor* m = entry.second.get();
     auto r = m->change_policy(shype::hypervisor_subject, view, shype::change_mode::dry_run, shype::detail::ignore_binding{},
                               [&](const shype::violation& v) {
                                 const domain* d = nullptr;
