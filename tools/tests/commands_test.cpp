@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <memory>
+
+#include <shype/policy_builder.hpp>
 
 #include "test_support.hpp"
 
@@ -132,6 +135,49 @@ TEST(Commands, DumpXmlOfEveryVendoredPolicyRoundTrips) {
     ASSERT_EQ(shype({"compile", xml, "-o", bin2}).rc, exit_ok) << src;
     EXPECT_EQ(slurp(bin), slurp(bin2)) << src;
   }
+}
+
+TEST(Commands, DumpXmlWithoutTypeEnforcementRoundTrips) {
+  // No SimpleTypeEnforcement section: labels name no TE type, resource labels keep an empty one.
+  std::string g = golden();
+  const auto from = g.find("  <SimpleTypeEnforcement>"), to = g.find("  <ChineseWall ");
+  g = g.substr(0, from) + g.substr(to);
+  const std::string open = "        <SimpleTypeEnforcementTypes>\n", close = "        </SimpleTypeEnforcementTypes>\n";
+  for (std::size_t at; (at = g.find(open)) != std::string::npos;) {
+    const std::size_t stop = g.find(close, at) + close.size();
+    g.replace(at, stop - at, at > g.find("<ObjectLabels>") ? "        <SimpleTypeEnforcementTypes><Type/></SimpleTypeEnforcementTypes>\n" : "");
+  }
+  const std::string src = dir() + "/no-te.xml", bin = dir() + "/no-te.bin", xml = dir() + "/no-te.dump.xml", again = dir() + "/no-te.again.bin";
+  spit(src, g);
+  ASSERT_EQ(shype({"compile", src, "-o", bin}).rc, exit_ok) << shype({"check", src}).err;
+  ASSERT_EQ(shype({"dump", "--xml", bin, "-o", xml}).rc, exit_ok);
+  EXPECT_NE(slurp(xml).find("<Type/>"), std::string::npos);
+  ASSERT_EQ(shype({"compile", xml, "-o", again}).rc, exit_ok);
+  EXPECT_EQ(slurp(bin), slurp(again));
+  EXPECT_NE(shype({"dump", bin}).out.find("sections: chinese-wall\n"), std::string::npos);
+}
+
+TEST(Commands, DumpXmlRefusesWhatTheSchemaCannotExpress) {
+  // A binary from another writer: MLS levels and a resource label with two TE types.
+  auto b = std::make_unique<shype::policy_builder<>>("mls");
+  const auto a = b->te_type("A").value(), c = b->te_type("C").value();
+  b->enable_mls(2);
+  const auto l = b->vm_label("boot", {a}, {}).value();
+  const auto r = b->resource_label("both", {a, c}).value();
+  ASSERT_TRUE(b->vm_label_mls(l, {1, {0}}, {0, {}}));
+  ASSERT_TRUE(b->resource_label_mls(r, {0, {}}, {0, {}}));
+  b->bootstrap("boot");
+  std::vector<std::uint8_t> out(b->size());
+  ASSERT_TRUE(b->build(out.data(), out.size()));
+  const std::string bin = dir() + "/mls.bin";
+  spit(bin, std::string(out.begin(), out.end()));
+  const auto x = shype({"dump", "--xml", bin});
+  EXPECT_EQ(x.rc, exit_invalid);
+  EXPECT_EQ(x.err, bin + ": cannot be written as ACM policy XML: it has an MLS section, which the Xen schema has no element for\n" + bin +
+                       ": cannot be written as ACM policy XML: resource label \"both\" has 2 TE types (the schema allows one)\n");
+  const auto t = shype({"dump", bin});
+  EXPECT_EQ(t.rc, exit_ok);
+  EXPECT_NE(t.out.find("  boot\n    te: A\n    cw: -\n    mls: secrecy 1 {0}, integrity 0 {}\n"), std::string::npos) << t.out;
 }
 
 TEST(Commands, Diff) {
