@@ -71,7 +71,7 @@ result<domain*> build_dom0(const info& bi) noexcept {
         return fail(r.error());
     }
 
-    if (mac::domain_create(mac::hypervisor, dom0, label) == mac::decision::deny) return fail(errc::access);
+    REFHV_TRY(mac::enforce(mac::domain_create(mac::hypervisor, dom0, label)));
     auto built = domains::build({dom0, label, args_of(m0.cmdline), mem, true});
     if (!built) return built;
     domain& d = *built.value();

@@ -191,7 +191,7 @@ result<u64> create(domain& caller, u64 req_gpa) noexcept {
     if (!domains::has_free_slot()) return fail(errc::nospc);
     // Hook: the ACM assigns the label (and may refuse, e.g. a Chinese Wall conflict).
     const domid_t id = domains::next_id();
-    if (mac::domain_create(caller.id, id, req.label) == mac::decision::deny) return fail(errc::access);
+    REFHV_TRY(mac::enforce(mac::domain_create(caller.id, id, req.label)));
     // Perform.
     auto built = domains::build({id, req.label, req.cmdline, req.mem_bytes, false});
     if (!built) {
@@ -243,7 +243,7 @@ result<u64> save(domain& caller, u64 domid, u64 buf_gpa, u64 buf_size) noexcept 
     const u64 needed = sizeof(refhv_save_header) + d.mem_bytes;
     if (buf_size < needed) return fail(errc::range);
     REFHV_TRY(gmem::check(caller, buf_gpa, needed));
-    if (mac::domain_save(caller.id, d.id) == mac::decision::deny) return fail(errc::access);
+    REFHV_TRY(mac::enforce(mac::domain_save(caller.id, d.id)));
 
     refhv_save_header h{};
     h.magic = REFHV_SAVE_MAGIC;
@@ -285,7 +285,7 @@ result<u64> restore(domain& caller, u64 buf_gpa, u64 size) noexcept {
     REFHV_TRY(check_vcpu(h.vcpu));
     if (!domains::has_free_slot()) return fail(errc::nospc);
     const domid_t id = domains::next_id();
-    if (mac::domain_restore(caller.id, id, h.label) == mac::decision::deny) return fail(errc::access);
+    REFHV_TRY(mac::enforce(mac::domain_restore(caller.id, id, h.label)));
 
     auto built = domains::build({id, h.label, h.cmdline, h.mem_bytes, false});
     if (!built) {

@@ -91,7 +91,7 @@ result<u64> bind_interdomain(domain& d, u64 remote, u64 remote_port) noexcept {
     if (p < 0) return fail(errc::nospc);
     if (&rd == &d && static_cast<u64>(p) == remote_port) return fail(errc::inval);
     // Hook: bind-time MAC decision, cached by the channel's existence.
-    if (mac::evtchn_bind(d.id, rd.id) == mac::decision::deny) return fail(errc::access);
+    REFHV_TRY(mac::enforce(mac::evtchn_bind(d.id, rd.id)));
     // Perform.
     d.ports[p] = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(remote_port), rd.id};
     rp = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(p), d.id};
@@ -159,7 +159,7 @@ result<u32> connect(domain& a, domain& b) noexcept {
     const int pb = free_port(b);
     a.ports[pa].state = REFHV_EVTCHN_FREE;
     if (pb < 0) return fail(errc::nospc);
-    if (mac::evtchn_bind(a.id, b.id) == mac::decision::deny) return fail(errc::access);
+    REFHV_TRY(mac::enforce(mac::evtchn_bind(a.id, b.id)));
     a.ports[pa] = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(pb), b.id};
     b.ports[pb] = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(pa), a.id};
     return static_cast<u32>(pa) | (static_cast<u32>(pb) << 16);
@@ -180,7 +180,7 @@ void reevaluate() noexcept {
             domain* r = nullptr;
             evtchn_port* rp = peer_of(*d, p, &r);
             if (rp == nullptr) continue;
-            if (mac::evtchn_bind(d->id, r->id) == mac::decision::permit) continue;
+            if (mac::permitted(mac::evtchn_bind(d->id, r->id))) continue;
             // Revoke both ends; they keep pointing at each other so each side can close.
             lp.state = REFHV_EVTCHN_REVOKED;
             rp->state = REFHV_EVTCHN_REVOKED;

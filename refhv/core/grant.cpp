@@ -91,7 +91,7 @@ result<u64> map(domain& d, u64 granter, u64 ref, u64 gpa, u64 flags) noexcept {
     if ((granter_entry & arch::npt::sw_owned) == 0) return fail(errc::fault);  // cannot happen: checked at grant
     // Hook: shared-memory decision, cached in the mapping.
     const auto acc = writable ? mac::access::read_write : mac::access::read_only;
-    if (mac::grant_map(g->id, d.id, acc) == mac::decision::deny) return fail(errc::access);
+    REFHV_TRY(mac::enforce(mac::grant_map(g->id, d.id, acc)));
     // Perform.
     const u64 hpa = granter_entry & arch::npt::addr_mask;
     // Cannot fail: the slot is free and the window's tables were built with the domain.
@@ -163,7 +163,7 @@ void reevaluate() noexcept {
             grant_mapping& m = d->maps[s];
             if (m.state != map_state::active) continue;
             const auto acc = m.writable ? mac::access::read_write : mac::access::read_only;
-            if (mac::grant_map(m.granter, d->id, acc) == mac::decision::permit) continue;
+            if (mac::permitted(mac::grant_map(m.granter, d->id, acc))) continue;
             if (grant_entry* e = entry_of(m)) {
                 e->mapped = false;
                 e->map_gpa = 0;

@@ -5,7 +5,9 @@
 //
 // Hook pattern (paper 4.3.2): the caller gathers the labels' owners (domain ids and,
 // for resources, the resource label), asks for a decision, and enforces it locally.
-// A deny is an answer, not an error: the hypercall then fails with REFHV_EACCES.
+// A deny is an answer, not an error: the hypercall then fails with REFHV_EACCES. A hook
+// that cannot evaluate the request (unknown domain, full table, no policy) returns an
+// error instead; the hypervisor fails closed and passes that error to the guest.
 //
 // Bind-time authorisation and caching (4.3.2): event channels and grant mappings are
 // checked when they are set up; the decision is cached in the channel or mapping
@@ -47,31 +49,40 @@ enum class hook : u8 {
 /// Subject for operations the hypervisor starts itself (building dom0 at boot).
 inline constexpr domid_t hypervisor = invalid_domid;
 
+/// Enforce a hook's answer at the hook: permit goes on, deny is EACCES, an error is
+/// passed on (fail closed).
+constexpr result<void> enforce(const result<decision>& r) noexcept {
+    if (!r) return fail(r.error());
+    return r.value() == decision::permit ? success : result<void>{fail(errc::access)};
+}
+/// For re-evaluation: only a clear permit keeps a shared object alive.
+constexpr bool permitted(const result<decision>& r) noexcept { return r && r.value() == decision::permit; }
+
 /// Called once at boot, before dom0 is built.
 void init() noexcept;
 
 // ---- domain management (never cached: the ACM tracks running domains) ---------
 /// `subject` creates domain `dom` with label name `label`; the ACM assigns the label
 /// and checks e.g. Chinese Wall conflicts. Called in domain_create and for dom0 at boot.
-decision domain_create(domid_t subject, domid_t dom, const char* label) noexcept;
+result<decision> domain_create(domid_t subject, domid_t dom, const char* label) noexcept;
 /// `dom` stopped running (shut down, killed, destroyed or saved); always succeeds.
 void domain_destroy(domid_t dom) noexcept;
 /// `subject` saves `dom` (it stops running afterwards; domain_destroy follows).
-decision domain_save(domid_t subject, domid_t dom) noexcept;
+result<decision> domain_save(domid_t subject, domid_t dom) noexcept;
 /// `subject` restores a saved domain as `dom` with its saved label.
-decision domain_restore(domid_t subject, domid_t dom, const char* label) noexcept;
+result<decision> domain_restore(domid_t subject, domid_t dom, const char* label) noexcept;
 
 // ---- sharing between domains (bind-time, cached in the object) ------------------
 /// Event channel between `a` and `b` (interdomain bind and resource connections).
-decision evtchn_bind(domid_t a, domid_t b) noexcept;
+result<decision> evtchn_bind(domid_t a, domid_t b) noexcept;
 /// `mapper` maps a page granted by `granter`.
-decision grant_map(domid_t granter, domid_t mapper, access acc) noexcept;
+result<decision> grant_map(domid_t granter, domid_t mapper, access acc) noexcept;
 
 // ---- MAC domains: labelled virtual resources (paper 4.4) -------------------------
 /// `server` offers a resource labelled `resource_label`.
-decision resource_register(domid_t server, const char* resource_label) noexcept;
+result<decision> resource_register(domid_t server, const char* resource_label) noexcept;
 /// `dom` opens a resource labelled `resource_label`.
-decision resource_access(domid_t dom, const char* resource_label) noexcept;
+result<decision> resource_access(domid_t dom, const char* resource_label) noexcept;
 /// Coalitions (TE types, one bit each) shared by MAC domain `macdom` and `dom`.
 result<u64> coalition(domid_t macdom, domid_t dom) noexcept;
 

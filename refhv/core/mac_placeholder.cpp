@@ -73,13 +73,13 @@ void init() noexcept {
     g_log_next = g_log_count = 0;
 }
 
-decision domain_create(domid_t subject, domid_t dom, const char* label) noexcept {
+result<decision> domain_create(domid_t subject, domid_t dom, const char* label) noexcept {
     label_slot* slot = find_label(dom);
     for (auto& l : g_labels) {
         if (slot != nullptr) break;
         if (!l.used) slot = &l;
     }
-    if (slot == nullptr) return record(hook::domain_create, subject, dom, decision::deny);
+    if (slot == nullptr) return fail(errc::nospc);  // cannot evaluate: no room for the label
     slot->used = true;
     slot->dom = dom;
     lib::strlcpy(slot->name, label, sizeof slot->name);
@@ -91,33 +91,34 @@ void domain_destroy(domid_t dom) noexcept {
     if (label_slot* l = find_label(dom)) l->used = false;
 }
 
-decision domain_save(domid_t subject, domid_t dom) noexcept {
+result<decision> domain_save(domid_t subject, domid_t dom) noexcept {
     return record(hook::domain_save, subject, dom, decision::permit);
 }
 
-decision domain_restore(domid_t subject, domid_t dom, const char* label) noexcept {
-    if (domain_create(subject, dom, label) == decision::deny) return decision::deny;
+result<decision> domain_restore(domid_t subject, domid_t dom, const char* label) noexcept {
+    auto r = domain_create(subject, dom, label);
+    if (!r || r.value() == decision::deny) return r;
     return record(hook::domain_restore, subject, dom, decision::permit);
 }
 
-decision evtchn_bind(domid_t a, domid_t b) noexcept { return pair_decision(hook::evtchn_bind, a, b); }
+result<decision> evtchn_bind(domid_t a, domid_t b) noexcept { return pair_decision(hook::evtchn_bind, a, b); }
 
-decision grant_map(domid_t granter, domid_t mapper, access) noexcept {
+result<decision> grant_map(domid_t granter, domid_t mapper, access) noexcept {
     return pair_decision(hook::grant_map, mapper, granter);
 }
 
-decision resource_register(domid_t server, const char*) noexcept {
+result<decision> resource_register(domid_t server, const char*) noexcept {
     return record(hook::resource_register, server, invalid_domid, decision::permit);
 }
 
-decision resource_access(domid_t dom, const char*) noexcept {
+result<decision> resource_access(domid_t dom, const char*) noexcept {
     return record(hook::resource_access, dom, invalid_domid, decision::permit);
 }
 
 result<u64> coalition(domid_t macdom, domid_t dom) noexcept {
     // Permit-all: every coalition is shared, unless the pair is on the deny list.
     const decision d = pair_decision(hook::coalition, macdom, dom);
-    return d == decision::permit ? ~0ull : 0ull;
+    return d == decision::permit ? ~0ull : 0ull;  // u64 result
 }
 
 result<void> policy_load(domid_t subject, view<const u8>) noexcept {

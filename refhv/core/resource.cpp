@@ -45,7 +45,7 @@ result<u64> register_resource(domain& d, u64 desc_gpa) noexcept {
         }
     }
     if (free_slot == nullptr) return fail(errc::nospc);
-    if (mac::resource_register(d.id, desc.label) == mac::decision::deny) return fail(errc::access);
+    REFHV_TRY(mac::enforce(mac::resource_register(d.id, desc.label)));
     free_slot->used = true;
     free_slot->server = d.id;
     lib::strlcpy(free_slot->name, desc.name, sizeof free_slot->name);
@@ -71,7 +71,7 @@ result<u64> open(domain& d, u64 name_gpa, u64 name_len) noexcept {
     if (server == &d) return fail(errc::inval);
     if (server->pending_conn_count >= max_pending_connections) return fail(errc::again);
     // Hook: may this domain use a resource with this label at all?
-    if (mac::resource_access(d.id, res->label) == mac::decision::deny) return fail(errc::access);
+    REFHV_TRY(mac::enforce(mac::resource_access(d.id, res->label)));
     auto ports = evtchn::connect(d, *server);  // runs the evtchn_bind hook too
     if (!ports) return fail(ports.error());
     const u32 client_port = ports.value() & 0xFFFF;

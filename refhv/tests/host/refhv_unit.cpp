@@ -86,7 +86,7 @@ void reset_hypervisor() {
 }
 
 domain& make_domain(domid_t id, bool privileged, u64 mem = REFHV_DOMAIN_MIN_MEM, const char* label = "test") {
-    if (id == dom0) mac::domain_create(mac::hypervisor, id, label);
+    if (id == dom0) (void)mac::domain_create(mac::hypervisor, id, label);
     auto r = domains::build({id, label, "", mem, privileged});
     if (!r) {
         std::printf("cannot build domain %u: %d\n", id, static_cast<int>(r.error()));
@@ -99,7 +99,7 @@ domain& make_domain(domid_t id, bool privileged, u64 mem = REFHV_DOMAIN_MIN_MEM,
 /// A guest domain created the way dom0 does it (ids from next_id()).
 domain& make_domu(const char* label = "domu") {
     const domid_t id = domains::next_id();
-    mac::domain_create(dom0, id, label);
+    (void)mac::domain_create(dom0, id, label);
     return make_domain(id, false, REFHV_DOMAIN_MIN_MEM, label);
 }
 
