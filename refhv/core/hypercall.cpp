@@ -60,6 +60,7 @@ result<u64> policy_get(domain& d, u64 gpa, u64 size) noexcept {
     REFHV_TRY(gmem::check(d, gpa, size));
     auto n = mac::policy_get(d.id, view<u8>{g_policy_buf, size});
     if (!n) return fail(n.error());
+    if (n.value() > size) return fail(errc::range);  // never trust a size from below the seam
     REFHV_TRY(gmem::write(d, gpa, g_policy_buf, n.value()));
     return n.value();
 }

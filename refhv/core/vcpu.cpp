@@ -2,6 +2,7 @@
 #include "vcpu.hpp"
 
 #include "../arch/x86_64/cpu.hpp"
+#include "evtchn.hpp"
 #include "grant.hpp"
 #include "hypercall.hpp"
 #include "log.hpp"
@@ -94,7 +95,8 @@ void handle(domain& d, const arch::request& r) noexcept {
         break;  // taken on the host IDT at STGI; the scheduler decides what runs next
     case request_kind::halt:
         st.rip += r.insn_len;
-        sched::block(d, hlt_timeout_ms, false);
+        // A pending upcall is delivered once the guest runs again: nothing to wait for.
+        if (!evtchn::has_pending(d)) sched::block(d, hlt_timeout_ms, false);
         break;
     case request_kind::cache_flush:
         st.rip += r.insn_len;
