@@ -15,6 +15,7 @@ u64 g_slice_start = 0;
 u64 g_exits = 0;
 int g_current = -1;          // slot of the domain that ran last
 domain* g_fpu_owner = nullptr;  // whose x87/SSE state is in the registers
+u64 (*g_clock)() noexcept = nullptr;
 
 domain* pick() noexcept {
     const u64 now = now_ms();
@@ -30,7 +31,7 @@ domain* pick() noexcept {
         if (cur->state == dom_state::runnable) return cur;
     }
     g_need_resched = false;
-    g_slice_start = now;
+    g_slice_start = g_ticks;
     const unsigned first = g_current < 0 ? 0 : static_cast<unsigned>(g_current) + 1;
     for (unsigned n = 0; n < max_domains; ++n) {
         const unsigned i = (first + n) % max_domains;
@@ -84,6 +85,7 @@ void enter(domain& d) noexcept {
 }  // namespace
 
 void init() noexcept {
+    g_clock = nullptr;
     g_ticks = 0;
     g_need_resched = false;
     g_current = -1;
@@ -92,10 +94,12 @@ void init() noexcept {
 
 void tick() noexcept {
     g_ticks = g_ticks + 1;
-    if (g_ticks - g_slice_start >= slice_ms * tick_hz / 1000) g_need_resched = true;
+    if (g_ticks - g_slice_start >= slice_ms * tick_hz / 1000) g_need_resched = true;  // slices in ticks
 }
 
-u64 now_ms() noexcept { return g_ticks * 1000 / tick_hz; }
+void set_clock(u64 (*now_ns)() noexcept) noexcept { g_clock = now_ns; }
+
+u64 now_ms() noexcept { return g_clock != nullptr ? g_clock() / 1000000 : g_ticks * 1000 / tick_hz; }
 u64 exits() noexcept { return g_exits; }
 
 void wake(domain& d) noexcept {

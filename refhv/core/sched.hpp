@@ -13,8 +13,11 @@ inline constexpr u32 tick_hz = 1000;
 inline constexpr u64 slice_ms = 10;
 
 void init() noexcept;
-/// Timer interrupt (host IDT, IRQ0).
+/// Timer interrupt (host IDT, IRQ0): drives preemption, and time if there is no clock.
 void tick() noexcept;
+/// Use a clock (e.g. the HPET) for time instead of counting ticks, which coalesce while the
+/// hypervisor runs with interrupts off.
+void set_clock(u64 (*now_ns)() noexcept) noexcept;
 u64 now_ms() noexcept;
 u64 exits() noexcept;
 

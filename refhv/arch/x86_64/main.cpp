@@ -134,7 +134,13 @@ extern "C" [[noreturn]] void kmain(refhv::u32 magic, refhv::u32 mbi_pa) {
         arch::qemu_exit(REFHV_QEMU_EXIT_FAILURE);
     }
 
-    arch::pic::init(1u << 0);  // IRQ0 only: the PIT
+    if (arch::hpet::init()) {
+        sched::set_clock(arch::hpet::now_ns);
+        log::line("refhv: clock: HPET");
+    } else {
+        log::line("refhv: clock: PIT ticks (no HPET)");
+    }
+    arch::pic::init(1u << 0);  // IRQ0 only: the PIT, for preemption
     arch::pit::init(sched::tick_hz);
     sched::run();
 }

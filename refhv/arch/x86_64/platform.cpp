@@ -79,6 +79,36 @@ void init(u32 hz) noexcept {
 }
 }  // namespace pit
 
+namespace hpet {
+namespace {
+// Memory-mapped registers (IA-PC HPET spec 2.3): capabilities (period in femtoseconds in the
+// upper half), configuration (bit 0 enables the counter), main counter.
+constexpr u64 base = 0xFED00000;  // where QEMU's q35 puts it (uncached in our identity map)
+constexpr u64 reg_caps = 0x00, reg_config = 0x10, reg_counter = 0xF0;
+u64 g_period_fs = 0;
+u64 g_start = 0;
+
+volatile u64& reg(u64 off) noexcept { return *static_cast<volatile u64*>(phys_to_virt(base + off)); }
+}  // namespace
+
+bool init() noexcept {
+    const u64 caps = reg(reg_caps);
+    const u64 period = caps >> 32;
+    // A valid period is at most 100 ns (spec); all ones means nothing answered.
+    if (caps == ~0ull || period == 0 || period > 100000000ull) return false;
+    g_period_fs = period;
+    reg(reg_config) = reg(reg_config) | 1;
+    g_start = reg(reg_counter);
+    return true;
+}
+
+u64 now_ns() noexcept {
+    const u64 ticks = reg(reg_counter) - g_start;
+    // Split to avoid overflow: ticks * period_fs can exceed 64 bits after a few hours.
+    return (ticks / 1000000) * g_period_fs + (ticks % 1000000) * g_period_fs / 1000000;
+}
+}  // namespace hpet
+
 void qemu_exit(u32 code) noexcept {
     port::outl(0xF4, code);
     // Without the device (or with a different iobase) we land here: stop the CPU.

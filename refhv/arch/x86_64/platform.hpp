@@ -27,6 +27,13 @@ namespace pit {
 void init(u32 hz) noexcept;
 }  // namespace pit
 
+namespace hpet {
+/// Start the HPET main counter at its fixed q35 address (0xFED00000); false if absent.
+bool init() noexcept;
+/// Nanoseconds since init(); only after init() returned true.
+u64 now_ns() noexcept;
+}  // namespace hpet
+
 /// Exit QEMU through isa-debug-exit (port 0xf4). QEMU's status is (code << 1) | 1.
 [[noreturn]] void qemu_exit(u32 code) noexcept;
 
