@@ -2,9 +2,11 @@
 #pragma once
 // Locking policies of a monitor: how it is protected when several CPUs call hooks.
 //
-//   smp_locking — hooks run concurrently under a shared spin lock; policy changes and domain
-//                 operations take it exclusively, so a decision is taken entirely under one
-//                 policy generation. Counters are relaxed atomics.
+//   smp_locking — hooks run concurrently; policy changes and domain operations take a spin lock
+//                 exclusively and bump a sequence count, so a decision is taken entirely under
+//                 one policy generation. A cached permit is read without any lock, validated by
+//                 the sequence count (monitor.hpp); everything else holds the lock shared.
+//                 Counters are relaxed atomics.
 //   no_locking  — the embedding hypervisor serialises calls itself (one CPU, a big lock, or a
 //                 monitor per CPU). Nothing is locked and counters are plain integers, which is
 //                 what the critical path costs in the paper's uniprocessor measurements.
@@ -49,12 +51,14 @@ class plain_counter {
 }  // namespace detail
 
 struct smp_locking {
+  static constexpr bool concurrent = true;
   using rw_lock = detail::spin_rwlock;
   using mutex = detail::spinlock;
   using counter = detail::atomic_counter;
 };
 
 struct no_locking {
+  static constexpr bool concurrent = false;
   using rw_lock = null_mutex;
   using mutex = null_mutex;
   using counter = detail::plain_counter;

@@ -159,6 +159,7 @@ class basic_monitor {
   static constexpr auto indices = boost::hana::make_range(boost::hana::size_c<0>, boost::hana::size_c<policy_count>);
   using states_t = boost::hana::tuple<policy_state_t<Ps>...>;
   using counter = typename Locking::counter;
+  static constexpr bool concurrent = Locking::concurrent;
 
  public:
   static constexpr monitor_limits limits = Limits;
@@ -185,14 +186,14 @@ class basic_monitor {
 
   /// Installs the first policy (at boot, by the hypervisor). The bytes must outlive their use.
   result<void, load_error> load_initial(byte_view bytes) noexcept {
-    unique_guard g(lock_);
+    write_guard g(*this);
     if (loaded_) return failure(load_error(errc::invalid_argument));
     auto v = policy_view::load(bytes);
     if (!v) return failure(v.error());
     if (auto r = accepts_all(v.value()); !r) return r;
     view_ = v.value();
     loaded_ = true;
-    gen_ = 1;
+    gen_.store(1, std::memory_order_relaxed);
     reset_all(states_, view_);
     return success;
   }
@@ -258,13 +259,9 @@ class basic_monitor {
   // ===== sharing (bind time; cached) ==============================================================
 
   /// May `a` allocate an unbound event-channel port for `b`?
-  result<verdict> evtchn_unbound(domid_t a, domid_t b) noexcept {
-    shared_guard g(lock_);
-    return decide_share(hook::evtchn_unbound, a, b);
-  }
+  result<verdict> evtchn_unbound(domid_t a, domid_t b) noexcept { return share(hook::evtchn_unbound, a, b); }
   /// Interdomain event channel from `a` to `b`; registered for revocation under `cookie`.
   result<bind_result> evtchn_bind(domid_t a, domid_t b, std::uint64_t cookie) noexcept {
-    shared_guard g(lock_);
     return bind(hook::evtchn_bind, binding_kind::evtchn, a, b, cookie);
   }
   result<void> evtchn_close(binding_handle h) noexcept { return unbind(h, hook_class::evtchn); }
@@ -272,20 +269,23 @@ class basic_monitor {
   /// `mapper` maps a page `granter` granted: read-only (a flow from granter to mapper) or
   /// read-write (both ways). Registered for revocation under `cookie`.
   result<bind_result> grant_map(domid_t granter, domid_t mapper, access_mode m, std::uint64_t cookie) noexcept {
-    shared_guard g(lock_);
     return m == access_mode::read ? bind(hook::grant_map_ro, binding_kind::grant_ro, granter, mapper, cookie)
                                   : bind(hook::grant_map_rw, binding_kind::grant_rw, granter, mapper, cookie);
   }
   result<void> grant_unmap(binding_handle h) noexcept { return unbind(h, hook_class::grant); }
 
   /// A one-off copy from `from`'s granted page to `to` (not registered: nothing stays mapped).
-  result<verdict> grant_copy(domid_t from, domid_t to) noexcept {
-    shared_guard g(lock_);
-    return decide_share(hook::grant_copy, from, to);
-  }
+  result<verdict> grant_copy(domid_t from, domid_t to) noexcept { return share(hook::grant_copy, from, to); }
 
   /// May domain `d` use the labelled resource `r` (a virtual disk, a vLAN)?
   result<verdict> resource_access(domid_t d, resource_id r, access_mode m) noexcept {
+    if constexpr (concurrent) {
+      std::uint32_t seq = 0;
+      if (const verdict v = optimistic_access(d, r, m, seq); v.permitted()) {
+        stats_.hit(hook_class::resource);
+        return v;
+      }
+    }
     shared_guard g(lock_);
     return decide_access(d, r, m);
   }
@@ -322,7 +322,7 @@ class basic_monitor {
     if (!loaded_) return failure(errc::no_policy);
     if (auto e = pair_error(s, o); e != errc{}) return failure(e);
     const std::uint8_t denied = evaluate_share(op, domains_[s].label, domains_[o].label, view_);
-    return verdict{permit_if(denied == verdict::none), denied, false, gen_};
+    return verdict{permit_if(denied == verdict::none), denied, false, gen()};
   }
 
   // ===== introspection =============================================================================
@@ -333,7 +333,7 @@ class basic_monitor {
   }
   [[nodiscard]] generation_t generation() const noexcept {
     shared_guard g(lock_);
-    return gen_;
+    return gen();
   }
   /// The policy in force (valid until the next policy change).
   [[nodiscard]] policy_view policy() const noexcept {
@@ -362,7 +362,7 @@ class basic_monitor {
   template <class F>
   void for_each_cached(F&& f) const noexcept {
     shared_guard g(lock_);
-    cache_.for_each(gen_, [&](const cache_key& k, const cached_decision& d) {
+    cache_.for_each(gen(), [&](const cache_key& k, const cached_decision& d) {
       const auto s = static_cast<domid_t>(k.subject & 0xFFFF);
       if (s >= Limits.max_domains || handle(s) != k.subject) return;
       f(s, k.object & 0xFFFF, k.op, d);
@@ -371,7 +371,7 @@ class basic_monitor {
 
  private:
   struct slot {
-    std::uint32_t live = 0;  // the handle while running, else 0: the critical path's one load
+    std::atomic<std::uint32_t> live{0};  // the handle while running, else 0: the critical path's one load
     domain_state state = domain_state::free;
     domain_state before = domain_state::free;  // state to return to if a start is aborted
     label_id label = no_label;
@@ -381,7 +381,7 @@ class basic_monitor {
   void new_incarnation(domid_t d) noexcept {
     slot& s = domains_[d];
     if (++s.incarnation == 0) s.incarnation = 1;
-    s.live = s.state == domain_state::running ? handle(d) : 0;
+    s.live.store(s.state == domain_state::running ? handle(d) : 0, std::memory_order_relaxed);
   }
 
   // --- the composition ------------------------------------------------------------------------------
@@ -503,7 +503,7 @@ class basic_monitor {
   void audit_denial(hook op, std::uint8_t by, domid_t s, audit_object kind, std::uint32_t o, string_ref slabel,
                     string_ref olabel) noexcept {
     denial_record r;
-    r.generation = gen_;
+    r.generation = gen();
     r.op = op;
     r.policy_index = by;
     r.policy = policy_name(by);
@@ -520,10 +520,10 @@ class basic_monitor {
 
   [[gnu::always_inline]] result<verdict> decide_share(hook op, domid_t s, domid_t o) noexcept {
     if (s < Limits.max_domains && o < Limits.max_domains && s != o) [[likely]] {
-      const std::uint32_t hs = domains_[s].live, ho = domains_[o].live;
+      const std::uint32_t hs = live(s), ho = live(o);
       if (hs != 0 && ho != 0) [[likely]] {
         const cache_key k{hs, ho, static_cast<std::uint8_t>(op)};
-        if (const std::uint64_t w = cache_.probe(k, gen_); w != 0) [[likely]] {
+        if (const std::uint64_t w = cache_.probe(k, gen()); w != 0) [[likely]] {
           stats_.hit(class_of(op));
           const verdict v = hit_verdict(w);
           if (!v.permitted()) [[unlikely]] share_denied(op, s, o, v);
@@ -547,12 +547,12 @@ class basic_monitor {
       return verdict{permit_if((w & 0xFF) != 0), static_cast<std::uint8_t>(w >> 8), true, static_cast<generation_t>(w >> 32)};
     }
   }
-  [[gnu::noinline]] verdict share_miss(hook op, domid_t s, domid_t o, const cache_key& k) noexcept {
+  [[gnu::noinline]] verdict share_miss(hook op, domid_t s, domid_t o, cache_key k) noexcept {  // k by value: no stack frame for it on the hit path
     const hook_class c = class_of(op);
     stats_.miss(c);
     const std::uint8_t by = evaluate_share(op, domains_[s].label, domains_[o].label, view_);
-    const verdict v = verdict::make(permit_if(by == verdict::none), by, false, gen_);
-    cache_.insert(k, gen_, {v.value, v.denied_by});
+    const verdict v = verdict::make(permit_if(by == verdict::none), by, false, gen());
+    cache_.insert(k, gen(), {v.value, v.denied_by});
     if (!v.permitted()) share_denied(op, s, o, v);
     return v;
   }
@@ -568,8 +568,8 @@ class basic_monitor {
     if (d >= Limits.max_domains || domains_[d].state == domain_state::free) [[unlikely]] return fail(c, errc::unknown_domain);
     if (domains_[d].state != domain_state::running) [[unlikely]] return fail(c, errc::domain_not_running);
     if (r >= view_.resource_label_count()) [[unlikely]] return fail(c, errc::unknown_label);
-    const cache_key k{domains_[d].live, r, access_op(m)};
-    if (const std::uint64_t w = cache_.probe(k, gen_); w != 0) [[likely]] {
+    const cache_key k{live(d), r, access_op(m)};
+    if (const std::uint64_t w = cache_.probe(k, gen()); w != 0) [[likely]] {
       stats_.hit(c);
       const verdict v = hit_verdict(w);
       if (!v.permitted()) [[unlikely]] access_denied(d, r, v);
@@ -577,11 +577,11 @@ class basic_monitor {
     }
     return access_miss(d, r, m, k);
   }
-  [[gnu::noinline]] verdict access_miss(domid_t d, resource_id r, access_mode m, const cache_key& k) noexcept {
+  [[gnu::noinline]] verdict access_miss(domid_t d, resource_id r, access_mode m, cache_key k) noexcept {
     stats_.miss(hook_class::resource);
     const std::uint8_t by = evaluate_access(domains_[d].label, r, m, view_);
-    const verdict v = verdict::make(permit_if(by == verdict::none), by, false, gen_);
-    cache_.insert(k, gen_, {v.value, v.denied_by});
+    const verdict v = verdict::make(permit_if(by == verdict::none), by, false, gen());
+    cache_.insert(k, gen(), {v.value, v.denied_by});
     if (!v.permitted()) access_denied(d, r, v);
     return v;
   }
@@ -606,14 +606,44 @@ class basic_monitor {
     return bind_result{v, h.value()};
   }
 
-  result<bind_result> bind(hook op, binding_kind kind, domid_t s, domid_t o, std::uint64_t cookie) noexcept {
-    auto v = decide_share(op, s, o);
-    if (!v) return failure(v.error());
-    return register_binding(class_of(op), v.value(), {kind, s, o, cookie});
+  /// A sharing decision that registers nothing.
+  [[gnu::always_inline]] result<verdict> share(hook op, domid_t s, domid_t o) noexcept {
+    if constexpr (concurrent) {
+      std::uint32_t seq = 0;
+      if (const verdict v = optimistic_share(op, s, o, seq); v.permitted()) {
+        stats_.hit(class_of(op));
+        return v;
+      }
+    }
+    shared_guard g(lock_);
+    return decide_share(op, s, o);
   }
 
-  result<void> unbind(binding_handle h, hook_class c) noexcept {
+  result<bind_result> bind(hook op, binding_kind kind, domid_t s, domid_t o, std::uint64_t cookie) noexcept {
+    const binding b{kind, s, o, cookie};
+    if constexpr (concurrent) {
+      // A cached permit without the monitor lock. It may be registered only if no writer ran
+      // since it was read: checked under the registry mutex, which every revocation pass also
+      // holds, so the binding is either seen by the next revocation or refused here.
+      std::uint32_t seq = 0;
+      if (const verdict v = optimistic_share(op, s, o, seq); v.permitted()) {
+        unique_guard g(registry_mutex_);
+        if (seq_.load(std::memory_order_seq_cst) == seq) {
+          auto h = registry_.add(b);
+          if (!h) return fail<bind_result>(class_of(op), h.error());
+          stats_.hit(class_of(op));
+          return bind_result{v, h.value()};
+        }
+      }
+    }
     shared_guard g(lock_);
+    auto v = decide_share(op, s, o);
+    if (!v) return failure(v.error());
+    return register_binding(class_of(op), v.value(), b);
+  }
+
+  /// Closes a binding. Needs no decision, so only the registry is locked.
+  result<void> unbind(binding_handle h, hook_class c) noexcept {
     unique_guard r(registry_mutex_);
     auto b = registry_.get(h);
     if (!b) return fail<void>(c, b.error());
@@ -625,17 +655,65 @@ class basic_monitor {
     return success;
   }
 
+  /// smp_locking's critical path: a cached decision read with no lock at all, accepted only if
+  /// no writer (domain operation, relabel, policy change) ran meanwhile (the sequence count is
+  /// even and unchanged). Returns a permitted verdict, or a denial meaning "take the locked
+  /// path" (a miss, a writer, a denial to audit, an error to report). Touches no policy bytes,
+  /// so a concurrent change cannot make it read memory the caller has freed.
+  [[gnu::always_inline]] verdict optimistic_share(hook op, domid_t s, domid_t o, std::uint32_t& seq) noexcept {
+    if (s >= Limits.max_domains || o >= Limits.max_domains || s == o) return {};
+    seq = seq_.load(std::memory_order_acquire);
+    return optimistic_probe(cache_key{live(s), live(o), static_cast<std::uint8_t>(op)}, seq);
+  }
+  [[gnu::always_inline]] verdict optimistic_access(domid_t d, resource_id r, access_mode m, std::uint32_t& seq) noexcept {
+    if (d >= Limits.max_domains) return {};
+    seq = seq_.load(std::memory_order_acquire);
+    return optimistic_probe(cache_key{live(d), r, access_op(m)}, seq);
+  }
+  [[gnu::always_inline]] verdict optimistic_probe(const cache_key& k, std::uint32_t seq) noexcept {
+    if ((seq & 1) != 0 || k.subject == 0 || k.object == 0) return {};
+    const std::uint64_t w = cache_.probe(k, gen());
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (w == 0 || seq_.load(std::memory_order_relaxed) != seq) return {};
+    return hit_verdict(w);
+  }
+
+  [[nodiscard]] std::uint32_t live(domid_t d) const noexcept { return domains_[d].live.load(std::memory_order_relaxed); }
+  [[nodiscard]] generation_t gen() const noexcept { return gen_.load(std::memory_order_relaxed); }
+
+  /// The exclusive lock of a writer; with smp_locking it also makes the sequence count odd for
+  /// the duration, so optimistic readers (above) notice.
+  class [[nodiscard]] write_guard {
+   public:
+    explicit write_guard(basic_monitor& m) noexcept : m_(m) {
+      m_.lock_.lock();
+      if constexpr (concurrent) {
+        m_.seq_.fetch_add(1, std::memory_order_seq_cst);
+        std::atomic_thread_fence(std::memory_order_release);
+      }
+    }
+    ~write_guard() {
+      if constexpr (concurrent) m_.seq_.fetch_add(1, std::memory_order_release);
+      m_.lock_.unlock();
+    }
+    write_guard(const write_guard&) = delete;
+    write_guard& operator=(const write_guard&) = delete;
+
+   private:
+    basic_monitor& m_;
+  };
+
   result<verdict> management_check(domid_t subject, hook op) noexcept {
     const bool ok = subject == hypervisor_subject ||
                     (subject < Limits.max_domains && domains_[subject].state == domain_state::running &&
                      domains_[subject].label == view_.bootstrap_label() && view_.bootstrap_label() != no_label);
     stats_.miss(hook_class::management);
-    if (ok) return verdict{decision::permit, verdict::none, false, gen_};
+    if (ok) return verdict{decision::permit, verdict::none, false, gen()};
     stats_.denial(hook_class::management);
     const bool known = subject < Limits.max_domains && domains_[subject].state != domain_state::free;
     audit_denial(op, verdict::management, subject, audit_object::policy, 0,
                  known ? view_.vm_label(domains_[subject].label).name() : string_ref("unlabeled"), string_ref());
-    return verdict{decision::deny, verdict::management, false, gen_};
+    return verdict{decision::deny, verdict::management, false, gen()};
   }
 
   result<verdict> start(hook op, domid_t d, label_id l) noexcept {
@@ -655,7 +733,8 @@ class basic_monitor {
   states_t scratch_{};  // pairwise checks when a new policy is refused
   policy_view view_{};
   bool loaded_ = false;
-  generation_t gen_ = 0;
+  std::atomic<generation_t> gen_{0};
+  std::atomic<std::uint32_t> seq_{0};  // odd while a writer changes state (smp_locking)
   slot domains_[Limits.max_domains] = {};
   label_id remap_[Limits.max_domains] = {};  // new label of each domain during a policy change
   decision_cache<Limits.cache_sets, Limits.cache_ways> cache_{};
@@ -671,7 +750,7 @@ class basic_monitor {
 template <monitor_limits L, class K, class... Ps>
 result<verdict> basic_monitor<L, K, Ps...>::prepare_start(hook op, domid_t d, label_id l) noexcept {
   constexpr hook_class c = hook_class::domain;
-  unique_guard g(lock_);
+  write_guard g(*this);
   if (op != hook::domain_create && op != hook::domain_restore && op != hook::migrate_in) return fail(c, errc::invalid_argument);
   if (!loaded_) return fail(c, errc::no_policy);
   if (d >= L.max_domains) return fail(c, errc::unknown_domain);
@@ -692,28 +771,28 @@ result<verdict> basic_monitor<L, K, Ps...>::prepare_start(hook op, domid_t d, la
   if (denied != verdict::none) {
     stats_.denial(c);
     audit_denial(op, denied, d, audit_object::host, 0, label.name(), string_ref());
-    return verdict{decision::deny, denied, false, gen_};
+    return verdict{decision::deny, denied, false, gen()};
   }
   s.before = s.state;
   s.state = domain_state::starting;
   s.label = l;
   new_incarnation(d);
-  return verdict{decision::permit, verdict::none, false, gen_};
+  return verdict{decision::permit, verdict::none, false, gen()};
 }
 
 template <monitor_limits L, class K, class... Ps>
 result<void> basic_monitor<L, K, Ps...>::commit_start(domid_t d) noexcept {
-  unique_guard g(lock_);
+  write_guard g(*this);
   if (d >= L.max_domains || domains_[d].state != domain_state::starting) return fail<void>(hook_class::domain, errc::invalid_argument);
   commit_all(states_, view_, view_.vm_label(domains_[d].label));
   domains_[d].state = domain_state::running;
-  domains_[d].live = handle(d);
+  domains_[d].live.store(handle(d), std::memory_order_relaxed);
   return success;
 }
 
 template <monitor_limits L, class K, class... Ps>
 result<void> basic_monitor<L, K, Ps...>::abort_start(domid_t d) noexcept {
-  unique_guard g(lock_);
+  write_guard g(*this);
   if (d >= L.max_domains || domains_[d].state != domain_state::starting) return fail<void>(hook_class::domain, errc::invalid_argument);
   slot& s = domains_[d];
   abort_all(states_, view_, view_.vm_label(s.label));
@@ -726,7 +805,7 @@ template <monitor_limits L, class K, class... Ps>
 template <class OnClose>
 result<void> basic_monitor<L, K, Ps...>::stop(hook op, domid_t d, OnClose& on_close) noexcept {
   constexpr hook_class c = hook_class::domain;
-  unique_guard g(lock_);
+  write_guard g(*this);
   if (!loaded_) return fail<void>(c, errc::no_policy);
   if (d >= L.max_domains || domains_[d].state == domain_state::free) return fail<void>(c, errc::unknown_domain);
   slot& s = domains_[d];
@@ -741,7 +820,7 @@ result<void> basic_monitor<L, K, Ps...>::stop(hook op, domid_t d, OnClose& on_cl
     cache_.drop(handle(d));
   }
   s.state = op == hook::domain_save ? domain_state::saved : domain_state::free;
-  s.live = 0;
+  s.live.store(0, std::memory_order_relaxed);
   if (s.state == domain_state::free) s.label = no_label;
   return success;
 }
@@ -752,7 +831,7 @@ template <monitor_limits L, class K, class... Ps>
 template <class OnRevoke>
 result<verdict> basic_monitor<L, K, Ps...>::relabel(domid_t subject, domid_t d, label_id nl, OnRevoke&& on_revoke) noexcept {
   constexpr hook_class c = hook_class::management;
-  unique_guard g(lock_);
+  write_guard g(*this);
   if (!loaded_) return fail(c, errc::no_policy);
   auto auth = management_check(subject, hook::relabel);
   if (!auth || !auth.value().permitted()) return auth;
@@ -771,7 +850,7 @@ result<verdict> basic_monitor<L, K, Ps...>::relabel(domid_t subject, domid_t d, 
       commit_all(states_, view_, old_label);
       stats_.denial(c);
       audit_denial(hook::relabel, denied, d, audit_object::host, 0, new_label.name(), string_ref());
-      return verdict{decision::deny, denied, false, gen_};
+      return verdict{decision::deny, denied, false, gen()};
     }
     commit_all(states_, view_, new_label);
   }
@@ -798,7 +877,7 @@ result<verdict> basic_monitor<L, K, Ps...>::relabel(domid_t subject, domid_t d, 
   }
   for (std::uint8_t i = 0; i < hook_class_count; ++i)
     if (revoked[i] != 0) stats_.revocations(static_cast<hook_class>(i), revoked[i]);
-  return verdict{decision::permit, verdict::none, false, gen_};
+  return verdict{decision::permit, verdict::none, false, gen()};
 }
 
 template <monitor_limits L, class K, class... Ps>
@@ -807,13 +886,13 @@ result<change_report, load_error> basic_monitor<L, K, Ps...>::change_policy(domi
                                                                              OnRevoke&& on_revoke,
                                                                              OnViolation&& on_violation) noexcept {
   constexpr hook_class c = hook_class::management;
-  unique_guard g(lock_);
+  write_guard g(*this);
   if (!loaded_) {
     stats_.error(c);
     return failure(load_error(errc::no_policy));
   }
   change_report report;
-  report.generation = gen_;
+  report.generation = gen();
   auto auth = management_check(subject, hook::policy_change);
   if (!auth.has_value() || !auth.value().permitted()) return report;  // denied: audited, nothing changes
   report.authorized = true;
@@ -909,14 +988,16 @@ result<change_report, load_error> basic_monitor<L, K, Ps...>::change_policy(domi
     if (domains_[d].state != domain_state::free) domains_[d].label = remap_[d];
   view_ = next;
   states_ = staging_;
-  if (++gen_ == 0) {  // wrapped: 0 means "no policy", and old cache tags could match again
-    gen_ = 1;
+  generation_t next_gen = gen() + 1;
+  if (next_gen == 0) {  // wrapped: 0 means "no policy", and old cache tags could match again
+    next_gen = 1;
     cache_.clear();
   }
+  gen_.store(next_gen, std::memory_order_relaxed);
   for (std::uint8_t i = 0; i < hook_class_count; ++i)
     if (revoked[i] != 0) stats_.revocations(static_cast<hook_class>(i), revoked[i]);
   report.value = decision::permit;
-  report.generation = gen_;
+  report.generation = gen();
   return report;
 }
 
