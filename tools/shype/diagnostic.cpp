@@ -5,7 +5,10 @@ namespace shype::tool {
 
 std::string format(const diagnostic& d) {
   std::string s = d.file;
-  if (d.line > 0) s += ":" + std::to_string(d.line);
+  if (d.line > 0) {
+    s += ':';
+    s += std::to_string(d.line);
+  }
   s += ": ";
   if (!d.element.empty()) s += d.element + ": ";
   if (d.level == severity::warning) s += "warning: ";

@@ -68,7 +68,10 @@ json_object& json_object::field(std::string_view k, std::uint64_t value) {
 json_object& json_object::field(std::string_view k, const std::vector<std::string>& values) {
   key(k);
   body_ += "[";
-  for (std::size_t i = 0; i < values.size(); ++i) body_ += (i ? "," : "") + json_string(values[i]);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i != 0) body_ += ',';
+    body_ += json_string(values[i]);
+  }
   body_ += "]";
   return *this;
 }

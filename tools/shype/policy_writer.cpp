@@ -18,7 +18,10 @@ std::string version_text(const shype::policy_version& v) { return std::to_string
 
 std::string level_text(const decoded_level& l) {
   std::string s = std::to_string(l.level) + " {";
-  for (std::size_t i = 0; i < l.categories.size(); ++i) s += (i ? "," : "") + std::to_string(l.categories[i]);
+  for (std::size_t i = 0; i < l.categories.size(); ++i) {
+    if (i != 0) s += ',';
+    s += std::to_string(l.categories[i]);
+  }
   return s + "}";
 }
 

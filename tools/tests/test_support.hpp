@@ -27,7 +27,9 @@ inline std::string scratch_dir() { return SHYPE_TOOL_TEST_SCRATCH; }  // in the 
 inline std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in.good()) << "cannot read " << path;
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 inline void spit(const std::string& path, const std::string& text) {
