@@ -21,13 +21,11 @@ using builder = shype::policy_builder<compile_limits>;
 
 shype::string_ref ref(const std::string& s) { return {s.data(), s.size()}; }
 
-/// "12.3" -> {12, 3}. The schema guarantees 1-8 digits, one separator, 1-8 digits.
+/// "12.3" -> {12, 3}, as the schema reads it (checked before: it matches).
 shype::policy_version parse_version(const std::string& v) {
   shype::policy_version out{};
-  std::size_t i = 0;
-  while (i < v.size() && v[i] >= '0' && v[i] <= '9') out.major = out.major * 10 + static_cast<std::uint32_t>(v[i++] - '0');
-  while (i < v.size() && !(v[i] >= '0' && v[i] <= '9')) ++i;  // the separator (maybe multi-byte)
-  while (i < v.size() && v[i] >= '0' && v[i] <= '9') out.minor = out.minor * 10 + static_cast<std::uint32_t>(v[i++] - '0');
+  std::string separator;
+  (void)split_version(v, out.major, out.minor, separator);
   return out;
 }
 

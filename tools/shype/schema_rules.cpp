@@ -228,27 +228,33 @@ class checker {
 
 }  // namespace
 
-bool is_version_format(const std::string& s) {
+bool split_version(const std::string& s, std::uint32_t& major, std::uint32_t& minor, std::string& separator) {
   // An XSD pattern matches the whole value, and `.` is any one character but a line break (here
-  // one UTF-8 sequence). The regex backtracks, so try every length of the first digit run:
+  // one UTF-8 sequence). Try the first digit run from its longest, as a backtracking engine does:
   // "123" is valid (1, '2', 3), as xmllint agrees.
   std::size_t lead = 0;
   while (lead < s.size() && lead < 8 && s[lead] >= '0' && s[lead] <= '9') ++lead;
-  for (std::size_t m = 1; m <= lead; ++m) {
-    if (m >= s.size()) break;
+  for (std::size_t m = lead; m >= 1; --m) {
+    if (m >= s.size()) continue;
     const auto c = static_cast<unsigned char>(s[m]);
     if (c == '\n' || c == '\r') continue;
     const std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-    std::size_t k = m + len;
-    if (k >= s.size()) continue;
-    std::size_t minor = 0;
-    while (k < s.size() && s[k] >= '0' && s[k] <= '9') {
-      ++k;
-      ++minor;
-    }
-    if (k == s.size() && minor <= 8) return true;
+    const std::size_t first = m + len;
+    std::size_t k = first;
+    while (k < s.size() && s[k] >= '0' && s[k] <= '9') ++k;
+    if (k != s.size() || k == first || k - first > 8) continue;
+    major = static_cast<std::uint32_t>(std::stoul(s.substr(0, m)));
+    minor = static_cast<std::uint32_t>(std::stoul(s.substr(first)));
+    separator = s.substr(m, len);
+    return true;
   }
   return false;
+}
+
+bool is_version_format(const std::string& s) {
+  std::uint32_t major = 0, minor = 0;
+  std::string separator;
+  return split_version(s, major, minor, separator);
 }
 
 bool check_schema(xmlNodePtr root, const std::string& file, diagnostics& diag) {

@@ -9,6 +9,7 @@
 // docs/shype-tool.md: a PolicyHeader without Version (the 2006 dialect) is a warning, and the
 // policy compiles as version 0.0. A test compares the verdicts with `xmllint --schema`.
 
+#include <cstdint>
 #include <string>
 
 #include <libxml/tree.h>
@@ -25,5 +26,9 @@ bool check_schema(xmlNodePtr root, const std::string& file, diagnostics& diag);
 
 /// The XSD's VersionFormat: `[0-9]{1,8}.[0-9]{1,8}`, where `.` is any one character.
 [[nodiscard]] bool is_version_format(const std::string& s);
+
+/// How a regex engine matches VersionFormat (greedy, backtracking): the longest major part
+/// that leaves a separator and 1-8 digits. "1.0" -> 1, 0; "217" -> 2, 7. False if no match.
+bool split_version(const std::string& s, std::uint32_t& major, std::uint32_t& minor, std::string& separator);
 
 }  // namespace shype::tool

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "compile_limits.hpp"
+#include "schema_rules.hpp"
 
 namespace shype::tool {
 namespace {
@@ -60,9 +61,11 @@ void rule_version(const policy_source& p, diagnostics& d) {
   // The schema's VersionFormat lets any character separate the numbers; say so if it is not '.'.
   if (!p.version) return;
   const std::string& v = p.version->text;
-  const auto sep = v.find_first_not_of("0123456789");
-  if (sep != std::string::npos && v[sep] != '.')
-    d.warning(p.file, p.version->line, "Version", "version " + q(v) + " does not separate major and minor by '.'");
+  std::uint32_t major = 0, minor = 0;
+  std::string separator;
+  if (split_version(v, major, minor, separator) && separator != ".")
+    d.warning(p.file, p.version->line, "Version",
+              "version " + q(v) + " does not separate major and minor by '.': read as " + std::to_string(major) + "." + std::to_string(minor));
 }
 
 bool parse_source_hash_instruction(const std::string& data, std::uint8_t (&hash)[32]) {

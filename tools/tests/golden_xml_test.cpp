@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
+#include <shype/policy_view.hpp>
+
 #include "test_support.hpp"
 
 namespace shype::tool::test {
@@ -160,6 +164,19 @@ TEST(GoldenXml, BadVersion) {
 TEST(GoldenXml, VersionWithNineDigits) {
   EXPECT_EQ(after("<Version>2.7</Version>", "<Version>2.123456789</Version>"),
             list{"golden.xml:7: Version: \"2.123456789\" is not a VersionFormat (1 to 8 digits, one character, 1 to 8 digits)"});
+}
+
+TEST(GoldenXml, VersionAsTheSchemaReadsIt) {
+  // VersionFormat's separator is any character; "217" is 2 '1' 7. Compiles, with a warning.
+  for (const auto& [text, major, minor] : {std::tuple{"2-7", 2u, 7u}, std::tuple{"217", 2u, 7u}, std::tuple{"12345678.87654321", 12345678u, 87654321u}}) {
+    const compile_result r = compile_text(mutate(golden(), "<Version>2.7</Version>", std::string("<Version>") + text + "</Version>"));
+    ASSERT_TRUE(r.ok()) << text;
+    const auto v = shype::policy_view::load(shype::byte_view(r.binary.data(), r.binary.size())).value().version();
+    EXPECT_EQ(v.major, major) << text;
+    EXPECT_EQ(v.minor, minor) << text;
+  }
+  EXPECT_EQ(lines(compile_text(mutate(golden(), "<Version>2.7</Version>", "<Version>217</Version>")).diag),
+            list{"golden.xml:7: Version: warning: version \"217\" does not separate major and minor by '.': read as 2.7"});
 }
 
 TEST(GoldenXml, WrongElementOrder) {
