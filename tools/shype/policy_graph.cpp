@@ -25,7 +25,7 @@ std::string policy_dot(const decoded_policy& p) {
   g += "graph " + dot_quote(p.name) + " {\n";
   g += "  graph [label=" + dot_quote("policy " + p.name + " " + std::to_string(p.version.major) + "." + std::to_string(p.version.minor) +
                                      ": coalitions (TE) and conflict sets (Chinese Wall)") +
-       ", labelloc=t, fontname=\"Helvetica\", compound=true];\n";
+       ", labelloc=t, fontname=\"Helvetica\", rankdir=LR, nodesep=0.3, ranksep=1.2];\n";
   g += "  node [fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n";
 
   if (p.has_te) {
@@ -46,9 +46,11 @@ std::string policy_dot(const decoded_policy& p) {
   }
   for (const auto& r : p.resource_labels) g += "  " + res_id(r.name) + " [label=" + dot_quote(r.name) + ", shape=cylinder];\n";
 
+  // Membership: labels and their types. Edge direction sets the columns, left to right:
+  // resource labels, TE types, VM labels, Chinese Wall types.
   g += "  // membership: labels and their types\n";
   for (const auto& l : p.vm_labels) {
-    for (std::size_t t : l.te) g += "  " + vm_id(l.name) + " -- " + te_id(p.te_types[t]) + " [color=\"#4a78b5\"];\n";
+    for (std::size_t t : l.te) g += "  " + te_id(p.te_types[t]) + " -- " + vm_id(l.name) + " [color=\"#4a78b5\"];\n";
     for (std::size_t t : l.cw) g += "  " + vm_id(l.name) + " -- " + cw_id(p.cw_types[t]) + " [color=\"#b54a4a\", style=dotted];\n";
   }
   for (const auto& r : p.resource_labels)
@@ -69,7 +71,7 @@ std::string policy_dot(const decoded_policy& p) {
   for (const auto& c : p.conflict_sets) {
     for (std::size_t i = 0; i < c.types.size(); ++i)
       for (std::size_t j = i + 1; j < c.types.size(); ++j)
-        g += "  " + cw_id(p.cw_types[c.types[i]]) + " -- " + cw_id(p.cw_types[c.types[j]]) + " [color=red, style=dashed, label=" +
+        g += "  " + cw_id(p.cw_types[c.types[i]]) + " -- " + cw_id(p.cw_types[c.types[j]]) + " [color=red, style=dashed, constraint=false, label=" +
              dot_quote(c.name) + "];\n";
   }
   for (std::size_t i = 0; i < p.vm_labels.size(); ++i) {

@@ -3,10 +3,10 @@
 // A policy as a Graphviz graph (`shype graph`): operators would rather look at who may talk
 // to whom than read XML.
 //
-// TE types (coalitions) and Chinese Wall types are clustered nodes; VM labels (boxes) and
-// resource labels (cylinders) are joined to their types; green edges join VM labels that may
-// share (a common TE type, or any two without a TE section); red dashed edges join the types of
-// each conflict set and the VM labels a conflict set keeps off one host.
+// Left to right: resource labels (cylinders), TE types (coalitions, a cluster), VM labels
+// (boxes), Chinese Wall types (a cluster); labels are joined to their types; green edges join VM
+// labels that may share (a common TE type, or any two without a TE section); red dashed edges
+// join the types of each conflict set and the VM labels a conflict set keeps off one host.
 
 #include <string>
 

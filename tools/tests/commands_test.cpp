@@ -234,7 +234,7 @@ TEST(Commands, GraphDot) {
   // Coalitions: TE types clustered, labels joined to their types.
   has("  subgraph cluster_te {\n");
   has("    \"te:Order\" [label=\"Order\", shape=ellipse");
-  has("  \"vm:dom_Order\" -- \"te:Order\" [color=\"#4a78b5\"];\n");
+  has("  \"te:Order\" -- \"vm:dom_Order\" [color=\"#4a78b5\"];\n");
   has("  \"res:vdisk_Ads\" -- \"te:Advertising\" [color=\"#4a78b5\"];\n");
   has("  \"vm:dom_Management\" [label=\"dom_Management\n(bootstrap)\"");
   // Who may talk to whom.
@@ -242,7 +242,7 @@ TEST(Commands, GraphDot) {
   EXPECT_EQ(g.find("\"vm:dom_Ads_Alpha\" -- \"vm:dom_Order\" [color=\"#2a7a2a\""), std::string::npos);
   EXPECT_EQ(g.find("\"vm:dom_Computing\" -- \"vm:dom_Order\" [color=\"#2a7a2a\""), std::string::npos);
   // Conflict sets: red dashed between the types and between the labels.
-  has("  \"cw:cw_OEM_Alpha\" -- \"cw:cw_OEM_Beta\" [color=red, style=dashed, label=\"CompetingOEMs\"];\n");
+  has("  \"cw:cw_OEM_Alpha\" -- \"cw:cw_OEM_Beta\" [color=red, style=dashed, constraint=false, label=\"CompetingOEMs\"];\n");
   has("  \"vm:dom_Ads_Alpha\" -- \"vm:dom_Ads_Beta\" [color=red, style=dashed, constraint=false, tooltip=\"never on one host: conflict set CompetingOEMs\"];\n");
   EXPECT_EQ(g.back(), '\n');
   EXPECT_EQ(g.substr(g.size() - 2), "}\n");
