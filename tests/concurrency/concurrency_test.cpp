@@ -32,12 +32,13 @@ TEST(Concurrency, DecisionsAreTakenUnderOneGenerationAndRevocationIsComplete) {
 
   constexpr int swaps = 300;
   std::atomic<bool> stop{false};
-  std::atomic<long> torn{0}, permits{0}, denials{0}, survivors{0}, churn{0};
+  std::atomic<long> torn{0}, permits{0}, denials{0}, survivors{0}, churn{0}, ops{0};
 
   auto check = [&](const shype::verdict& v) {
     const decision expected = v.generation % 2 == 0 ? decision::permit : decision::deny;
     if (v.value != expected) torn.fetch_add(1);
     (v.permitted() ? permits : denials).fetch_add(1);
+    ops.fetch_add(1);
   };
   auto hooks = [&](shype::domid_t subject) {
     std::uint64_t cookie = 0;
@@ -76,7 +77,10 @@ TEST(Concurrency, DecisionsAreTakenUnderOneGenerationAndRevocationIsComplete) {
         if (ads_side && shype::object_is_domain(b.kind)) survivors.fetch_add(1);
       });
     }
-    std::this_thread::yield();
+    // Let the hook threads work under every generation: a swap loop that outruns them would
+    // prove nothing (on a loaded machine the threads may not even have started yet).
+    const long seen = ops.load();
+    while (ops.load() < seen + 50) std::this_thread::yield();
   }
   stop = true;
   for (auto& t : threads) t.join();
