@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// The sub-commands of shype-libvirt (README.md describes them for operators):
+//   hook qemu|network   what libvirt runs (through the wrappers install writes)
+//   install, uninstall  put the hooks and the policy in place, or take the hooks away
+//   change-policy       live policy change on this host, with its actions on running domains
+//   status              the policy in force and what shype admitted on this host
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+
+namespace shype::libvirt {
+
+enum exit_code : int {
+  exit_ok = 0,
+  exit_refused = 1,        ///< a hook refused, or a policy change was refused
+  exit_usage = 2,          ///< bad command line
+  exit_invalid = 3,        ///< an input has errors, or a file cannot be read or written
+  exit_action_failed = 4,  ///< change-policy applied the policy but an action on a domain failed
+};
+
+/// `hook qemu NAME OPERATION SUB-OPERATION EXTRA` with the domain XML as `input`.
+int hook_qemu(const config& cfg, const std::vector<std::string>& args, const std::string& input, std::ostream& err);
+/// `hook network NAME OPERATION SUB-OPERATION EXTRA` with <hookData> as `input`.
+int hook_network(const config& cfg, const std::vector<std::string>& args, const std::string& input, std::ostream& err);
+
+int cmd_install(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int cmd_uninstall(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int cmd_status(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int cmd_change_policy(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+/// Dispatches `shype-libvirt COMMAND ARGS...` (argv without the program name); `input` is read
+/// for hooks only.
+int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err);
+
+/// Appends lines to the decision log (STATE_DIR/decisions.log); failures are ignored (the
+/// decision itself went to libvirt).
+void log_decisions(const config& cfg, const std::vector<std::string>& lines);
+
+}  // namespace shype::libvirt

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "host_state.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "util.hpp"
+
+namespace shype::libvirt {
+
+domain_entry* host_state::find(const std::string& uuid) {
+  for (auto& d : domains)
+    if (d.uuid == uuid) return &d;
+  return nullptr;
+}
+
+const domain_entry* host_state::find(const std::string& uuid) const {
+  for (const auto& d : domains)
+    if (d.uuid == uuid) return &d;
+  return nullptr;
+}
+
+bool host_state::remove(const std::string& uuid) {
+  const auto it = std::find_if(domains.begin(), domains.end(), [&](const domain_entry& d) { return d.uuid == uuid; });
+  if (it == domains.end()) return false;
+  domains.erase(it);
+  return true;
+}
+
+domain_entry& host_state::add(domain_entry e) {
+  e.seq = next_seq++;
+  domains.push_back(std::move(e));
+  return domains.back();
+}
+
+namespace {
+constexpr const char* magic = "shype-libvirt-state 1";
+
+std::string flags_of(const disk_use& d) {
+  std::string f;
+  if (d.shareable) f += 's';
+  if (d.readonly) f += 'r';
+  if (d.revoked) f += 'x';
+  return f.empty() ? "-" : f;
+}
+}  // namespace
+
+std::string render_state(const host_state& s) {
+  std::string o;
+  o += "# The shype adapter's record of this host (written by shype-libvirt; do not edit).\n";
+  o += std::string(magic) + "\n";
+  o += "next-seq " + std::to_string(s.next_seq) + "\n";
+  o += "changes " + std::to_string(s.changes) + "\n";
+  o += "daemon " + encode_field(s.daemon) + "\n";
+  for (const auto& d : s.domains) {
+    o += "domain " + std::to_string(d.seq) + " " + encode_field(d.uuid) + " " + encode_field(d.name) + " " +
+         encode_field(d.label) + " " + (d.state == phase::running ? "running" : "admitted") + " " +
+         std::to_string(d.libvirt_id) + " " + encode_field(d.daemon) + " " + (d.suspended ? "1" : "0") + "\n";
+    for (const auto& k : d.disks)
+      o += "  disk " + encode_field(k.key) + " " + encode_field(k.target) + " " + encode_field(k.label) + " " + flags_of(k) + "\n";
+    for (const auto& p : d.ports)
+      o += "  port " + encode_field(p.network) + " " + encode_field(p.portid) + " " + encode_field(p.mac) + " " +
+           encode_field(p.label) + " " + (p.revoked ? "1" : "0") + "\n";
+  }
+  o += "end\n";
+  return o;
+}
+
+std::optional<host_state> parse_state(const std::string& text, const std::string& file, tool::diagnostics& diag) {
+  host_state s;
+  std::istringstream in(text);
+  std::string raw;
+  long lineno = 0;
+  bool seen_magic = false, seen_end = false;
+  auto fail = [&](const std::string& what) {
+    diag.error(file, lineno, "", what);
+    return std::nullopt;
+  };
+  auto number = [](const std::string& w, long long& out) {
+    char* end = nullptr;
+    errno = 0;
+    out = std::strtoll(w.c_str(), &end, 10);
+    return errno == 0 && end != w.c_str() && *end == '\0';
+  };
+  while (std::getline(in, raw)) {
+    ++lineno;
+    const std::string line = trim(raw);
+    if (line.empty() || line[0] == '#') continue;
+    if (seen_end) return fail("text after 'end'");
+    if (!seen_magic) {
+      if (line != magic) return fail(std::string("not a state file of this version (expected '") + magic + "')");
+      seen_magic = true;
+      continue;
+    }
+    const auto w = split_blanks(line);
+    std::vector<std::string> f;
+    for (std::size_t i = 1; i < w.size(); ++i) {
+      auto v = decode_field(w[i]);
+      if (!v) return fail("bad %-escape in '" + w[i] + "'");
+      f.push_back(*v);
+    }
+    long long n = 0, m = 0;
+    if (w[0] == "end" && f.empty()) {
+      seen_end = true;
+    } else if (w[0] == "next-seq" && f.size() == 1 && number(f[0], n) && n > 0) {
+      s.next_seq = static_cast<std::uint64_t>(n);
+    } else if (w[0] == "changes" && f.size() == 1 && number(f[0], n) && n >= 0) {
+      s.changes = static_cast<std::uint64_t>(n);
+    } else if (w[0] == "daemon" && f.size() == 1) {
+      s.daemon = f[0];
+    } else if (w[0] == "domain" && f.size() == 8 && number(f[0], n) && n > 0 && number(f[5], m) &&
+               (f[4] == "running" || f[4] == "admitted") && (f[7] == "0" || f[7] == "1") && !f[1].empty()) {
+      if (s.find(f[1]) != nullptr) return fail("domain " + f[1] + " appears twice");
+      domain_entry d;
+      d.seq = static_cast<std::uint64_t>(n);
+      d.uuid = f[1];
+      d.name = f[2];
+      d.label = f[3];
+      d.state = f[4] == "running" ? phase::running : phase::admitted;
+      d.libvirt_id = static_cast<long>(m);
+      d.daemon = f[6];
+      d.suspended = f[7] == "1";
+      if (d.seq >= s.next_seq) return fail("sequence number " + f[0] + " is not below next-seq");
+      s.domains.push_back(std::move(d));
+    } else if (w[0] == "disk" && f.size() == 4 && !s.domains.empty() && !f[0].empty()) {
+      disk_use k;
+      k.key = f[0];
+      k.target = f[1];
+      k.label = f[2];
+      const std::string& flags = f[3];  // "-" decodes to ""
+      if (flags.find_first_not_of("srx") != std::string::npos) return fail("bad disk flags '" + flags + "'");
+      k.shareable = flags.find('s') != std::string::npos;
+      k.readonly = flags.find('r') != std::string::npos;
+      k.revoked = flags.find('x') != std::string::npos;
+      s.domains.back().disks.push_back(std::move(k));
+    } else if (w[0] == "port" && f.size() == 5 && !s.domains.empty() && (f[4] == "0" || f[4] == "1") && !f[1].empty()) {
+      port_use p;
+      p.network = f[0];
+      p.portid = f[1];
+      p.mac = f[2];
+      p.label = f[3];
+      p.revoked = f[4] == "1";
+      s.domains.back().ports.push_back(std::move(p));
+    } else {
+      return fail("unexpected line '" + line + "'");
+    }
+  }
+  if (!seen_magic) return fail("empty state file");
+  if (!seen_end) return fail("truncated state file (no 'end' line)");
+  std::sort(s.domains.begin(), s.domains.end(), [](const domain_entry& a, const domain_entry& b) { return a.seq < b.seq; });
+  return s;
+}
+
+state_store::~state_store() {
+  if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases the flock
+}
+
+bool state_store::lock(std::string& error) {
+  if (!make_dirs(cfg_.state_dir, error)) return false;
+  fd_ = ::open(cfg_.lock_path().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd_ < 0) {
+    error = cfg_.lock_path() + ": cannot open: " + std::strerror(errno);
+    return false;
+  }
+  while (::flock(fd_, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    error = cfg_.lock_path() + ": cannot lock: " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+state_store::loaded state_store::load(host_state& out, std::string& detail) {
+  const std::string path = cfg_.state_path();
+  if (!exists(path)) return loaded::missing;
+  std::string error;
+  auto text = read_text(path, error);
+  tool::diagnostics diag;
+  std::optional<host_state> s;
+  if (text) s = parse_state(*text, path, diag);
+  if (s) {
+    out = std::move(*s);
+    return loaded::ok;
+  }
+  detail = text ? tool::format(diag.list().front()) : error;
+  // Keep the unreadable file for inspection; the caller rebuilds the state from libvirt.
+  const std::string aside = path + ".corrupt-" + timestamp();
+  if (std::rename(path.c_str(), aside.c_str()) == 0) detail += " (moved to " + aside + ")";
+  return loaded::corrupt;
+}
+
+bool state_store::save(const host_state& s, std::string& error) {
+  return write_atomic(cfg_.state_path(), render_state(s), error, 0600);
+}
+
+}  // namespace shype::libvirt

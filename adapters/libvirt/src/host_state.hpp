@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// What the adapter knows about one host: the labelled domains admitted to run here, and the
+// disks and network ports each was admitted with. Kept in STATE_DIR/state, a line-oriented
+// text file (one field per blank-separated word, see util.hpp's encode_field), replaced
+// atomically and only ever read or written under an exclusive flock on STATE_DIR/lock.
+//
+// The state is a cache of decisions, not the truth about what runs: reconcile.hpp rebuilds it
+// from libvirt's records when it is lost, unreadable, or written by an earlier libvirtd.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "diagnostic.hpp"
+
+namespace shype::libvirt {
+
+enum class phase : std::uint8_t {
+  admitted,  ///< allowed at prepare/restore/migrate begin; QEMU not (yet) running
+  running,   ///< libvirt reported it started (or reconnected to it)
+};
+
+struct disk_use {
+  std::string key;     ///< see disk_desc::key
+  std::string target;  ///< vda, ...
+  std::string label;   ///< resource label from the map, "" if unlabelled
+  bool shareable = false, readonly = false;
+  bool revoked = false;  ///< a policy change took it away (the domain was suspended or told)
+};
+
+struct port_use {
+  std::string network, portid, mac;
+  std::string label;  ///< the network's resource label, "" if unlabelled
+  bool revoked = false;  ///< a policy change took it away (its link was set down)
+};
+
+struct domain_entry {
+  std::uint64_t seq = 0;  ///< admission order
+  std::string uuid, name, label;
+  phase state = phase::admitted;
+  long libvirt_id = -1;
+  std::string daemon;  ///< process identity of the libvirtd that admitted it, "" unknown
+  bool suspended = false;  ///< suspended by change-policy for a revoked disk
+  std::vector<disk_use> disks;
+  std::vector<port_use> ports;
+};
+
+struct host_state {
+  std::uint64_t next_seq = 1;
+  std::uint64_t changes = 0;  ///< live policy changes applied on this host
+  std::string daemon;         ///< the libvirtd the state was last reconciled against
+  std::vector<domain_entry> domains;  ///< in admission order
+
+  [[nodiscard]] domain_entry* find(const std::string& uuid);
+  [[nodiscard]] const domain_entry* find(const std::string& uuid) const;
+  /// Removes the entry; false if there was none.
+  bool remove(const std::string& uuid);
+  /// Appends an entry with the next sequence number.
+  domain_entry& add(domain_entry e);
+};
+
+[[nodiscard]] std::string render_state(const host_state& s);
+[[nodiscard]] std::optional<host_state> parse_state(const std::string& text, const std::string& file, tool::diagnostics& diag);
+
+/// The state file and its lock. Holding the object holds the lock.
+class state_store {
+ public:
+  explicit state_store(const config& c) : cfg_(c) {}
+  state_store(const state_store&) = delete;
+  state_store& operator=(const state_store&) = delete;
+  ~state_store();
+
+  /// Creates the state directory if needed and takes the lock (waits for other holders).
+  bool lock(std::string& error);
+
+  enum class loaded { ok, missing, corrupt };
+  /// Reads the state. A corrupt file is moved aside (state.corrupt-TIME) and `detail` says why.
+  loaded load(host_state& out, std::string& detail);
+  bool save(const host_state& s, std::string& error);
+
+ private:
+  const config& cfg_;
+  int fd_ = -1;
+};
+
+}  // namespace shype::libvirt
