@@ -200,6 +200,27 @@ TEST(Simulate, LiveChangeRevokesWhatTheNewPolicyForbids) {
                  }));
 }
 
+TEST(Simulate, LoadTakesABinaryAndSavedDomainsKeepTheirLabelByName) {
+  const compile_result v2 = compile_text(slurp(examples_dir() + "/customer-order/policy-v2.xml"));
+  ASSERT_TRUE(v2.ok());
+  EXPECT_EQ(simulate(order_policy(),
+                     "create web dom_Order\n"
+                     "save web\n"
+                     "load v2.bin\n"          // dom_OrderStorage sorts before dom_VirtualDisk: label ids shift
+                     "restore web\n"
+                     "create store dom_OrderStorage\n"
+                     "bind web store\n",
+                     {{"v2.bin", std::string(v2.binary.begin(), v2.binary.end())}}),
+            (list{
+                R"j({"line":1,"op":"create","decision":"permit"})j",
+                R"j({"line":2,"op":"save","decision":"permit"})j",
+                R"j({"line":3,"op":"load","decision":"permit","revoked":0})j",
+                R"j({"line":4,"op":"restore","decision":"permit"})j",
+                R"j({"line":5,"op":"create","decision":"permit"})j",
+                R"j({"line":6,"op":"bind","decision":"permit"})j",
+            }));
+}
+
 TEST(Simulate, SaveMigrateAndDestroyCloseChannelsAndGrants) {
   // A policy in which nobody shares anything (every VM label's TE types become <Type/>, "no
   // type"): loading it revokes every binding still open.
