@@ -40,9 +40,13 @@ typedef uint16_t shype_resource; /* a ResourceLabel of the policy in force */
 /* The subject of management calls made by the hypervisor itself, never on behalf of a guest. */
 #define SHYPE_HYPERVISOR 0xFFFF
 
+/* Enumerations cross the boundary as fixed-width integers (a C caller may pass any value, and
+ * C++ must not hold an out-of-range value in an enum type); the named constants follow each. */
+
 /* ===== errors (values equal shype::errc) ===================================================== */
 
-typedef enum shype_errc {
+typedef int32_t shype_errc;
+enum shype_errc_values {
   SHYPE_OK = 0,
   SHYPE_E_INVALID_ARGUMENT = 1, /* malformed request, NULL pointer, subject == object ... */
   SHYPE_E_UNKNOWN_DOMAIN,       /* id out of range or not in use */
@@ -72,14 +76,14 @@ typedef enum shype_errc {
   SHYPE_E_BAD_REFERENCE,
   SHYPE_E_TOO_LARGE,            /* the policy exceeds this build's capacities */
   SHYPE_E_MISSING_SECTION
-} shype_errc;
+};
 
 /* A short stable name ("unknown_domain"); "ok" for SHYPE_OK. Never NULL. */
 const char* shype_errc_name(shype_errc e);
 
 /* Where a binary policy was rejected (values of code/section equal shype::errc/policy_section). */
 typedef struct shype_load_error {
-  uint8_t code;    /* a shype_errc */
+  uint8_t code;    /* a shype_errc value */
   uint8_t section; /* 0 header, 1 te_types, 2 cw_types, 3 conflict_sets, 4 vm_labels,
                       5 resource_labels, 6 mls, 7 strings */
   uint16_t reserved;
@@ -92,7 +96,7 @@ const char* shype_policy_section_name(uint8_t section);
 
 /* ===== decisions ============================================================================ */
 
-typedef enum shype_decision { SHYPE_DENY = 0, SHYPE_PERMIT = 1 } shype_decision;
+enum shype_decision_values { SHYPE_DENY = 0, SHYPE_PERMIT = 1 };
 
 /* Positions of the stacked policies, as reported in denied_by. */
 #define SHYPE_POLICY_CHINESE_WALL 0
@@ -101,7 +105,7 @@ typedef enum shype_decision { SHYPE_DENY = 0, SHYPE_PERMIT = 1 } shype_decision;
 #define SHYPE_DENIED_BY_MANAGEMENT 0xFE /* the subject lacks the management label */
 
 typedef struct shype_verdict {
-  uint8_t decision;  /* a shype_decision */
+  uint8_t decision;  /* SHYPE_DENY or SHYPE_PERMIT */
   uint8_t denied_by; /* SHYPE_POLICY_..., SHYPE_DENIED_BY_... */
   uint8_t cached;    /* 1 if answered from the decision cache */
   uint8_t reserved[5];
@@ -111,7 +115,8 @@ typedef struct shype_verdict {
 /* "chinese_wall", "type_enforcement", "management", "none". Never NULL. */
 const char* shype_policy_name(uint8_t denied_by);
 
-typedef enum shype_access { SHYPE_ACCESS_READ = 0, SHYPE_ACCESS_READ_WRITE = 1 } shype_access;
+typedef int32_t shype_access;
+enum shype_access_values { SHYPE_ACCESS_READ = 0, SHYPE_ACCESS_READ_WRITE = 1 };
 
 /* ===== bindings (bind-time authorisation, revocation) ======================================== */
 
@@ -120,16 +125,16 @@ typedef struct shype_binding_handle {
   uint32_t serial;
 } shype_binding_handle;
 
-typedef enum shype_binding_kind {
+enum shype_binding_kind_values {
   SHYPE_BINDING_EVTCHN = 0,
   SHYPE_BINDING_GRANT_RO,
   SHYPE_BINDING_GRANT_RW,
   SHYPE_BINDING_RESOURCE_READ,
   SHYPE_BINDING_RESOURCE_RW
-} shype_binding_kind;
+};
 
 typedef struct shype_binding {
-  uint8_t kind; /* a shype_binding_kind */
+  uint8_t kind; /* SHYPE_BINDING_... */
   uint8_t reserved;
   shype_domid subject; /* binder, granter, or the domain using a resource */
   uint32_t object;     /* peer domain id, or resource id */
@@ -180,15 +185,16 @@ void shype_monitor_fini(shype_monitor* m);
  * force. On failure `err` (if not NULL) says what and where; nothing changes. */
 shype_errc shype_policy_load(shype_monitor* m, const uint8_t* bytes, size_t size, shype_load_error* err);
 
-typedef enum shype_change_mode { SHYPE_CHANGE_APPLY = 0, SHYPE_CHANGE_DRY_RUN = 1 } shype_change_mode;
+typedef int32_t shype_change_mode;
+enum shype_change_mode_values { SHYPE_CHANGE_APPLY = 0, SHYPE_CHANGE_DRY_RUN = 1 };
 
-typedef enum shype_violation_kind {
+enum shype_violation_kind_values {
   SHYPE_VIOLATION_LABEL_MISSING = 0, /* a live domain's label is not in the new policy */
   SHYPE_VIOLATION_CONFLICT = 1       /* two running domains would violate the Chinese Wall */
-} shype_violation_kind;
+};
 
 typedef struct shype_violation {
-  uint8_t kind;         /* a shype_violation_kind */
+  uint8_t kind;         /* SHYPE_VIOLATION_... */
   uint8_t policy_index; /* the policy that refused the placement, or SHYPE_DENIED_BY_NONE */
   shype_domid domain;   /* the domain that could not be placed or mapped */
   shype_domid other;    /* the running domain it conflicts with, or SHYPE_HYPERVISOR */
@@ -251,11 +257,8 @@ shype_errc shype_te_type_name(shype_monitor* m, size_t type, const char** name, 
 
 /* ===== domain operations (paper, section 4.3.2: create, destroy, save, restore, migrate) ====== */
 
-typedef enum shype_start_op {
-  SHYPE_START_CREATE = 0,
-  SHYPE_START_RESTORE = 3,
-  SHYPE_START_MIGRATE_IN = 5
-} shype_start_op;
+typedef int32_t shype_start_op;
+enum shype_start_op_values { SHYPE_START_CREATE = 0, SHYPE_START_RESTORE = 3, SHYPE_START_MIGRATE_IN = 5 };
 
 /* Two phases, as Xen ACM's pre/post/fail: prepare checks placement and reserves it; the
  * hypervisor then builds the domain and commits, or gives the reservation back with abort.
@@ -275,15 +278,10 @@ shype_errc shype_domain_destroy(shype_monitor* m, shype_domid d, shype_binding_f
 shype_errc shype_domain_save(shype_monitor* m, shype_domid d, shype_binding_fn on_close, void* ctx);
 shype_errc shype_migrate_out(shype_monitor* m, shype_domid d, shype_binding_fn on_close, void* ctx);
 
-typedef enum shype_domain_state {
-  SHYPE_DOMAIN_FREE = 0,
-  SHYPE_DOMAIN_STARTING,
-  SHYPE_DOMAIN_RUNNING,
-  SHYPE_DOMAIN_SAVED
-} shype_domain_state;
+enum shype_domain_state_values { SHYPE_DOMAIN_FREE = 0, SHYPE_DOMAIN_STARTING, SHYPE_DOMAIN_RUNNING, SHYPE_DOMAIN_SAVED };
 
 typedef struct shype_domain_info {
-  uint8_t state; /* a shype_domain_state */
+  uint8_t state; /* SHYPE_DOMAIN_... */
   uint8_t reserved;
   shype_label label;
   uint16_t incarnation; /* bumped on every start and relabel of this id */
@@ -323,7 +321,8 @@ shype_errc shype_coalition(shype_monitor* m, shype_domid macdom, shype_domid d, 
 
 /* ===== statistics and the denial log ========================================================= */
 
-typedef enum shype_hook_class {
+typedef int32_t shype_hook_class;
+enum shype_hook_class_values {
   SHYPE_CLASS_DOMAIN = 0,
   SHYPE_CLASS_EVTCHN,
   SHYPE_CLASS_GRANT,
@@ -331,7 +330,7 @@ typedef enum shype_hook_class {
   SHYPE_CLASS_QUERY,
   SHYPE_CLASS_MANAGEMENT,
   SHYPE_CLASS_COUNT
-} shype_hook_class;
+};
 
 typedef struct shype_counters {
   uint64_t hits;        /* answered from the cache */
@@ -351,19 +350,19 @@ const char* shype_hook_class_name(shype_hook_class c);
 /* Live bindings (channels, mappings, attachments) the monitor tracks. */
 size_t shype_binding_count(shype_monitor* m);
 
-typedef enum shype_audit_object {
+enum shype_audit_object_values {
   SHYPE_AUDIT_DOMAIN = 0,
   SHYPE_AUDIT_RESOURCE,
   SHYPE_AUDIT_HOST, /* a placement (Chinese Wall) denial */
   SHYPE_AUDIT_POLICY
-} shype_audit_object;
+};
 
 typedef struct shype_denial {
   uint64_t seq;
   uint64_t generation;
   uint8_t op;           /* the hook (values of shype::hook) */
   uint8_t policy_index; /* the policy that denied */
-  uint8_t object_kind;  /* a shype_audit_object */
+  uint8_t object_kind;  /* SHYPE_AUDIT_... */
   uint8_t reserved;
   shype_domid subject;
   uint32_t object;

@@ -183,13 +183,20 @@ extern "C" {
 
 // ===== names ======================================================================================
 
-const char* shype_errc_name(shype_errc e) { return e == SHYPE_OK ? "ok" : shype::to_string(static_cast<shype::errc>(e)); }
+const char* shype_errc_name(shype_errc e) {
+  if (e == SHYPE_OK) return "ok";
+  if (e < SHYPE_E_INVALID_ARGUMENT || e > SHYPE_E_MISSING_SECTION) return "unknown_errc";
+  return shype::to_string(static_cast<shype::errc>(e));
+}
 
 const char* shype_policy_section_name(std::uint8_t s) { return shype::to_string(static_cast<shype::policy_section>(s)); }
 
 const char* shype_policy_name(std::uint8_t denied_by) { return monitor_t::policy_name(denied_by); }
 
-const char* shype_hook_class_name(shype_hook_class c) { return shype::to_string(static_cast<shype::hook_class>(c)); }
+const char* shype_hook_class_name(shype_hook_class c) {
+  if (c < 0 || c >= SHYPE_CLASS_COUNT) return "unknown";
+  return shype::to_string(static_cast<shype::hook_class>(c));
+}
 
 // ===== storage ====================================================================================
 

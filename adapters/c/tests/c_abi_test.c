@@ -480,6 +480,10 @@ int main(int argc, char** argv) {
   CHECK_EQ(allocations, 0);
 #endif
   free(broken);
+  free(v1.data); /* the monitor that read them in place is gone */
+  free(v2.data);
+  free(v3.data);
+  free(v4.data);
   if (checks < 150) {
     fprintf(stderr, "c_abi_test: only %d checks ran\n", checks);
     return 1;

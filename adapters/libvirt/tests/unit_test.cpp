@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: Apache-2.0
+// The libvirt adapter's parts, in-process: configuration, disk label map, libvirt XML, the state
+// file, the engine's decisions and their wording, the rebuild from libvirt's records (a run
+// directory laid out as libvirt lays it out, with a live and a dead QEMU pid).
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "config.hpp"
+#include "engine.hpp"
+#include "host.hpp"
+#include "host_state.hpp"
+#include "label_map.hpp"
+#include "libvirt_xml.hpp"
+#include "policy_file.hpp"
+#include "util.hpp"
+
+namespace {
+
+using namespace shype::libvirt;
+namespace tool = shype::tool;
+
+std::vector<std::uint8_t> policy(const std::string& name) {
+  auto p = tool::load_policy_file(std::string(SHYPE_LIBVIRT_TEST_DATA) + "/" + name);
+  EXPECT_TRUE(p.ok()) << p.diag.text();
+  return p.binary;
+}
+
+std::string first_error(const tool::diagnostics& d) { return d.list().empty() ? "" : tool::format(d.list().front()); }
+
+/// A fresh directory under the build tree's temporary area.
+std::string scratch(const std::string& name) {
+  const std::string dir = std::string(SHYPE_LIBVIRT_TEST_TMP) + "/" + name + "-" + std::to_string(::getpid());
+  std::string error;
+  std::string out;
+  run_program({"/bin/rm", "-rf", dir}, out);
+  EXPECT_TRUE(make_dirs(dir, error)) << error;
+  return dir;
+}
+
+void write(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+domain_entry dom(const std::string& name, const std::string& label) {
+  domain_entry d;
+  d.uuid = "uuid-" + name;
+  d.name = name;
+  d.label = label;
+  return d;
+}
+
+disk_use disk(const std::string& key, const std::string& label, bool readonly = false) {
+  disk_use k;
+  k.key = key;
+  k.label = label;
+  k.readonly = readonly;
+  k.shareable = true;
+  return k;
+}
+
+// ===== configuration ==========================================================================
+
+TEST(Config, DefaultsAndValues) {
+  tool::diagnostics diag;
+  auto c = parse_config("# comment\n\nstate_dir = /tmp/s\nunlabelled_domains = label dom_Order\n"
+                        "unlabelled_disks = refuse\nuri = \"qemu:///system?socket=/x y\"\non_revoked_disk = report\n",
+                        "f.conf", diag);
+  ASSERT_TRUE(c) << diag.text();
+  EXPECT_EQ(c->state_dir, "/tmp/s");
+  EXPECT_EQ(c->policy_path(), "/tmp/s/policy.bin");
+  EXPECT_EQ(c->unlabelled_label, "dom_Order");
+  EXPECT_TRUE(c->refuse_unlabelled_disks);
+  EXPECT_FALSE(c->refuse_unlabelled_networks);
+  EXPECT_EQ(c->uri, "qemu:///system?socket=/x y");
+  EXPECT_FALSE(c->suspend_on_revoked_disk);
+  EXPECT_EQ(c->libvirt_run_dir, "/run/libvirt");
+  EXPECT_FALSE(c->disk_labels_explicit);
+  EXPECT_EQ(c->where("unlabelled_domains"), "f.conf:4");
+  EXPECT_EQ(c->where("virsh"), "f.conf (default)");
+}
+
+TEST(Config, EveryErrorNamesFileAndLine) {
+  tool::diagnostics diag;
+  EXPECT_FALSE(parse_config("state_dir = relative\nfrobnicate = 1\nunlabelled_domains = maybe\nuri = a\nuri = b\nno equals\n",
+                            "bad.conf", diag));
+  ASSERT_EQ(diag.error_count(), 5u) << diag.text();
+  EXPECT_EQ(tool::format(diag.list()[0]), "bad.conf:1: state_dir: expected an absolute directory, got 'relative'");
+  EXPECT_EQ(tool::format(diag.list()[1]).rfind("bad.conf:2: frobnicate: unknown key (known: state_dir, ", 0), 0u);
+  EXPECT_EQ(tool::format(diag.list()[2]), "bad.conf:3: unlabelled_domains: expected 'refuse' or 'label NAME', got 'maybe'");
+  EXPECT_EQ(tool::format(diag.list()[3]), "bad.conf:5: uri: set twice (first on line 4)");
+  EXPECT_EQ(tool::format(diag.list()[4]), "bad.conf:6: expected 'key = value', got 'no equals'");
+}
+
+TEST(Config, RenderedDefaultsParseBack) {
+  config c;
+  c.unlabelled_label = "dom_Computing";
+  c.suspend_on_revoked_disk = false;
+  tool::diagnostics diag;
+  auto back = parse_config(render_config(c), "rendered", diag);
+  ASSERT_TRUE(back) << diag.text();
+  EXPECT_EQ(back->unlabelled_label, "dom_Computing");
+  EXPECT_FALSE(back->suspend_on_revoked_disk);
+  EXPECT_EQ(back->state_dir, c.state_dir);
+}
+
+// ===== the disk label map =====================================================================
+
+TEST(LabelMap, ExactBeatsDirectoryAndLongerDirectoryBeatsShorter) {
+  tool::diagnostics diag;
+  auto m = label_map::parse("# map\nvdisk_Ads /srv/\nvdisk_Order  /srv/order/\nvdisk_Ads /srv/order/public.img\n"
+                            "vdisk_Order volume:default/db\nvdisk_Ads /srv//x/../shared disk.img\n",
+                            "map", diag);
+  ASSERT_TRUE(m) << diag.text();
+  ASSERT_NE(m->lookup("/srv/order/db.img"), nullptr);
+  EXPECT_EQ(m->lookup("/srv/order/db.img")->label, "vdisk_Order");
+  EXPECT_EQ(m->lookup("/srv/order/public.img")->label, "vdisk_Ads");
+  EXPECT_EQ(m->lookup("/srv/other.img")->label, "vdisk_Ads");
+  EXPECT_EQ(m->lookup("volume:default/db")->label, "vdisk_Order");
+  EXPECT_EQ(m->lookup("/srv/shared disk.img")->line, 6);  // canonical spelling, blanks kept
+  EXPECT_EQ(m->lookup("/elsewhere.img"), nullptr);
+  EXPECT_EQ(m->lookup("/srv/"), nullptr);  // a directory entry labels what is below it
+}
+
+TEST(LabelMap, ErrorsAndLabelsThePolicyLacks) {
+  tool::diagnostics diag;
+  EXPECT_FALSE(label_map::parse("vdisk_Ads relative.img\nvdisk_Ads\nvdisk_A /a.img\nvdisk_B /a.img\nvdisk_C volume:nopool\n",
+                                "map", diag));
+  ASSERT_EQ(diag.error_count(), 4u) << diag.text();
+  EXPECT_EQ(tool::format(diag.list()[0]),
+            "map:1: vdisk_Ads: expected an absolute path, volume:POOL/VOLUME or network:PROTOCOL/NAME, got 'relative.img'");
+  EXPECT_EQ(tool::format(diag.list()[1]), "map:2: expected 'LABEL PATH', got 'vdisk_Ads'");
+  EXPECT_EQ(tool::format(diag.list()[2]), "map:4: vdisk_B: '/a.img' is already labelled vdisk_A on line 3");
+
+  tool::diagnostics d2;
+  auto m = label_map::parse("vdisk_Order /a.img\nvdisk_Nowhere /b.img\n", "map", d2);
+  ASSERT_TRUE(m);
+  const auto bytes = policy("policy.xml");
+  const auto v = shype::policy_view::load(shype::byte_view(bytes.data(), bytes.size()));
+  EXPECT_FALSE(m->check_labels(v.value(), d2));
+  EXPECT_EQ(first_error(d2), "map:2: vdisk_Nowhere: not a resource label of policy 'libvirt.test'");
+
+  tool::diagnostics d3;
+  EXPECT_TRUE(label_map::load("/nonexistent/map", false, d3).has_value());  // the default may be absent
+  EXPECT_FALSE(label_map::load("/nonexistent/map", true, d3).has_value());  // a configured one may not
+  EXPECT_EQ(first_error(d3).rfind("/nonexistent/map: cannot open: ", 0), 0u) << first_error(d3);
+}
+
+// ===== libvirt XML ============================================================================
+
+TEST(LibvirtXml, DomainLabelDisksAndInterfaces) {
+  const std::string xml = R"(<domain type='qemu' id='7'>
+  <name>web 1</name><uuid>11111111-2222-3333-4444-555555555555</uuid>
+  <metadata>
+    <other:thing xmlns:other="urn:other"/>
+    <shype:label xmlns:shype="urn:shype:libvirt:1" name=" dom_Order "/>
+  </metadata>
+  <devices>
+    <disk type='file' device='disk'><source file='/srv//a/../b.img'/><target dev='vda'/><shareable/></disk>
+    <disk type='block'><source dev='/dev/sdz'/><target dev='vdb'/><readonly/></disk>
+    <disk type='volume'><source pool='default' volume='db'/><target dev='vdc'/></disk>
+    <disk type='network'><source protocol='rbd' name='pool/img'/><target dev='vdd'/></disk>
+    <disk type='file' device='cdrom'><target dev='hdc'/><readonly/></disk>
+    <interface type='network'><mac address='52:54:00:00:00:01'/><source network='lan' portid='p-1'/><link state='down'/></interface>
+    <interface type='user'><mac address='52:54:00:00:00:02'/></interface>
+  </devices>
+</domain>)";
+  tool::diagnostics diag;
+  auto d = parse_domain(xml, "stdin", diag);
+  ASSERT_TRUE(d) << diag.text();
+  EXPECT_EQ(d->name, "web 1");
+  EXPECT_EQ(d->id, 7);
+  EXPECT_TRUE(d->label.present);
+  EXPECT_EQ(d->label.name, "dom_Order");
+  EXPECT_EQ(d->label.line, 5);
+  ASSERT_EQ(d->disks.size(), 4u);  // the empty CD-ROM drive shares nothing
+  EXPECT_EQ(d->disks[0].key, "/srv/b.img");
+  EXPECT_TRUE(d->disks[0].shareable);
+  EXPECT_EQ(d->disks[1].key, "/dev/sdz");
+  EXPECT_TRUE(d->disks[1].readonly);
+  EXPECT_EQ(d->disks[2].key, "volume:default/db");
+  EXPECT_EQ(d->disks[3].key, "network:rbd/pool/img");
+  ASSERT_EQ(d->interfaces.size(), 1u);
+  EXPECT_EQ(d->interfaces[0].network, "lan");
+  EXPECT_EQ(d->interfaces[0].portid, "p-1");
+  EXPECT_TRUE(d->interfaces[0].link_down);
+}
+
+TEST(LibvirtXml, MalformedInputNamesTheLine) {
+  const auto error_of = [](const std::string& xml) {
+    tool::diagnostics diag;
+    EXPECT_FALSE(parse_domain(xml, "stdin", diag));
+    return first_error(diag);
+  };
+  EXPECT_EQ(error_of("<domain><name>a</name><uuid>u</uuid>\n<metadata>\n<l:label xmlns:l='urn:shype:libvirt:1'/>"
+                     "</metadata></domain>"),
+            "stdin:3: metadata: <label> in namespace urn:shype:libvirt:1: the name attribute is missing or empty");
+  EXPECT_EQ(error_of("<domain><name>a</name><uuid>u</uuid><metadata>\n<l:label xmlns:l='urn:shype:libvirt:1' name='x'/>\n"
+                     "<l:label xmlns:l='urn:shype:libvirt:1' name='y'/></metadata></domain>"),
+            "stdin:3: metadata: a second shype <label> (the first is on line 2)");
+  EXPECT_EQ(error_of("<domain><name>a</name><uuid>u</uuid><devices>\n<disk type='nvme'><source file='/x'/></disk>"
+                     "</devices></domain>"),
+            "stdin:2: disk: disk type 'nvme' is not supported by shype (file, block, dir, volume, network)");
+  EXPECT_EQ(error_of("<domain><name>a</name></domain>"), "stdin:1: domain: no <uuid>");
+  EXPECT_EQ(error_of("<network/>"), "stdin:1: network: expected a <domain> element");
+  EXPECT_EQ(error_of("<domain>\n<name>a</name>").rfind("stdin:2: XML: ", 0), 0u);
+}
+
+TEST(LibvirtXml, NetworkHookDataAndLibvirtRecords) {
+  tool::diagnostics diag;
+  auto h = parse_network_hook(R"(<hookData><network><name>lan</name><uuid>n-1</uuid>
+    <metadata><shype:label xmlns:shype="urn:shype:libvirt:1" name="net_Order"/></metadata></network>
+    <networkport><uuid>p-9</uuid><owner><name>web</name><uuid>d-1</uuid></owner><mac address='52:54:00:00:00:09'/></networkport>
+    </hookData>)",
+                              "stdin", diag);
+  ASSERT_TRUE(h) << diag.text();
+  EXPECT_EQ(h->network.name, "lan");
+  EXPECT_EQ(h->network.label.name, "net_Order");
+  ASSERT_TRUE(h->port);
+  EXPECT_EQ(h->port->uuid, "p-9");
+  EXPECT_EQ(h->port->owner_uuid, "d-1");
+  EXPECT_EQ(h->port->mac, "52:54:00:00:00:09");
+
+  auto s = parse_domain_status("<!-- libvirt --><domstatus state='running' pid='1234'><domain><name>a</name><uuid>u</uuid>"
+                               "</domain></domstatus>",
+                               "a.xml", diag);
+  ASSERT_TRUE(s) << diag.text();
+  EXPECT_EQ(s->pid, 1234);
+  EXPECT_EQ(s->domain.name, "a");
+  auto n = parse_network_status("<networkstatus><network><name>lan</name></network></networkstatus>", "lan.xml", diag);
+  ASSERT_TRUE(n);
+  EXPECT_FALSE(n->label.present);
+}
+
+// ===== the state file =========================================================================
+
+TEST(HostState, RoundTripsAwkwardNames) {
+  host_state s;
+  s.changes = 2;
+  s.daemon = "123:456";
+  domain_entry a = dom("web 1%-", "dom_Order");
+  a.state = phase::running;
+  a.libvirt_id = 4;
+  a.disks.push_back(disk("/srv/with space/ä.img", "vdisk_Order", true));
+  a.disks.back().revoked = true;
+  a.ports.push_back({"lan", "p-1", "52:54:00:00:00:01", "", true});
+  s.add(a);
+  domain_entry b = dom("-", "");
+  s.add(b);
+  const std::string text = render_state(s);
+  tool::diagnostics diag;
+  auto back = parse_state(text, "state", diag);
+  ASSERT_TRUE(back) << diag.text() << text;
+  EXPECT_EQ(render_state(*back), text);
+  ASSERT_EQ(back->domains.size(), 2u);
+  EXPECT_EQ(back->domains[0].name, "web 1%-");
+  EXPECT_EQ(back->domains[0].disks[0].key, "/srv/with space/ä.img");
+  EXPECT_TRUE(back->domains[0].disks[0].readonly && back->domains[0].disks[0].revoked);
+  EXPECT_TRUE(back->domains[0].ports[0].revoked);
+  EXPECT_EQ(back->domains[1].name, "-");
+  EXPECT_EQ(back->next_seq, 3u);
+  EXPECT_EQ(encode_field(""), "-");
+  EXPECT_EQ(decode_field("%zz"), std::nullopt);
+}
+
+TEST(HostState, TruncatedOrGarbledFilesAreRejectedAndMovedAside) {
+  host_state s;
+  s.add(dom("a", "dom_Order"));
+  std::string text = render_state(s);
+  tool::diagnostics diag;
+  EXPECT_FALSE(parse_state(text.substr(0, text.find("end")), "state", diag));
+  EXPECT_EQ(first_error(diag), "state:6: truncated state file (no 'end' line)");
+
+  config c;
+  c.state_dir = scratch("state");
+  state_store store(c);
+  std::string error;
+  ASSERT_TRUE(store.lock(error)) << error;
+  ASSERT_TRUE(store.save(s, error)) << error;
+  host_state loaded;
+  std::string detail;
+  EXPECT_EQ(store.load(loaded, detail), state_store::loaded::ok);
+  EXPECT_EQ(loaded.domains.size(), 1u);
+  write(c.state_path(), "shype-libvirt-state 1\ndomain x\n");
+  EXPECT_EQ(store.load(loaded, detail), state_store::loaded::corrupt);
+  EXPECT_NE(detail.find("unexpected line 'domain x'"), std::string::npos) << detail;
+  EXPECT_NE(detail.find("moved to " + c.state_path() + ".corrupt-"), std::string::npos) << detail;
+  EXPECT_EQ(store.load(loaded, detail), state_store::loaded::missing);
+}
+
+// ===== the engine =============================================================================
+
+class Engine : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string error;
+    eng = engine::load(policy("policy.xml"), error);
+    ASSERT_NE(eng, nullptr) << error;
+  }
+  std::unique_ptr<engine> eng;
+};
+
+TEST_F(Engine, ChineseWallRefusalNamesTheSetAndTheOtherDomain) {
+  EXPECT_EQ(eng->admit(dom("alpha", "dom_Ads_Alpha"), shype::hook::domain_create), "");
+  EXPECT_EQ(eng->admit(dom("order", "dom_Order"), shype::hook::domain_create), "");
+  EXPECT_EQ(eng->admit(dom("beta", "dom_Ads_Beta"), shype::hook::migrate_in),
+            "Chinese Wall: conflict set CompetingOEMs: domain 'alpha' (label dom_Ads_Alpha) runs here with type "
+            "cw_OEM_Alpha; this domain's type cw_OEM_Beta is in the same set");
+  EXPECT_EQ(eng->admit(dom("x", "dom_Unknown"), shype::hook::domain_create),
+            "label dom_Unknown is not in policy 'libvirt.test' version 1.0");
+  EXPECT_EQ(eng->placed().size(), 2u);
+}
+
+TEST_F(Engine, DisksLabelsAndSharing) {
+  domain_entry order = dom("order", "dom_Order");
+  order.disks = {disk("/d/order.img", "vdisk_Order"), disk("/d/iso", "", true), disk("/d/scratch", "")};
+  EXPECT_EQ(eng->admit(order, shype::hook::domain_create), "");
+
+  domain_entry comp = dom("comp", "dom_Computing");
+  comp.disks = {disk("/d/order.img", "vdisk_Order")};
+  EXPECT_EQ(eng->admit(comp, shype::hook::domain_create),
+            "Type Enforcement: disk /d/order.img (resource label vdisk_Order, types Order) shares no type with this "
+            "domain (types Computing)");
+  comp.disks = {disk("/d/iso", "", true)};  // read-only on both sides: nothing flows between them
+  EXPECT_EQ(eng->admit(comp, shype::hook::domain_create), "");
+
+  domain_entry comp2 = dom("comp2", "dom_Computing");
+  comp2.disks = {disk("/d/iso", "", false)};  // now a writer: it would reach order (and comp)
+  EXPECT_EQ(eng->admit(comp2, shype::hook::domain_create),
+            "Type Enforcement: disk /d/iso is shared with domain 'order' (label dom_Order), which is in no coalition "
+            "with this domain");
+  comp2.disks = {disk("/d/scratch", "", true)};  // reading what order writes
+  EXPECT_EQ(eng->admit(comp2, shype::hook::domain_create),
+            "Type Enforcement: disk /d/scratch is shared with domain 'order' (label dom_Order), which is in no "
+            "coalition with this domain");
+  domain_entry order2 = dom("order2", "dom_Order");
+  order2.disks = {disk("/d/order.img", "vdisk_Order"), disk("/d/scratch", "")};
+  EXPECT_EQ(eng->admit(order2, shype::hook::domain_create), "");
+  EXPECT_EQ(eng->placed().size(), 3u);  // order, comp, order2: refused ones left nothing behind
+}
+
+TEST_F(Engine, PortsLabelsPairsAndRollback) {
+  domain_entry order = dom("order", "dom_Order");
+  EXPECT_EQ(eng->admit(order, shype::hook::domain_create), "");
+  EXPECT_EQ(eng->admit(dom("alpha", "dom_Ads_Alpha"), shype::hook::domain_create), "");
+  EXPECT_EQ(eng->admit_port("uuid-order", {"net-o", "p1", "m1", "net_Order", false}), "");
+  EXPECT_EQ(eng->admit_port("uuid-alpha", {"net-o", "p2", "m2", "net_Order", false}),
+            "Type Enforcement: network net-o (resource label net_Order, types Order) shares no type with this domain "
+            "(types Advertising)");
+  EXPECT_EQ(eng->admit_port("uuid-order", {"open", "p3", "m3", "", false}), "");
+  EXPECT_EQ(eng->admit_port("uuid-alpha", {"open", "p4", "m4", "", false}),
+            "Type Enforcement: network open is shared with domain 'order' (label dom_Order), which is in no coalition "
+            "with this domain");
+  EXPECT_EQ(eng->admit_port("uuid-nobody", {"open", "p5", "m5", "", false}), "its domain was not admitted by shype");
+  EXPECT_EQ(eng->placed("uuid-alpha")->ports.size(), 0u);
+  EXPECT_EQ(eng->admit_port("uuid-alpha", {"net-a", "p6", "m6", "net_Ads", false}), "");
+}
+
+TEST_F(Engine, PolicyChangeRevokesAndRefusesByName) {
+  domain_entry order = dom("order", "dom_Order");
+  order.ports = {{"net-o", "p1", "m1", "net_Order", false}, {"net-a", "p2", "m2", "", false}};
+  EXPECT_EQ(eng->admit(order, shype::hook::domain_create), "");
+  EXPECT_EQ(eng->admit(dom("comp", "dom_Computing"), shype::hook::domain_create), "");
+
+  auto refused = eng->change(policy("policy-v3-conflict.xml"), false);
+  EXPECT_FALSE(refused.applied);
+  ASSERT_EQ(refused.refusals.size(), 1u);
+  EXPECT_EQ(refused.refusals[0],
+            "Chinese Wall: domain 'comp' (label dom_Computing) and domain 'order' (label dom_Order) both run here, "
+            "and the new policy's conflict set OrderIsolation holds both their types");
+  EXPECT_EQ(eng->policy_title(), "'libvirt.test' version 1.0");
+
+  auto dry = eng->change(policy("policy-v2-revoke.xml"), true);
+  EXPECT_TRUE(dry.applied);
+  ASSERT_EQ(dry.revoked.size(), 1u);
+  EXPECT_EQ(dry.revoked[0].what, binding_origin::kind::port_label);
+  EXPECT_EQ(eng->placed()[dry.revoked[0].domain].ports[dry.revoked[0].item].portid, "p1");
+  EXPECT_EQ(eng->policy_title(), "'libvirt.test' version 1.0");
+
+  auto applied = eng->change(policy("policy-v2-revoke.xml"), false);
+  EXPECT_TRUE(applied.applied);
+  EXPECT_EQ(applied.revoked.size(), 1u);
+  EXPECT_EQ(eng->policy_title(), "'libvirt.test' version 1.1");
+  EXPECT_EQ(eng->admit(dom("order2", "dom_Order"), shype::hook::domain_create), "");  // decided under 1.1
+}
+
+// ===== the rebuild from libvirt's records =====================================================
+
+class Rebuild : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = scratch("rebuild");
+    cfg.state_dir = dir + "/state";
+    cfg.libvirt_run_dir = dir + "/run";
+    std::string error;
+    ASSERT_TRUE(make_dirs(cfg.libvirt_run_dir + "/qemu", error)) << error;
+    ASSERT_TRUE(make_dirs(cfg.libvirt_run_dir + "/network", error)) << error;
+  }
+  /// libvirt's record of a running domain, as RUN_DIR/qemu/NAME.xml.
+  void record(const std::string& name, long pid, long id, const std::string& label, const std::string& devices = "") {
+    const std::string md =
+        label.empty() ? "" : "<metadata><shype:label xmlns:shype='urn:shype:libvirt:1' name='" + label + "'/></metadata>";
+    write(cfg.libvirt_run_dir + "/qemu/" + name + ".xml",
+          "<domstatus state='running' pid='" + std::to_string(pid) + "'><domain type='qemu' id='" + std::to_string(id) +
+              "'><name>" + name + "</name><uuid>uuid-" + name + "</uuid>" + md + "<devices>" + devices +
+              "</devices></domain></domstatus>\n");
+  }
+  std::string dir;
+  config cfg;
+  label_map map;
+};
+
+TEST_F(Rebuild, FromLibvirtsRecordsAlone) {
+  const long me = static_cast<long>(::getpid());  // a live process standing for QEMU
+  record("beta", me, 2, "dom_Ads_Beta");
+  record("order", me, 1, "dom_Order",
+         "<interface type='network'><mac address='m1'/><source network='lan' portid='p1'/></interface>");
+  record("dead", 999999999, 3, "dom_Ads_Alpha");  // its QEMU is gone
+  record("plain", me, 4, "");
+  write(cfg.libvirt_run_dir + "/network/lan.xml",
+        "<networkstatus><network><name>lan</name><metadata><shype:label xmlns:shype='urn:shype:libvirt:1' "
+        "name='net_Order'/></metadata></network></networkstatus>");
+  host_state s;  // lost
+  host_view h = rebuild(s, cfg, map, policy("policy.xml"), "10:20");
+  ASSERT_NE(h.eng, nullptr) << h.error;
+  EXPECT_TRUE(h.problems.empty()) << h.problems.front();
+  ASSERT_EQ(s.domains.size(), 2u);
+  EXPECT_EQ(s.domains[0].name, "order");  // libvirt's start order (domain id), not file order
+  EXPECT_EQ(s.domains[1].name, "beta");
+  ASSERT_EQ(s.domains[0].ports.size(), 1u);
+  EXPECT_EQ(s.domains[0].ports[0].label, "net_Order");
+  EXPECT_EQ(s.domains[0].state, phase::running);
+  ASSERT_FALSE(h.notes.empty());
+  bool plain_noted = false;
+  for (const auto& n : h.notes) plain_noted |= n.find("running domain 'plain' cannot be admitted: it has no shype label") == 0;
+  EXPECT_TRUE(plain_noted);  // unlabelled: holds no type, noted but not a problem
+  EXPECT_EQ(h.eng->admit(dom("alpha", "dom_Ads_Alpha"), shype::hook::domain_create).rfind("Chinese Wall: conflict set CompetingOEMs: domain 'beta'", 0), 0u);
+}
+
+TEST_F(Rebuild, DropsWhatNoLongerRunsAndAdmissionsOfAnEarlierDaemon) {
+  const long me = static_cast<long>(::getpid());
+  record("kept", me, 1, "dom_Order");
+  host_state s;
+  domain_entry kept = dom("kept", "dom_Order");
+  kept.state = phase::running;
+  s.add(kept);
+  domain_entry died = dom("died", "dom_Ads_Alpha");
+  died.state = phase::running;
+  s.add(died);
+  domain_entry starting = dom("starting", "dom_Ads_Beta");  // between prepare and started
+  starting.daemon = "10:20";
+  s.add(starting);
+  domain_entry orphan = dom("orphan", "dom_Computing");  // its libvirtd died before it started
+  orphan.daemon = "5:6";
+  s.add(orphan);
+  host_view h = rebuild(s, cfg, map, policy("policy.xml"), "10:20");
+  ASSERT_NE(h.eng, nullptr) << h.error;
+  std::vector<std::string> names;
+  for (const auto& d : s.domains) names.push_back(d.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"kept", "starting"}));
+  EXPECT_EQ(h.eng->placed().size(), 2u);
+  // Outside a hook nobody knows the daemon: admissions in progress are kept.
+  s.add(orphan);
+  host_view cli = rebuild(s, cfg, map, policy("policy.xml"), "");
+  EXPECT_EQ(s.domains.size(), 3u);
+}
+
+TEST_F(Rebuild, HooksNeedLibvirtsRecords) {
+  config c = cfg;
+  c.libvirt_run_dir = dir + "/missing";
+  host_state s;
+  host_view h = rebuild(s, c, map, policy("policy.xml"), "1:2");
+  EXPECT_EQ(h.eng, nullptr);
+  EXPECT_EQ(h.error.rfind("cannot read libvirt's records of running domains in " + dir + "/missing/qemu", 0), 0u) << h.error;
+  host_view install = rebuild(s, c, map, policy("policy.xml"), "", false);
+  EXPECT_NE(install.eng, nullptr);  // before libvirtd ever ran, nothing runs
+}
+
+TEST_F(Rebuild, AnAdmittedDomainThatNoLongerFitsIsAProblem) {
+  const long me = static_cast<long>(::getpid());
+  record("alpha", me, 1, "dom_Ads_Alpha");
+  record("beta", me, 2, "dom_Ads_Beta");
+  host_state s;
+  host_view h = rebuild(s, cfg, map, policy("policy.xml"), "1:2");
+  ASSERT_NE(h.eng, nullptr);
+  ASSERT_EQ(h.problems.size(), 1u);
+  EXPECT_EQ(h.problems[0].rfind("running domain 'beta' cannot be admitted: Chinese Wall: conflict set CompetingOEMs", 0), 0u)
+      << h.problems[0];
+}
+
+TEST(Util, CanonicalPathsAndCommands) {
+  EXPECT_EQ(canonical_path("/nonexistent//a/./b/../c"), "/nonexistent/a/c");
+  EXPECT_EQ(canonical_path("/nonexistent/.."), "/");
+  EXPECT_EQ(join_command({"/usr/bin/virsh", "-c", "qemu:///system?socket=/a b", "it's"}),
+            "/usr/bin/virsh -c 'qemu:///system?socket=/a b' 'it'\\''s'");
+  std::string out;
+  EXPECT_EQ(run_program({"/bin/sh", "-c", "echo hello; echo oops >&2; exit 3"}, out), 3);
+  EXPECT_EQ(out, "hello\noops");
+  EXPECT_TRUE(process_alive(static_cast<long>(::getpid())));
+  EXPECT_FALSE(process_alive(999999999));
+  EXPECT_FALSE(process_identity(static_cast<long>(::getpid())).empty());
+}
+
+}  // namespace
