@@ -38,6 +38,7 @@
 #include "byte_view.hpp"
 #include "decision.hpp"
 #include "decision_cache.hpp"
+#include "detail/memo.hpp"
 #include "errc.hpp"
 #include "hook.hpp"
 #include "ids.hpp"
@@ -60,6 +61,7 @@ struct monitor_limits {
   std::size_t cache_ways = 4;      ///< entries per set
   std::size_t max_bindings = 4096; ///< live channels, grant mappings and resource attachments
   std::size_t audit_entries = 64;  ///< denials kept
+  std::size_t revocation_memo = 4096;  ///< distinct (kind, label, label) decisions memoised per policy change
 };
 
 /// The subject of a management call made by the hypervisor itself (boot, host tooling), never
@@ -414,8 +416,8 @@ class basic_monitor {
     return ask_all<hook_kind::access>([&](const auto& p) { return p.access(v, r); });
   }
   /// Would this binding be permitted under `v` with these labels / resource?
-  bool binding_permitted(const binding& b, label_id s, std::uint32_t o, const policy_view& v) const noexcept {
-    switch (b.kind) {
+  bool binding_permitted(binding_kind kind, label_id s, std::uint32_t o, const policy_view& v) const noexcept {
+    switch (kind) {
       case binding_kind::evtchn: return evaluate_share(hook::evtchn_bind, s, static_cast<label_id>(o), v) == verdict::none;
       case binding_kind::grant_ro: return evaluate_share(hook::grant_map_ro, s, static_cast<label_id>(o), v) == verdict::none;
       case binding_kind::grant_rw: return evaluate_share(hook::grant_map_rw, s, static_cast<label_id>(o), v) == verdict::none;
@@ -629,9 +631,9 @@ class basic_monitor {
       if (const verdict v = optimistic_share(op, s, o, seq); v.permitted()) {
         unique_guard g(registry_mutex_);
         if (seq_.load(std::memory_order_seq_cst) == seq) {
+          stats_.hit(class_of(op));  // counted as the locked path would: a hit, then maybe an error
           auto h = registry_.add(b);
           if (!h) return fail<bind_result>(class_of(op), h.error());
-          stats_.hit(class_of(op));
           return bind_result{v, h.value()};
         }
       }
@@ -739,6 +741,7 @@ class basic_monitor {
   label_id remap_[Limits.max_domains] = {};  // new label of each domain during a policy change
   decision_cache<Limits.cache_sets, Limits.cache_ways> cache_{};
   binding_registry<Limits.max_bindings, Limits.max_domains> registry_{};
+  detail::memo<Limits.revocation_memo> memo_{};  // decisions of one revocation pass
   statistics<counter> stats_{};
   audit_log<Limits.audit_entries, typename Locking::mutex> audit_{};
   mutable typename Locking::rw_lock lock_{};
@@ -867,7 +870,7 @@ result<verdict> basic_monitor<L, K, Ps...>::relabel(domid_t subject, domid_t d, 
         [&](const binding& b) {
           const label_id sl = domains_[b.subject].label;
           const std::uint32_t o = object_is_domain(b.kind) ? domains_[b.object].label : b.object;
-          return !binding_permitted(b, sl, o, view_);
+          return !binding_permitted(b.kind, sl, o, view_);
         },
         [&](binding_handle h, const binding& b) {
           ++revoked[static_cast<std::uint8_t>(object_is_domain(b.kind) ? (b.kind == binding_kind::evtchn ? hook_class::evtchn : hook_class::grant)
@@ -949,14 +952,25 @@ result<change_report, load_error> basic_monitor<L, K, Ps...>::change_policy(domi
   }
   if (report.violations != 0) return report;  // refused: the old policy stays in force
 
-  // 4. What the new policy no longer permits (a resource whose label is gone is revoked too).
-  auto object_under_next = [&](const binding& b) -> std::uint32_t {
-    if (object_is_domain(b.kind)) return remap_[b.object];
-    return next.find_resource_label(view_.resource_label(static_cast<resource_id>(b.object)).name());
-  };
-  auto doomed = [&](const binding& b) {
-    const std::uint32_t o = object_under_next(b);
-    return o == no_label || !binding_permitted(b, remap_[b.subject], o, next);
+  // 4. What the new policy no longer permits, in one pass over the registry. A resource binding
+  //    follows its resource label by name; one whose label is gone is revoked. Decisions and
+  //    resource remappings are memoised per pass: a million bindings share few label pairs.
+  memo_.next_pass();
+  auto doomed = [&](binding_kind kind, domid_t binder, std::uint32_t& object) {
+    std::uint32_t o;
+    if (object_is_domain(kind)) {
+      o = remap_[object];
+    } else {
+      o = memo_.get((std::uint64_t{8} << 32) | object, [&]() -> std::uint32_t {
+        return next.find_resource_label(view_.resource_label(static_cast<resource_id>(object)).name());
+      });
+      if (o == no_label) return true;
+    }
+    const label_id s = remap_[binder];
+    const std::uint64_t key = (std::uint64_t{static_cast<std::uint8_t>(kind) + 1u} << 32) | (std::uint64_t{s} << 16) | o;
+    const bool ok = memo_.get(key, [&] { return binding_permitted(kind, s, o, next) ? 1u : 0u; }) != 0;
+    if (ok && mode == change_mode::apply) object = o;  // kept: now named under the new policy
+    return !ok;
   };
   auto class_of_binding = [](const binding& b) {
     return b.kind == binding_kind::evtchn ? hook_class::evtchn : object_is_domain(b.kind) ? hook_class::grant : hook_class::resource;
@@ -964,7 +978,8 @@ result<change_report, load_error> basic_monitor<L, K, Ps...>::change_policy(domi
   unique_guard r(registry_mutex_);
   if (mode == change_mode::dry_run) {
     registry_.for_each([&](binding_handle h, const binding& b) {
-      if (doomed(b)) {
+      std::uint32_t object = b.object;
+      if (doomed(b.kind, b.subject, object)) {
         ++report.revoked;
         on_revoke(h, b);
       }
@@ -973,16 +988,12 @@ result<change_report, load_error> basic_monitor<L, K, Ps...>::change_policy(domi
     return report;
   }
 
-  // 5. Swap: revoke, remap resource bindings, install the new view, labels and placement state.
+  // 5. Swap: revoke (and remap resource bindings) in the same pass, then install the new view,
+  //    labels and placement state.
   std::size_t revoked[hook_class_count] = {};
-  const policy_view old = view_;
-  report.revoked = registry_.remove_if(doomed, [&](binding_handle h, const binding& b) {
+  report.revoked = registry_.sweep(doomed, [&](binding_handle h, const binding& b) {
     ++revoked[static_cast<std::uint8_t>(class_of_binding(b))];
     on_revoke(h, b);
-  });
-  registry_.for_each([&](binding_handle, binding& b) {
-    if (!object_is_domain(b.kind))
-      b.object = next.find_resource_label(old.resource_label(static_cast<resource_id>(b.object)).name());
   });
   for (std::size_t d = 0; d < L.max_domains; ++d)
     if (domains_[d].state != domain_state::free) domains_[d].label = remap_[d];
