@@ -45,6 +45,33 @@ const char* args_of(const char* cmdline) noexcept {
 }
 }  // namespace
 
+result<void> init_mac(info& bi) noexcept {
+    unsigned at = 0;
+    for (unsigned i = 1; i < bi.nr_modules && at == 0; ++i) {
+        const module& m = bi.modules[i];
+        if (mac::looks_like_policy({static_cast<const u8*>(arch::phys_to_virt(m.start)), m.size})) at = i;
+    }
+    if (at == 0) {
+        log::line("refhv: fatal: no boot policy (pass a `shype compile` binary as a boot module)");
+        return fail(errc::noent);
+    }
+    const module& m = bi.modules[at];
+    char why[128] = "";
+    if (auto r = mac::init({static_cast<const u8*>(arch::phys_to_virt(m.start)), m.size}, why, sizeof why); !r) {
+        log::line("refhv: fatal: boot policy in module ", log::dec{at}, " ", why);
+        return r;
+    }
+    char boot_label[REFHV_LABEL_MAX];
+    mac::bootstrap_label(boot_label, sizeof boot_label);
+    log::line("refhv: ACM: Chinese Wall + Type Enforcement, boot policy from module ", log::dec{at}, " (",
+              log::dec{m.size}, " bytes), bootstrap label ", boot_label[0] != '\0' ? boot_label : "(none)");
+    // The hypervisor keeps it: dom0 does not get it as a module.
+    for (unsigned i = at; i + 1 < bi.nr_modules; ++i) bi.modules[i] = bi.modules[i + 1];
+    --bi.nr_modules;
+    if (option(bi.cmdline, "mac_trace", why, sizeof why) && why[0] == '1') mac::set_trace(true);
+    return success;
+}
+
 result<domain*> build_dom0(const info& bi) noexcept {
     if (bi.nr_modules == 0) {
         log::line("refhv: fatal: no dom0 image (pass it with QEMU -initrd)");
@@ -56,7 +83,8 @@ result<domain*> build_dom0(const info& bi) noexcept {
     u64 mem = default_dom0_mem;
     char buf[REFHV_LABEL_MAX];
     if (option(bi.cmdline, "dom0_mem", buf, sizeof buf)) mem = parse_u64(buf) << 20;
-    char label[REFHV_LABEL_MAX] = "dom0";
+    char label[REFHV_LABEL_MAX];
+    mac::bootstrap_label(label, sizeof label);  // the policy's management label, unless told otherwise
     if (option(bi.cmdline, "dom0_label", buf, sizeof buf)) lib::strlcpy(label, buf, sizeof label);
     if (!domctl::valid_label(label, sizeof label) || mem < REFHV_DOMAIN_MIN_MEM || mem > REFHV_DOMAIN_MAX_MEM) {
         log::line("refhv: fatal: bad dom0_mem or dom0_label");
@@ -71,7 +99,10 @@ result<domain*> build_dom0(const info& bi) noexcept {
         return fail(r.error());
     }
 
-    REFHV_TRY(mac::enforce(mac::domain_create(mac::hypervisor, dom0, label)));
+    if (auto r = mac::enforce(mac::domain_create(mac::hypervisor, dom0, label)); !r) {
+        log::line("refhv: fatal: the ACM refuses dom0 with label ", label);
+        return fail(r.error());
+    }
     auto built = domains::build({dom0, label, args_of(m0.cmdline), mem, true});
     if (!built) return built;
     domain& d = *built.value();

@@ -23,8 +23,14 @@ inline constexpr u64 default_dom0_mem = 16ull << 20;
 /// The value of `key=` in a space-separated command line, copied into `out`.
 bool option(const char* cmdline, const char* key, char* out, usize cap) noexcept;
 
-/// Build dom0 from modules[0] (options: dom0_mem=<MiB>, dom0_label=<name>) and copy the
-/// other modules into its memory, listed in its start info. dom0 is left runnable.
+/// Start the ACM with the boot policy: the first module after dom0 that is a shype binary
+/// policy, validated completely; it is taken out of the list (dom0 does not get it).
+/// Option mac_trace=1 logs every hook decision.
+result<void> init_mac(info& bi) noexcept;
+
+/// Build dom0 from modules[0] (options: dom0_mem=<MiB>, dom0_label=<name>, by default the
+/// policy's bootstrap label) and copy the other modules into its memory, listed in its
+/// start info. dom0 is left runnable.
 result<domain*> build_dom0(const info& bi) noexcept;
 
 }  // namespace refhv::boot

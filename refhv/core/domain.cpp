@@ -88,9 +88,12 @@ unsigned count() noexcept {
 bool has_free_slot() noexcept { return count() < max_domains; }
 
 domid_t next_id() noexcept {
-    if (g_next_id >= 0x7FF0) g_next_id = 1;  // wrap far away from invalid_domid
-    while (find(g_next_id) != nullptr) ++g_next_id;
-    return g_next_id++;
+    // Ids are reused only after domid_limit creations, and never while a slot holds them.
+    for (;;) {
+        if (g_next_id >= domid_limit) g_next_id = 1;
+        if (find(g_next_id) == nullptr) return g_next_id++;
+        ++g_next_id;
+    }
 }
 
 result<domain*> build(const build_params& p) noexcept {

@@ -7,11 +7,14 @@
 
 #include "../arch/x86_64/exit.hpp"
 #include "../arch/x86_64/vmcb.hpp"
+#include "mac.hpp"
 #include "result.hpp"
 
 namespace refhv {
 
 inline constexpr unsigned max_domains = 8;
+/// Domain ids are below this (the MAC layer sizes its tables by it); they wrap around to 1.
+inline constexpr domid_t domid_limit = 1024;
 inline constexpr unsigned max_pending_connections = 8;
 inline constexpr u64 guest_stack_reserve = 64 * 1024;  ///< top of memory, below it the free range ends
 
@@ -23,10 +26,24 @@ enum class dom_state : u8 {
     dead,      ///< shut down or killed: resources released, info kept until destroyed
 };
 
+/// The cookie under which a shared object is registered with the MAC layer: what it is,
+/// whose it is and where. A revocation hands it back, so it finds exactly that object.
+namespace cookie {
+enum kind : u8 { channel = 1, mapping = 2, connection = 3, registration = 4 };
+constexpr u64 make(kind k, domid_t dom, u16 index) noexcept {
+    return (static_cast<u64>(k) << 32) | (static_cast<u64>(dom) << 16) | index;
+}
+constexpr kind kind_of(u64 c) noexcept { return static_cast<kind>(c >> 32); }
+constexpr domid_t dom_of(u64 c) noexcept { return static_cast<domid_t>(c >> 16); }
+constexpr u16 index_of(u64 c) noexcept { return static_cast<u16>(c); }
+}  // namespace cookie
+
 struct evtchn_port {
     u8 state = REFHV_EVTCHN_FREE;
     u16 remote_port = 0;
     domid_t remote = invalid_domid;  ///< unbound: who may bind; interdomain/revoked: the peer
+    mac::binding bind{};    ///< interdomain between two domains: the channel's binding (both ends)
+    mac::binding attach{};  ///< a resource client's end: its attachment to the resource
 };
 
 /// One entry of a granter's grant table.
@@ -47,6 +64,7 @@ struct grant_mapping {
     u16 ref = 0;
     domid_t granter = invalid_domid;
     u32 revoke_reason = 0;
+    mac::binding bind{};  ///< active: the mapping's binding
 };
 
 struct domain {
@@ -102,7 +120,7 @@ domain* find_live(domid_t id) noexcept;  ///< paused, runnable or blocked
 domain* slot(unsigned i) noexcept;
 unsigned count() noexcept;
 bool has_free_slot() noexcept;
-/// The next unused id (ids are never reused).
+/// The next unused id (ids grow until domid_limit, then wrap; an id in use is skipped).
 domid_t next_id() noexcept;
 
 struct build_params {

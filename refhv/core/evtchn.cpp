@@ -75,6 +75,8 @@ result<u64> alloc_unbound(domain& d, u64 remote) noexcept {
     if (!r) return fail(r.error());
     const int p = free_port(d);
     if (p < 0) return fail(errc::nospc);
+    // Hook: may d offer a channel to the remote domain at all?
+    REFHV_TRY(mac::enforce(mac::evtchn_unbound(d.id, r.value()->id)));
     d.ports[p] = evtchn_port{REFHV_EVTCHN_UNBOUND, 0, r.value()->id};
     return static_cast<u64>(p);
 }
@@ -90,11 +92,12 @@ result<u64> bind_interdomain(domain& d, u64 remote, u64 remote_port) noexcept {
     const int p = free_port(d);
     if (p < 0) return fail(errc::nospc);
     if (&rd == &d && static_cast<u64>(p) == remote_port) return fail(errc::inval);
-    // Hook: bind-time MAC decision, cached by the channel's existence.
-    REFHV_TRY(mac::enforce(mac::evtchn_bind(d.id, rd.id)));
+    // Hook: bind-time MAC decision, registered under the channel's cookie for revocation.
+    mac::binding b;
+    REFHV_TRY(mac::enforce(mac::evtchn_bind(d.id, rd.id, cookie::make(cookie::channel, d.id, static_cast<u16>(p)), b)));
     // Perform.
-    d.ports[p] = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(remote_port), rd.id};
-    rp = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(p), d.id};
+    d.ports[p] = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(remote_port), rd.id, b, {}};
+    rp = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(p), d.id, b, {}};
     return static_cast<u64>(p);
 }
 
@@ -120,8 +123,15 @@ result<u64> close(domain& d, u64 port) noexcept {
     evtchn_port& lp = d.ports[p];
     if (lp.state == REFHV_EVTCHN_FREE) return fail(errc::inval);
     if (lp.state == REFHV_EVTCHN_INTERDOMAIN) {
-        // Xen semantics: the peer becomes unbound, waiting for us again.
-        if (evtchn_port* rp = peer_of(d, p)) *rp = evtchn_port{REFHV_EVTCHN_UNBOUND, 0, d.id};
+        // The channel's bindings go back to the ACM; Xen semantics: the peer becomes
+        // unbound, waiting for us again.
+        evtchn_port* rp = peer_of(d, p);
+        mac::release(mac::object::evtchn, lp.bind);
+        mac::release(mac::object::resource, lp.attach);
+        if (rp != nullptr) {
+            mac::release(mac::object::resource, rp->attach);
+            *rp = evtchn_port{REFHV_EVTCHN_UNBOUND, 0, d.id, {}, {}};
+        }
     } else if (lp.state == REFHV_EVTCHN_REVOKED) {
         if (evtchn_port* rp = peer_of(d, p)) rp->remote = invalid_domid;  // stays revoked, now orphaned
     }
@@ -152,16 +162,23 @@ result<u64> set_vectors(domain& d, u64 upcall_vec, u64 fault_vec) noexcept {
     return 0;
 }
 
-result<u32> connect(domain& a, domain& b) noexcept {
+result<u32> connect(domain& a, domain& b, const char* resource_label) noexcept {
     const int pa = free_port(a);
     if (pa < 0) return fail(errc::nospc);
     a.ports[pa].state = REFHV_EVTCHN_UNBOUND;  // hold it while looking in b (a may be b)
     const int pb = free_port(b);
     a.ports[pa].state = REFHV_EVTCHN_FREE;
     if (pb < 0) return fail(errc::nospc);
-    REFHV_TRY(mac::enforce(mac::evtchn_bind(a.id, b.id)));
-    a.ports[pa] = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(pb), b.id};
-    b.ports[pb] = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(pa), a.id};
+    const u64 key = cookie::make(cookie::connection, a.id, static_cast<u16>(pa));
+    // Hooks: may a use a resource with this label at all, and may a and b share a channel?
+    mac::binding attach, bind;
+    REFHV_TRY(mac::enforce(mac::resource_access(a.id, resource_label, key, attach)));
+    if (auto r = mac::enforce(mac::evtchn_bind(a.id, b.id, key, bind)); !r) {
+        mac::release(mac::object::resource, attach);
+        return fail(r.error());
+    }
+    a.ports[pa] = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(pb), b.id, bind, attach};
+    b.ports[pb] = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(pa), a.id, bind, {}};
     return static_cast<u32>(pa) | (static_cast<u32>(pb) << 16);
 }
 
@@ -170,27 +187,28 @@ void close_all(domain& d) noexcept {
         if (d.ports[p].state != REFHV_EVTCHN_FREE) (void)close(d, p);
 }
 
-void reevaluate() noexcept {
-    for (unsigned i = 0; i < max_domains; ++i) {
-        domain* d = domains::slot(i);
-        if (!d->alive()) continue;
-        for (u16 p = 1; p < nports; ++p) {
-            evtchn_port& lp = d->ports[p];
-            if (lp.state != REFHV_EVTCHN_INTERDOMAIN) continue;
-            domain* r = nullptr;
-            evtchn_port* rp = peer_of(*d, p, &r);
-            if (rp == nullptr) continue;
-            if (mac::permitted(mac::evtchn_bind(d->id, r->id))) continue;
-            // Revoke both ends; they keep pointing at each other so each side can close.
-            lp.state = REFHV_EVTCHN_REVOKED;
-            rp->state = REFHV_EVTCHN_REVOKED;
-            mac::note_revocation();
-            log::line("refhv: revoked event channel d", log::dec{d->id}, ":", log::dec{p}, " <-> d",
-                      log::dec{r->id}, ":", log::dec{lp.remote_port});
-            raise_virq(*d, REFHV_VIRQ_EVTCHN_REVOKED);
-            raise_virq(*r, REFHV_VIRQ_EVTCHN_REVOKED);
-        }
-    }
+void revoke(u64 key, mac::binding taken) noexcept {
+    domain* d = domains::find_live(cookie::dom_of(key));
+    const u16 p = cookie::index_of(key);
+    if (d == nullptr || p == 0 || p >= nports || d->ports[p].state != REFHV_EVTCHN_INTERDOMAIN) return;
+    evtchn_port& lp = d->ports[p];
+    domain* r = nullptr;
+    evtchn_port* rp = peer_of(*d, p, &r);
+    if (rp == nullptr || (lp.bind != taken && lp.attach != taken)) return;  // not this channel's binding
+    // The ACM already dropped the binding it revoked; the channel's other one goes back too.
+    if (lp.bind == taken) lp.bind = rp->bind = mac::binding{};
+    if (lp.attach == taken) lp.attach = mac::binding{};
+    mac::release(mac::object::evtchn, lp.bind);
+    rp->bind = mac::binding{};
+    mac::release(mac::object::resource, lp.attach);
+    mac::release(mac::object::resource, rp->attach);
+    // Both ends stay pointing at each other, revoked, so each side can still close.
+    lp.state = REFHV_EVTCHN_REVOKED;
+    rp->state = REFHV_EVTCHN_REVOKED;
+    log::line("refhv: revoked event channel d", log::dec{d->id}, ":", log::dec{p}, " <-> d", log::dec{r->id}, ":",
+              log::dec{lp.remote_port});
+    raise_virq(*d, REFHV_VIRQ_EVTCHN_REVOKED);
+    raise_virq(*r, REFHV_VIRQ_EVTCHN_REVOKED);
 }
 
 }  // namespace refhv::evtchn

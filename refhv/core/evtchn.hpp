@@ -4,7 +4,8 @@
 // bitmap; if the port is unmasked and the upcall flag was clear, it sets the flag,
 // raises a virtual interrupt on the domain's upcall vector (VMCB V_IRQ) and wakes it
 // if it is blocked. Guests without an upcall vector poll the bitmap and SCHED_BLOCK.
-// Binding is mediated by mac::evtchn_bind (bind-time); sends are not re-checked.
+// Allocation and binding are mediated (mac::evtchn_unbound, mac::evtchn_bind, bind-time);
+// sends are not re-checked.
 #pragma once
 
 #include "domain.hpp"
@@ -18,9 +19,10 @@ result<u64> close(domain& d, u64 port) noexcept;
 result<u64> status(domain& d, u64 port, u64 out_gpa) noexcept;
 result<u64> set_vectors(domain& d, u64 upcall, u64 fault) noexcept;
 
-/// Connect a fresh port in `a` to a fresh port in `b` (resource connections). Both ports
-/// are found before either is taken. Returns a's port in the low 16 bits, b's above.
-result<u32> connect(domain& a, domain& b) noexcept;
+/// Connect a fresh port in client `a` to a fresh port in server `b` for a resource labelled
+/// `resource_label` (mediated: resource access and channel). Both ports are found before
+/// either is taken. Returns a's port in the low 16 bits, b's above.
+result<u32> connect(domain& a, domain& b, const char* resource_label) noexcept;
 
 /// Mark `port` pending in `d`, raise the upcall, wake it.
 void set_pending(domain& d, u16 port) noexcept;
@@ -31,7 +33,8 @@ bool has_pending(const domain& d) noexcept;
 
 /// Close every port of a domain that stops running; peers become unbound.
 void close_all(domain& d) noexcept;
-/// Revocation callback: ask the MAC layer again for every connected channel.
-void reevaluate() noexcept;
+/// Revocation by a policy change: the channel (or resource connection) registered under
+/// `cookie` with binding `b` is revoked on both ends; both are told.
+void revoke(u64 cookie, mac::binding b) noexcept;
 
 }  // namespace refhv::evtchn

@@ -20,6 +20,7 @@ u64 gpa_of(unsigned slot) noexcept { return REFHV_GRANT_WINDOW_GPA + slot * page
 void revoke_mapping(domain& mapper, unsigned slot, u32 reason) noexcept {
     grant_mapping& m = mapper.maps[slot];
     if (m.state != map_state::active) return;
+    mac::release(mac::object::grant, m.bind);  // none left when the policy took it
     (void)arch::npt::unmap(mapper.npt_root, gpa_of(slot));
     mapper.flush_tlb = true;  // applied (TLB_CONTROL) at its next VMRUN
     m.state = map_state::revoked;
@@ -89,14 +90,18 @@ result<u64> map(domain& d, u64 granter, u64 ref, u64 gpa, u64 flags) noexcept {
     if (e.mapped) return fail(errc::busy);
     const u64 granter_entry = arch::npt::lookup(g->npt_root, e.gpa);
     if ((granter_entry & arch::npt::sw_owned) == 0) return fail(errc::fault);  // cannot happen: checked at grant
-    // Hook: shared-memory decision, cached in the mapping.
+    // Hook: shared-memory decision, registered under the mapping's cookie for revocation.
     const auto acc = writable ? mac::access::read_write : mac::access::read_only;
-    REFHV_TRY(mac::enforce(mac::grant_map(g->id, d.id, acc)));
+    mac::binding b;
+    REFHV_TRY(mac::enforce(mac::grant_map(g->id, d.id, acc, cookie::make(cookie::mapping, d.id, static_cast<u16>(slot_of(gpa))), b)));
     // Perform.
     const u64 hpa = granter_entry & arch::npt::addr_mask;
     // Cannot fail: the slot is free and the window's tables were built with the domain.
-    REFHV_TRY(arch::npt::map(d.npt_root, gpa, hpa, arch::npt::sw_grant | (writable ? arch::npt::writable : 0)));
-    d.maps[slot_of(gpa)] = grant_mapping{map_state::active, writable, static_cast<u16>(ref), g->id, 0};
+    if (auto r = arch::npt::map(d.npt_root, gpa, hpa, arch::npt::sw_grant | (writable ? arch::npt::writable : 0)); !r) {
+        mac::release(mac::object::grant, b);
+        return fail(r.error());
+    }
+    d.maps[slot_of(gpa)] = grant_mapping{map_state::active, writable, static_cast<u16>(ref), g->id, 0, b};
     e.mapped = true;
     e.map_gpa = gpa;
     return 0;
@@ -107,6 +112,7 @@ result<u64> unmap(domain& d, u64 gpa) noexcept {
     grant_mapping& m = d.maps[slot_of(gpa)];
     if (m.state == map_state::free) return fail(errc::noent);
     if (m.state == map_state::active) {
+        mac::release(mac::object::grant, m.bind);
         (void)arch::npt::unmap(d.npt_root, gpa);
         d.flush_tlb = true;
         if (grant_entry* e = entry_of(m)) {
@@ -155,25 +161,20 @@ void release_all(domain& d) noexcept {
         if (d.maps[s].state != map_state::free) (void)unmap(d, gpa_of(s));
 }
 
-void reevaluate() noexcept {
-    for (unsigned i = 0; i < max_domains; ++i) {
-        domain* d = domains::slot(i);
-        if (!d->alive()) continue;
-        for (unsigned s = 0; s < REFHV_GRANT_WINDOW_PAGES; ++s) {
-            grant_mapping& m = d->maps[s];
-            if (m.state != map_state::active) continue;
-            const auto acc = m.writable ? mac::access::read_write : mac::access::read_only;
-            if (mac::permitted(mac::grant_map(m.granter, d->id, acc))) continue;
-            if (grant_entry* e = entry_of(m)) {
-                e->mapped = false;
-                e->map_gpa = 0;
-            }
-            revoke_mapping(*d, s, REFHV_REVOKED_BY_POLICY);
-            mac::note_revocation();
-            log::line("refhv: revoked grant mapping of d", log::dec{m.granter}, " ref ", log::dec{m.ref},
-                      " at d", log::dec{d->id}, ":", log::hex{gpa_of(s)});
-        }
+void revoke_by_policy(u64 key, mac::binding taken) noexcept {
+    domain* d = domains::find_live(cookie::dom_of(key));
+    const unsigned s = cookie::index_of(key);
+    if (d == nullptr || s >= REFHV_GRANT_WINDOW_PAGES) return;
+    grant_mapping& m = d->maps[s];
+    if (m.state != map_state::active || m.bind != taken) return;  // not this mapping's binding
+    m.bind = mac::binding{};  // the ACM dropped it already
+    if (grant_entry* e = entry_of(m)) {
+        e->mapped = false;
+        e->map_gpa = 0;
     }
+    revoke_mapping(*d, s, REFHV_REVOKED_BY_POLICY);
+    log::line("refhv: revoked grant mapping of d", log::dec{m.granter}, " ref ", log::dec{m.ref}, " at d",
+              log::dec{d->id}, ":", log::hex{gpa_of(s)});
 }
 
 }  // namespace refhv::grant

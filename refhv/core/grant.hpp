@@ -2,7 +2,7 @@
 // Grant tables: a domain grants one of its pages to one other domain (read-only or
 // read-write); the grantee maps it into its grant window (REFHV_GRANT_WINDOW_GPA, a
 // page the grantee chooses) through its nested page table. Mapping is mediated by
-// mac::grant_map. Revocation -- by the granter, by the policy, or because the granter
+// mac::grant_map (bind-time; the mapping's binding is registered for revocation). Revocation -- by the granter, by the policy, or because the granter
 // went away -- removes the nested mapping, flushes the mapper's TLB and leaves the
 // window slot "revoked": a later access is a nested page fault that the hypervisor
 // reports to the mapper (REFHV_FAULT_REVOKED on its fault vector) instead of killing it.
@@ -25,7 +25,8 @@ bool report_window_fault(domain& d, const arch::request& r) noexcept;
 
 /// A domain stops running: revoke what it granted (mappers are told) and drop its mappings.
 void release_all(domain& d) noexcept;
-/// Revocation callback: ask the MAC layer again for every active mapping.
-void reevaluate() noexcept;
+/// Revocation by a policy change: the mapping registered under `cookie` with binding `b`
+/// leaves the mapper's nested page table; the mapper is told.
+void revoke_by_policy(u64 cookie, mac::binding b) noexcept;
 
 }  // namespace refhv::grant

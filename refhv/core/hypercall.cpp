@@ -13,8 +13,9 @@
 namespace refhv::hypercall {
 
 namespace {
-// Staging for policy blobs, so the MAC layer only ever sees hypervisor memory.
+// Staging for policy blobs and audit text, so the MAC layer only ever sees hypervisor memory.
 u8 g_policy_buf[max_policy_bytes];
+char g_text[max_audit_bytes];
 
 template <class T>
 outcome done(const result<T>& r) noexcept {
@@ -46,12 +47,16 @@ result<u64> sys_info(domain& d, u64 out) noexcept {
 }
 
 // ---- policy interface ------------------------------------------------------
-result<u64> policy_load(domain& d, u64 gpa, u64 size) noexcept {
-    if (size == 0) return fail(errc::inval);
+result<u64> policy_load(domain& d, u64 gpa, u64 size, u64 result_gpa, u64 flags) noexcept {
+    if (size == 0 || (flags & ~static_cast<u64>(REFHV_POLICY_DRY_RUN)) != 0) return fail(errc::inval);
     if (size > max_policy_bytes) return fail(errc::too_big);
+    if (result_gpa != 0) REFHV_TRY(gmem::check(d, result_gpa, sizeof(refhv_policy_result)));
     REFHV_TRY(gmem::read(d, g_policy_buf, gpa, size));
-    REFHV_TRY(mac::policy_load(d.id, view<const u8>{g_policy_buf, size}));
-    return 0;
+    refhv_policy_result res{};
+    const auto r = mac::policy_load(d.id, view<const u8>{g_policy_buf, size}, static_cast<u32>(flags), res);
+    res.error = r ? static_cast<i32>(r.value()) : -static_cast<i32>(r.error());
+    if (result_gpa != 0) REFHV_TRY(gmem::write_obj(d, result_gpa, res));
+    return r;
 }
 
 result<u64> policy_get(domain& d, u64 gpa, u64 size) noexcept {
@@ -94,6 +99,23 @@ result<u64> policy_stats(domain& d, u64 gpa) noexcept {
     return 0;
 }
 
+result<u64> policy_counters(domain& d, u64 gpa) noexcept {
+    refhv_mac_counters c{};
+    REFHV_TRY(gmem::check(d, gpa, sizeof c));
+    mac::counters(c);
+    REFHV_TRY(gmem::write_obj(d, gpa, c));
+    return 0;
+}
+
+result<u64> policy_audit(domain& d, u64 gpa, u64 size) noexcept {
+    if (size == 0) return fail(errc::inval);
+    if (size > max_audit_bytes) size = max_audit_bytes;  // the log is never longer
+    REFHV_TRY(gmem::check(d, gpa, size));
+    const usize n = mac::audit_text(view<char>{g_text, size});
+    REFHV_TRY(gmem::write(d, gpa, g_text, n));
+    return n;
+}
+
 result<u64> policy_denials(domain& d, u64 gpa, u64 max) noexcept {
     constexpr u64 cap = 16;
     if (max == 0) return fail(errc::inval);
@@ -105,14 +127,6 @@ result<u64> policy_denials(domain& d, u64 gpa, u64 max) noexcept {
     return n;
 }
 
-#if REFHV_DEBUG_HYPERCALLS
-result<u64> debug_mac_deny(u64 a, u64 b, u64 on) noexcept {
-    if (!valid_domid(a) || !valid_domid(b)) return fail(errc::srch);
-    if (on > 1) return fail(errc::inval);
-    REFHV_TRY(mac::debug_deny_pair(static_cast<domid_t>(a), static_cast<domid_t>(b), on == 1));
-    return 0;
-}
-#endif
 }  // namespace
 
 outcome dispatch(domain& d, const arch::request& r) noexcept {
@@ -158,16 +172,18 @@ outcome dispatch(domain& d, const arch::request& r) noexcept {
     case REFHV_HC_RESOURCE_OPEN: return done(resource::open(d, a[0], a[1]));
     case REFHV_HC_RESOURCE_ACCEPT: return done(resource::accept(d, a[0]));
     case REFHV_HC_MAC_COALITION: return done(resource::coalition(d, a[0], a[1]));
+    case REFHV_HC_RESOURCE_TYPES: return done(resource::types(d, a[0], a[1]));
 
-    case REFHV_HC_POLICY_LOAD: return priv ? done(policy_load(d, a[0], a[1])) : err(errc::perm);
+    case REFHV_HC_POLICY_LOAD: return priv ? done(policy_load(d, a[0], a[1], a[2], a[3])) : err(errc::perm);
     case REFHV_HC_POLICY_GET: return priv ? done(policy_get(d, a[0], a[1])) : err(errc::perm);
     case REFHV_HC_POLICY_DECIDE: return priv ? done(policy_decide(d, a[0], a[1], a[2])) : err(errc::perm);
     case REFHV_HC_POLICY_LABEL: return done(policy_label(d, a[0], a[1], a[2]));
     case REFHV_HC_POLICY_STATS: return priv ? done(policy_stats(d, a[0])) : err(errc::perm);
     case REFHV_HC_POLICY_DENIALS: return priv ? done(policy_denials(d, a[0], a[1])) : err(errc::perm);
+    case REFHV_HC_POLICY_AUDIT: return priv ? done(policy_audit(d, a[0], a[1])) : err(errc::perm);
+    case REFHV_HC_POLICY_COUNTERS: return priv ? done(policy_counters(d, a[0])) : err(errc::perm);
 
 #if REFHV_DEBUG_HYPERCALLS
-    case REFHV_HC_DEBUG_MAC_DENY: return priv ? done(debug_mac_deny(a[0], a[1], a[2])) : err(errc::perm);
     case REFHV_HC_DEBUG_CRASH:
         if (!priv) return err(errc::perm);
         asm volatile("ud2");  // a deliberate host exception: the trap handler dumps and exits

@@ -19,6 +19,8 @@ outcome dispatch(domain& d, const arch::request& r) noexcept;
 /// Largest buffer the policy calls move (a binary policy blob).
 inline constexpr u64 max_policy_bytes = 64 * 1024;
 inline constexpr u64 max_console_bytes = 4096;
+/// Largest POLICY_AUDIT answer: the whole denial log as text.
+inline constexpr u64 max_audit_bytes = 16 * 1024;
 inline constexpr u64 max_block_ms = 3600 * 1000;
 
 }  // namespace refhv::hypercall

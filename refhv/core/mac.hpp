@@ -6,21 +6,21 @@
 // Hook pattern (paper 4.3.2): the caller gathers the labels' owners (domain ids and,
 // for resources, the resource label), asks for a decision, and enforces it locally.
 // A deny is an answer, not an error: the hypercall then fails with REFHV_EACCES. A hook
-// that cannot evaluate the request (unknown domain, full table, no policy) returns an
+// that cannot evaluate the request (unknown domain or label, full table) returns an
 // error instead; the hypervisor fails closed and passes that error to the guest.
 //
-// Bind-time authorisation and caching (4.3.2): event channels and grant mappings are
-// checked when they are set up; the decision is cached in the channel or mapping
-// itself (it exists only because it was permitted). After a policy change the MAC
-// layer calls the hypervisor's re-evaluation functions (revocation_hooks below), which
-// ask again for every live channel and mapping and revoke those now denied: a revoked
-// channel fails later sends with REFHV_EACCES; a revoked mapping is removed from the
-// mapper's nested page table (TLB flushed), the mapper gets REFHV_VIRQ_GRANT_REVOKED
-// and a later access is reported to it as REFHV_FAULT_REVOKED.
+// Bind-time authorisation (4.3.2): event channels, grant mappings and resource
+// attachments are checked when they are set up and registered with the ACM as a
+// `binding`, under a cookie the hypervisor chooses (it names the channel, mapping or
+// connection). Sends and memory accesses are not re-checked. A policy change makes the
+// ACM revoke exactly the bindings the new policy no longer permits: it hands each one's
+// cookie back through revocation_hooks, after the change is complete. A revoked channel
+// fails later sends with REFHV_EACCES; a revoked mapping leaves the mapper's nested page
+// table (TLB flushed), the mapper gets REFHV_VIRQ_GRANT_REVOKED and a later access is
+// reported to it as REFHV_FAULT_REVOKED.
 //
-// Current implementation: core/mac_placeholder.cpp, a permit-all stand-in (plus a
-// debug deny list for testing revocation). It is REPLACED AT INTEGRATION by an adapter
-// over the shype library (include/shype/); the signatures here are the contract.
+// Implementation: core/mac_shype.cpp, an adapter over the shype library's monitor
+// (Chinese Wall + Type Enforcement) with the policy compiled by `shype compile`.
 #pragma once
 
 #include <refhv/hypercall.h>
@@ -44,10 +44,23 @@ enum class hook : u8 {
     coalition = 8,
     policy = 9,
     domain_destroy = 10,
+    evtchn_unbound = 11,
 };
 
 /// Subject for operations the hypervisor starts itself (building dom0 at boot).
 inline constexpr domid_t hypervisor = invalid_domid;
+
+/// A registered binding (opaque): kept by the channel, mapping or connection it authorised
+/// and handed back when that object goes away. Default: none.
+struct binding {
+    u32 index = 0xFFFFFFFF;
+    u32 serial = 0;
+    constexpr bool valid() const noexcept { return index != 0xFFFFFFFF; }
+    friend constexpr bool operator==(const binding&, const binding&) noexcept = default;
+};
+
+/// What a revoked binding was.
+enum class object : u8 { evtchn, grant, resource };
 
 /// Enforce a hook's answer at the hook: permit goes on, deny is EACCES, an error is
 /// passed on (fail closed).
@@ -55,62 +68,99 @@ constexpr result<void> enforce(const result<decision>& r) noexcept {
     if (!r) return fail(r.error());
     return r.value() == decision::permit ? success : result<void>{fail(errc::access)};
 }
-/// For re-evaluation: only a clear permit keeps a shared object alive.
-constexpr bool permitted(const result<decision>& r) noexcept { return r && r.value() == decision::permit; }
 
-/// Called once at boot, before dom0 is built.
-void init() noexcept;
+/// Does a boot module start like a shype binary policy (its magic)? The first such module
+/// is the boot policy (as Xen's ACM found its policy among the multiboot modules).
+bool looks_like_policy(view<const u8> bytes) noexcept;
+/// Called once at boot, before dom0 is built: install the boot policy (a shype binary,
+/// validated completely; the bytes are copied). On failure `why` says what is wrong.
+result<void> init(view<const u8> boot_policy, char* why, usize why_cap) noexcept;
+/// The policy's bootstrap (management) label, the one dom0 gets; empty if it has none.
+void bootstrap_label(char* out, usize cap) noexcept;
+/// Log every hook decision on the console (hypervisor option mac_trace=1).
+void set_trace(bool on) noexcept;
 
 // ---- domain management (never cached: the ACM tracks running domains) ---------
 /// `subject` creates domain `dom` with label name `label`; the ACM assigns the label
 /// and checks e.g. Chinese Wall conflicts. Called in domain_create and for dom0 at boot.
 result<decision> domain_create(domid_t subject, domid_t dom, const char* label) noexcept;
-/// `dom` stopped running (shut down, killed, destroyed or saved); always succeeds.
+/// `dom` stopped running (shut down, killed, destroyed or saved); always succeeds. The
+/// hypervisor has already given back every binding of `dom`.
 void domain_destroy(domid_t dom) noexcept;
 /// `subject` saves `dom` (it stops running afterwards; domain_destroy follows).
 result<decision> domain_save(domid_t subject, domid_t dom) noexcept;
 /// `subject` restores a saved domain as `dom` with its saved label.
 result<decision> domain_restore(domid_t subject, domid_t dom, const char* label) noexcept;
 
-// ---- sharing between domains (bind-time, cached in the object) ------------------
-/// Event channel between `a` and `b` (interdomain bind and resource connections).
-result<decision> evtchn_bind(domid_t a, domid_t b) noexcept;
-/// `mapper` maps a page granted by `granter`.
-result<decision> grant_map(domid_t granter, domid_t mapper, access acc) noexcept;
+// ---- sharing between domains (bind-time, registered for revocation) -------------
+/// `a` allocates an unbound port that `b` may bind (checked, not registered).
+result<decision> evtchn_unbound(domid_t a, domid_t b) noexcept;
+/// Event channel between `a` and `b`; on a permit between two domains, `out` is registered
+/// under `cookie` (a loopback channel needs no decision and registers nothing).
+result<decision> evtchn_bind(domid_t a, domid_t b, u64 cookie, binding& out) noexcept;
+/// `mapper` maps a page granted by `granter`; registered under `cookie` on a permit.
+result<decision> grant_map(domid_t granter, domid_t mapper, access acc, u64 cookie, binding& out) noexcept;
 
 // ---- MAC domains: labelled virtual resources (paper 4.4) -------------------------
-/// `server` offers a resource labelled `resource_label`.
-result<decision> resource_register(domid_t server, const char* resource_label) noexcept;
-/// `dom` opens a resource labelled `resource_label`.
-result<decision> resource_access(domid_t dom, const char* resource_label) noexcept;
+/// `server` offers a resource labelled `resource_label` (it must be allowed to use it);
+/// registered under `cookie`.
+result<decision> resource_register(domid_t server, const char* resource_label, u64 cookie, binding& out) noexcept;
+/// `dom` opens a resource labelled `resource_label`; registered under `cookie`.
+result<decision> resource_access(domid_t dom, const char* resource_label, u64 cookie, binding& out) noexcept;
 /// Coalitions (TE types, one bit each) shared by MAC domain `macdom` and `dom`.
 result<u64> coalition(domid_t macdom, domid_t dom) noexcept;
+/// The TE types (coalitions) of a resource label, one bit each.
+result<u64> resource_types(const char* resource_label) noexcept;
+
+/// Give a binding back (its object closed); `b` is reset. A no-op for an invalid handle.
+void release(object kind, binding& b) noexcept;
 
 // ---- policy interface (privileged; the hypercall layer checks the caller first) ----
-/// Load a binary policy; on success the ACM re-evaluates (revocation_hooks).
-result<void> policy_load(domid_t subject, view<const u8> bytes) noexcept;
+/// Change the policy (REFHV_POLICY_DRY_RUN: only report). Returns the number of bindings
+/// revoked (or that would be); `out` says precisely why a policy was refused.
+result<u64> policy_load(domid_t subject, view<const u8> bytes, u32 flags, refhv_policy_result& out) noexcept;
 /// Copy the active binary policy out; returns its size.
 result<usize> policy_get(domid_t subject, view<u8> out) noexcept;
 /// The decision the policy gives for REFHV_MAC_OP_* between a and b, without side effects.
 result<decision> decide(domid_t subject, u32 op, domid_t a, domid_t b) noexcept;
 /// The label name of `dom` (NUL-terminated in `out`); returns its length.
 result<usize> domain_label(domid_t dom, view<char> out) noexcept;
-/// Hook statistics.
+/// Hook statistics at the seam.
 void stats(refhv_mac_stats& out) noexcept;
-/// Most recent denials, newest last; returns how many were written.
+/// The ACM's own counters by hook class.
+void counters(refhv_mac_counters& out) noexcept;
+/// Most recent denials, oldest first; returns how many were written.
 usize denials(view<refhv_mac_denial> out) noexcept;
+/// The denial log as AVC lines ("avc: denied { bind } for ...\n"), oldest first, whole
+/// lines only; returns the bytes written.
+usize audit_text(view<char> out) noexcept;
 
 // ---- revocation: implemented by the hypervisor, called by the ACM ----------------
+/// `revoke` is called once per binding a policy change took back, after the change.
 struct revocation_hooks {
-    void (*reevaluate_evtchns)() noexcept;  ///< evtchn::reevaluate
-    void (*reevaluate_grants)() noexcept;   ///< grant::reevaluate
+    void (*evtchn)(u64 cookie, binding b) noexcept;    ///< evtchn::revoke
+    void (*grant)(u64 cookie, binding b) noexcept;     ///< grant::revoke_by_policy
+    void (*resource)(u64 cookie, binding b) noexcept;  ///< resource::revoke
 };
 void set_revocation_hooks(const revocation_hooks& h) noexcept;
-/// Count one revocation performed by a re-evaluation (for stats).
-void note_revocation() noexcept;
 
-// ---- testing the revocation path before the real ACM exists ---------------------
-/// Placeholder only: deny (or permit again) all sharing between a and b, then re-evaluate.
-result<void> debug_deny_pair(domid_t a, domid_t b, bool deny) noexcept;
+// ---- checking (the fuzzer's invariants, core/invariants.cpp) ---------------------
+/// Start a check of the bindings: snapshot the ACM's registry; returns how many it holds.
+usize begin_binding_check() noexcept;
+/// Is `b` a live binding of this kind between these domains (or a domain and a resource
+/// label; nullptr: whichever it names) under `cookie`, seen for the first time in this
+/// check, and does the policy in force permit it now?
+bool binding_ok(object kind, binding b, domid_t subject, domid_t object_dom, const char* resource_label, access acc,
+                u64 cookie) noexcept;
+/// Bindings of the snapshot no binding_ok() call claimed (the hypervisor lost track of them).
+usize unclaimed_bindings() noexcept;
+/// Domains the ACM counts as running (or starting).
+usize running_domains() noexcept;
+/// Does the set of running domains satisfy every placement rule (Chinese Wall) of the
+/// policy in force? Computed from the labels, not from the ACM's counters. `why` names
+/// the first offending pair.
+bool placement_ok(char* why, usize cap) noexcept;
+/// Is `dom` running in the ACM with label `label`?
+bool domain_ok(domid_t dom, const char* label) noexcept;
 
 }  // namespace refhv::mac

@@ -61,5 +61,7 @@ void free(u64 pa) noexcept {
 u64 free_count() noexcept { return g_free; }
 u64 total() noexcept { return g_count; }
 bool owns(u64 pa) noexcept { return pa >= g_base && pa < g_base + g_count * page_size; }
+u64 index_of(u64 pa) noexcept { return (pa - g_base) / page_size; }
+bool in_use(u64 pa) noexcept { return owns(pa) && used(index_of(pa)); }
 
 }  // namespace refhv::pages

@@ -19,5 +19,8 @@ void free(u64 pa) noexcept;
 u64 free_count() noexcept;
 u64 total() noexcept;
 bool owns(u64 pa) noexcept;
+/// Is `pa` (a page this allocator owns) handed out? Its index in the range.
+bool in_use(u64 pa) noexcept;
+u64 index_of(u64 pa) noexcept;
 
 }  // namespace refhv::pages

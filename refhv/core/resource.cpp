@@ -4,6 +4,7 @@
 #include "evtchn.hpp"
 #include "gmem.hpp"
 #include "lib.hpp"
+#include "log.hpp"
 #include "mac.hpp"
 
 namespace refhv::resource {
@@ -14,6 +15,7 @@ struct resource {
     domid_t server;
     char name[REFHV_RESOURCE_NAME_MAX];
     char label[REFHV_LABEL_MAX];
+    mac::binding reg;  ///< the server's attachment to the label it serves
 };
 resource g_resources[max_resources];
 
@@ -27,7 +29,9 @@ bool valid_name(const char* s, usize cap) noexcept {
 }
 }  // namespace
 
-void init() noexcept { lib::memset(g_resources, 0, sizeof g_resources); }
+void init() noexcept {
+    for (auto& r : g_resources) r = resource{};
+}
 
 result<u64> register_resource(domain& d, u64 desc_gpa) noexcept {
     refhv_resource_desc desc;
@@ -45,7 +49,11 @@ result<u64> register_resource(domain& d, u64 desc_gpa) noexcept {
         }
     }
     if (free_slot == nullptr) return fail(errc::nospc);
-    REFHV_TRY(mac::enforce(mac::resource_register(d.id, desc.label)));
+    // Hook: a server may only offer what its own label may use (paper 4.4: a MAC domain is a
+    // member of the coalitions it serves); registered, so a policy change can take it back.
+    mac::binding reg;
+    REFHV_TRY(mac::enforce(mac::resource_register(d.id, desc.label, cookie::make(cookie::registration, d.id, static_cast<u16>(id)), reg)));
+    free_slot->reg = reg;
     free_slot->used = true;
     free_slot->server = d.id;
     lib::strlcpy(free_slot->name, desc.name, sizeof free_slot->name);
@@ -70,9 +78,9 @@ result<u64> open(domain& d, u64 name_gpa, u64 name_len) noexcept {
     if (server == nullptr) return fail(errc::noent);
     if (server == &d) return fail(errc::inval);
     if (server->pending_conn_count >= max_pending_connections) return fail(errc::again);
-    // Hook: may this domain use a resource with this label at all?
-    REFHV_TRY(mac::enforce(mac::resource_access(d.id, res->label)));
-    auto ports = evtchn::connect(d, *server);  // runs the evtchn_bind hook too
+    // Hooks (in connect): may this domain use a resource with this label, and share a
+    // channel with its server?
+    auto ports = evtchn::connect(d, *server, res->label);
     if (!ports) return fail(ports.error());
     const u32 client_port = ports.value() & 0xFFFF;
     const u32 server_port = ports.value() >> 16;
@@ -100,10 +108,43 @@ result<u64> coalition(domain& d, u64 domid, u64 out_gpa) noexcept {
     return 0;
 }
 
+result<u64> types(domain& d, u64 id, u64 out_gpa) noexcept {
+    REFHV_TRY(gmem::check(d, out_gpa, sizeof(u64)));
+    if (id >= max_resources || !g_resources[id].used || g_resources[id].server != d.id) return fail(errc::noent);
+    auto mask = mac::resource_types(g_resources[id].label);
+    if (!mask) return fail(mask.error());
+    REFHV_TRY(gmem::write_obj(d, out_gpa, mask.value()));
+    return 0;
+}
+
 void release_all(domain& d) noexcept {
-    for (auto& r : g_resources)
-        if (r.used && r.server == d.id) r.used = false;
+    for (auto& r : g_resources) {
+        if (!r.used || r.server != d.id) continue;
+        mac::release(mac::object::resource, r.reg);
+        r.used = false;
+    }
     d.pending_conn_count = 0;
+}
+
+void revoke(u64 key, mac::binding taken) noexcept {
+    if (cookie::kind_of(key) == cookie::connection) {
+        evtchn::revoke(key, taken);  // a client's attachment: its connection goes
+        return;
+    }
+    const u16 id = cookie::index_of(key);
+    if (cookie::kind_of(key) != cookie::registration || id >= max_resources) return;
+    resource& r = g_resources[id];
+    if (!r.used || r.reg != taken || r.server != cookie::dom_of(key)) return;
+    // The server may no longer serve this label: the resource is withdrawn.
+    r.reg = mac::binding{};
+    r.used = false;
+    log::line("refhv: revoked resource ", r.name, " (", r.label, ") of d", log::dec{r.server});
+}
+
+const char* label_of(domid_t server, u16 id, mac::binding& reg_out) noexcept {
+    if (id >= max_resources || !g_resources[id].used || g_resources[id].server != server) return nullptr;
+    reg_out = g_resources[id].reg;
+    return g_resources[id].label;
 }
 
 }  // namespace refhv::resource

@@ -4,8 +4,10 @@
 // The server registers a name and a label; a client opens by name, which the hypervisor
 // mediates with mac::resource_access(client, label) and mac::evtchn_bind(client, server),
 // then connects an event channel and queues a connection record for the server (VIRQ
-// REFHV_VIRQ_RESOURCE_CONNECT). The server accepts it and may ask for the coalitions it
-// shares with the client (mac::coalition) before serving; data moves through grants.
+// REFHV_VIRQ_RESOURCE_CONNECT). The server accepts it and asks for the coalitions it
+// shares with the client (mac::coalition) and those of the resource (mac::resource_types)
+// before serving; data moves through grants. A server must itself be allowed to use the
+// label it registers (a registration is a binding: a policy change may withdraw it).
 #pragma once
 
 #include "domain.hpp"
@@ -18,9 +20,16 @@ result<u64> register_resource(domain& d, u64 desc_gpa) noexcept;
 result<u64> open(domain& d, u64 name_gpa, u64 name_len) noexcept;
 result<u64> accept(domain& d, u64 out_gpa) noexcept;
 result<u64> coalition(domain& d, u64 domid, u64 out_gpa) noexcept;
+/// RESOURCE_TYPES: the coalitions (TE types) of one of the caller's own resources.
+result<u64> types(domain& d, u64 id, u64 out_gpa) noexcept;
 
 /// A server stops: its resources disappear.
 void release_all(domain& d) noexcept;
+/// Revocation by a policy change: a registration (the resource is withdrawn) or a client's
+/// attachment (its connection is revoked).
+void revoke(u64 cookie, mac::binding b) noexcept;
+/// The label of a live registration (and its binding), or nullptr (for the checker).
+const char* label_of(domid_t server, u16 id, mac::binding& reg_out) noexcept;
 void init() noexcept;
 
 }  // namespace refhv::resource

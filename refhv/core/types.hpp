@@ -15,7 +15,7 @@ using i32 = std::int32_t;
 using i64 = std::int64_t;
 using usize = std::size_t;
 
-/// A domain id as seen by guests. Ids grow monotonically, so a stale id never names a new domain.
+/// A domain id as seen by guests (below domid_limit, see domain.hpp).
 using domid_t = u16;
 inline constexpr domid_t dom0 = 0;
 inline constexpr domid_t invalid_domid = 0xFFFF;

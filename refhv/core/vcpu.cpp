@@ -6,6 +6,9 @@
 #include "grant.hpp"
 #include "hypercall.hpp"
 #include "log.hpp"
+#if REFHV_CHECK_INVARIANTS
+#include "invariants.hpp"
+#endif
 #include "sched.hpp"
 
 namespace refhv::vcpu {
@@ -123,6 +126,11 @@ void handle(domain& d, const arch::request& r) noexcept {
         domains::kill(d, REFHV_EXIT_UNHANDLED, 0);
         break;
     }
+#if REFHV_CHECK_INVARIANTS
+    // The checked image: every exit that can change shared state is followed by a full check.
+    if (r.kind == request_kind::hypercall) invariants::enforce("hypercall", r.hypercall.op, d.id);
+    else if (!d.alive()) invariants::enforce("killing, exit", r.exit_code, d.id);
+#endif
 }
 
 }  // namespace refhv::vcpu

@@ -124,8 +124,8 @@ extern "C" [[noreturn]] void kmain(refhv::u32 magic, refhv::u32 mbi_pa) {
     log::line("refhv: ", log::dec{pages::free_count()}, " free pages at ", log::hex{ram_start}, "..",
               log::hex{ram_end});
 
-    mac::init();
-    mac::set_revocation_hooks({evtchn::reevaluate, grant::reevaluate});
+    mac::set_revocation_hooks({evtchn::revoke, grant::revoke_by_policy, resource::revoke});
+    if (!boot::init_mac(g_boot)) arch::qemu_exit(REFHV_QEMU_EXIT_FAILURE);
     domains::init();
     resource::init();
     sched::init();

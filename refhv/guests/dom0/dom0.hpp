@@ -6,11 +6,18 @@
 
 namespace dom0 {
 
-/// The test guest image (boot module 1).
+/// A boot module dom0 was given (copied into its memory).
 struct image {
     g::u64 gpa = 0, size = 0;
 };
+/// The boot module whose path ends in `name` (e.g. "test-v2.bin"); size 0 if none.
+image module(const char* name);
+/// The test guest image (testguest.bin).
 image test_image();
+/// POLICY_LOAD of `bytes` (flags REFHV_POLICY_*); the result record goes to `out`.
+g::i64 load_policy(const image& bytes, refhv_policy_result& out, g::u64 flags = 0);
+/// POLICY_LOAD of the boot module `name`.
+g::i64 load_policy(const char* name, refhv_policy_result& out);
 
 /// Create a domain from the test image; returns the domid or -errno.
 g::i64 create(const char* label, const char* cmdline, g::u64 mem_bytes = REFHV_DOMAIN_MIN_MEM);

@@ -5,11 +5,25 @@ namespace dom0 {
 
 using namespace g;
 
-image test_image() {
+image module(const char* name) {
     const refhv_start_info& si = start_info();
-    if (si.nr_modules == 0) return {};
-    return {si.modules[0].gpa, si.modules[0].size};
+    const std::size_t n = strlen(name);
+    for (u32 i = 0; i < si.nr_modules && i < REFHV_MAX_MODULES; ++i) {
+        const char* path = si.modules[i].cmdline;
+        std::size_t len = 0;
+        while (len < sizeof si.modules[i].cmdline && path[len] != '\0' && path[len] != ' ') ++len;
+        if (len < n) continue;
+        if ((len == n || path[len - n - 1] == '/') && streq_n(path + len - n, name, n)) return {si.modules[i].gpa, si.modules[i].size};
+    }
+    return {};
 }
+
+image test_image() { return module("testguest.bin"); }
+
+i64 load_policy(const image& bytes, refhv_policy_result& out, u64 flags) {
+    return hc(REFHV_HC_POLICY_LOAD, bytes.gpa, bytes.size, gpa(&out), flags);
+}
+i64 load_policy(const char* name, refhv_policy_result& out) { return load_policy(module(name), out); }
 
 i64 create(const char* label, const char* cmdline, u64 mem_bytes) {
     static refhv_domain_create req;

@@ -229,8 +229,17 @@ int suite_hostile() {
         x("stats bad out", hc(REFHV_HC_POLICY_STATS, mem - 8), e(REFHV_EFAULT));
         x("denials max 0", hc(REFHV_HC_POLICY_DENIALS, gpa(buf), 0), e(REFHV_EINVAL));
         x("denials max 1000", hc(REFHV_HC_POLICY_DENIALS, gpa(buf), 1000), e(REFHV_E2BIG));
-        x("debug deny on=2", hc(REFHV_HC_DEBUG_MAC_DENY, 0, 1, 2), e(REFHV_EINVAL));
-        x("debug deny d2^20", hc(REFHV_HC_DEBUG_MAC_DENY, 0, 1ull << 20, 1), e(REFHV_ESRCH));
+        x("load flags", hc(REFHV_HC_POLICY_LOAD, gpa(buf), 64, 0, 2), e(REFHV_EINVAL));
+        x("load result bad pointer", hc(REFHV_HC_POLICY_LOAD, gpa(buf), 64, mem - 8, 0), e(REFHV_EFAULT));
+        x("load not a policy", hc(REFHV_HC_POLICY_LOAD, gpa(buf), 64), e(REFHV_EINVAL));
+        x("get 8 bytes", hc(REFHV_HC_POLICY_GET, gpa(buf), 8), e(REFHV_ERANGE));
+        x("audit size 0", hc(REFHV_HC_POLICY_AUDIT, gpa(buf), 0), e(REFHV_EINVAL));
+        x("audit bad pointer", hc(REFHV_HC_POLICY_AUDIT, mem - 8, 64), e(REFHV_EFAULT));
+        x("counters bad out", hc(REFHV_HC_POLICY_COUNTERS, 0), e(REFHV_EFAULT));
+        x("resource types unknown", hc(REFHV_HC_RESOURCE_TYPES, 3, gpa(buf)), e(REFHV_ENOENT));
+        x("resource types 2^40", hc(REFHV_HC_RESOURCE_TYPES, 1ull << 40, gpa(buf)), e(REFHV_ENOENT));
+        x("resource types bad out", hc(REFHV_HC_RESOURCE_TYPES, 0, 8), e(REFHV_EFAULT));
+        x("debug op 96 is gone", hc(96, 0, 1, 2), e(REFHV_ENOSYS));
         s.check("policy_validation", x.ok(), x.detail());
     }
     {

@@ -157,9 +157,9 @@ text& text::operator<<(hex h) {
 
 void print(const char* s) { hc(REFHV_HC_CONSOLE_WRITE, gpa(s), strlen(s)); }
 void println(const text& t) {
-    text l = t;
-    l << '\n';
-    hc(REFHV_HC_CONSOLE_WRITE, gpa(l.c_str()), l.size());
+    // A full line still ends: a protocol line must never run into the next one.
+    hc(REFHV_HC_CONSOLE_WRITE, gpa(t.c_str()), t.size());
+    hc(REFHV_HC_CONSOLE_WRITE, gpa("\n"), 1);
 }
 void println(const char* s) {
     text t;
@@ -191,6 +191,11 @@ bool streq(const char* a, const char* b) {
         ++b;
     }
     return *a == *b;
+}
+bool streq_n(const char* a, const char* b, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i)
+        if (a[i] != b[i]) return false;
+    return true;
 }
 const char* arg(const char* key, char* buf, std::size_t cap) {
     const char* p = start_info().cmdline;

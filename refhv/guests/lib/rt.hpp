@@ -87,6 +87,8 @@ u64 fault_count();
 
 // ---- helpers -------------------------------------------------------------------
 bool streq(const char* a, const char* b);
+/// The first n bytes of a and b are equal.
+bool streq_n(const char* a, const char* b, std::size_t n);
 std::size_t strlen(const char* s);
 /// `key=value` in the start-info command line; empty string if absent.
 const char* arg(const char* key, char* buf, std::size_t cap);

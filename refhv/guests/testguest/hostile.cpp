@@ -38,7 +38,10 @@ int hostile() {
     expect("policy_stats", hc(REFHV_HC_POLICY_STATS, gpa(&stats)), eperm);
     expect("policy_denials", hc(REFHV_HC_POLICY_DENIALS, gpa(buf), 4), eperm);
     expect("policy_label other", hc(REFHV_HC_POLICY_LABEL, 0, gpa(buf), 32), eperm);
-    expect("debug_mac_deny", hc(REFHV_HC_DEBUG_MAC_DENY, 0, domid(), 1), eperm);
+    expect("policy_audit", hc(REFHV_HC_POLICY_AUDIT, gpa(buf), sizeof buf), eperm);
+    expect("policy_counters", hc(REFHV_HC_POLICY_COUNTERS, gpa(buf)), eperm);
+    expect("debug_crash", hc(REFHV_HC_DEBUG_CRASH), eperm);
+    expect("resource_types of nothing", hc(REFHV_HC_RESOURCE_TYPES, 0, gpa(buf)), -REFHV_ENOENT);
 
     // Pointers that are not this domain's own RAM.
     const u64 mem = start_info().mem_bytes;

@@ -44,9 +44,11 @@ int vdisk_server() {
         // New connections.
         static refhv_resource_conn c;
         while (hc(REFHV_HC_RESOURCE_ACCEPT, gpa(&c)) == 0) {
-            static u64 mask;
+            // Paper 4.4: serve a client only a resource of a coalition it is in.
+            static u64 mask, types;
             if (hc(REFHV_HC_MAC_COALITION, c.client_domid, gpa(&mask)) != 0) return 4;
-            if (mask == 0) continue;  // shares no coalition with us: refuse (never with the placeholder)
+            if (hc(REFHV_HC_RESOURCE_TYPES, c.resource_id, gpa(&types)) != 0) return 7;
+            if ((mask & types) == 0) continue;  // the hypervisor's own check makes this unreachable
             for (auto& k : conns) {
                 if (k.used) continue;
                 k = connection{true, c.client_domid, c.server_port, c.resource_id, false};
@@ -83,7 +85,7 @@ int vdisk_server() {
     return 0;
 }
 
-// Exit codes: 0 when the expected outcome happened.
+// Exit codes: 0 when the expected outcome happened (expect=ok|noent|eacces).
 int vdisk_client() {
     char name[32], expect[16];
     arg("name", name, sizeof name);
@@ -97,6 +99,7 @@ int vdisk_client() {
         if (port == -REFHV_ENOENT) sleep_ms(5);
     }
     if (streq(expect, "noent")) return port == -REFHV_ENOENT ? 0 : 1;
+    if (streq(expect, "eacces")) return port == -REFHV_EACCES ? 0 : 1;
     if (port <= 0) return 2;
     refhv_evtchn_status st{};
     if (hc(REFHV_HC_EVTCHN_STATUS, static_cast<u64>(port), gpa(&st)) != 0 || st.state != REFHV_EVTCHN_INTERDOMAIN)

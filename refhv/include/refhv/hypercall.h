@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * refhv guest ABI, version 1.0.
+ * refhv guest ABI, version 1.1.
  *
  * Everything a guest needs to talk to the reference hypervisor: the hypercall
  * numbers and calling convention, the fixed guest-physical memory layout, the
@@ -16,7 +16,13 @@
  *
  * Compatibility: a change that keeps every existing number and layout bumps
  * the minor version; anything else bumps the major version. REFHV_HC_VERSION
- * returns (major << 16) | minor.
+ * returns (major << 16) | minor. Debug operations (REFHV_HC_DEBUG_*) are not part of
+ * the stable ABI.
+ *
+ * 1.1: the shype ACM behind the policy interface. POLICY_LOAD/GET work (LOAD takes an
+ * optional result record and flags); EVTCHN_ALLOC_UNBOUND is mediated; new operations
+ * RESOURCE_TYPES, POLICY_AUDIT, POLICY_COUNTERS; ENOENT also means "no such label";
+ * DEBUG_MAC_DENY is gone (tests change the policy instead).
  */
 #ifndef REFHV_HYPERCALL_H
 #define REFHV_HYPERCALL_H
@@ -24,7 +30,7 @@
 #include <stdint.h>
 
 #define REFHV_ABI_MAJOR 1u
-#define REFHV_ABI_MINOR 0u
+#define REFHV_ABI_MINOR 1u
 #define REFHV_ABI_VERSION ((REFHV_ABI_MAJOR << 16) | REFHV_ABI_MINOR)
 
 /* ---- operations --------------------------------------------------------- */
@@ -58,22 +64,24 @@
 #define REFHV_HC_RESOURCE_OPEN       65u  /* (name gpa, name len) -> client port, connected to the server */
 #define REFHV_HC_RESOURCE_ACCEPT     66u  /* (out gpa of refhv_resource_conn) -> 0, or -EAGAIN */
 #define REFHV_HC_MAC_COALITION       67u  /* (domid, out gpa of uint64_t mask) -> 0 */
+#define REFHV_HC_RESOURCE_TYPES      68u  /* (resource id, out gpa of uint64_t mask) -> 0; the server only */
 
-#define REFHV_HC_POLICY_LOAD         80u  /* (gpa, size) -> 0; privileged */
+#define REFHV_HC_POLICY_LOAD         80u  /* (gpa, size, result gpa or 0, flags) -> bindings revoked */
 #define REFHV_HC_POLICY_GET          81u  /* (out gpa, size) -> bytes */
 #define REFHV_HC_POLICY_DECIDE       82u  /* (REFHV_MAC_OP_*, domid a, domid b) -> 0 deny, 1 permit */
 #define REFHV_HC_POLICY_LABEL        83u  /* (domid, out gpa, size) -> length without NUL */
 #define REFHV_HC_POLICY_STATS        84u  /* (out gpa of refhv_mac_stats) -> 0 */
 #define REFHV_HC_POLICY_DENIALS      85u  /* (out gpa of refhv_mac_denial[], max entries) -> entries */
+#define REFHV_HC_POLICY_AUDIT        86u  /* (out gpa, size) -> bytes of AVC lines, oldest first */
+#define REFHV_HC_POLICY_COUNTERS     87u  /* (out gpa of refhv_mac_counters) -> 0 */
 
 /* Debug operations, built in when the hypervisor is configured with REFHV_DEBUG_HYPERCALLS. */
-#define REFHV_HC_DEBUG_MAC_DENY      96u  /* (domid a, domid b, on) -> 0; privileged; forces re-evaluation */
 #define REFHV_HC_DEBUG_CRASH         97u  /* () -> does not return: the hypervisor executes UD2 (tests
                                              the host exception dump); privileged */
 
 /* ---- errors (returned negated) ----------------------------------------- */
 #define REFHV_EPERM     1   /* caller lacks the privilege (not dom0, not the owner) */
-#define REFHV_ENOENT    2   /* no such port, grant, resource or mapping */
+#define REFHV_ENOENT    2   /* no such port, grant, resource, mapping or label */
 #define REFHV_ESRCH     3   /* no such (live) domain */
 #define REFHV_E2BIG     7   /* length above the operation's limit */
 #define REFHV_ENOEXEC   8   /* not a refhv guest image */
@@ -81,7 +89,7 @@
 #define REFHV_ENOMEM   12   /* out of hypervisor memory */
 #define REFHV_EACCES   13   /* denied by the MAC policy */
 #define REFHV_EFAULT   14   /* a gpa range is not entirely the caller's own memory */
-#define REFHV_EBUSY    16   /* slot in use */
+#define REFHV_EBUSY    16   /* slot in use; a policy the running domains contradict */
 #define REFHV_EEXIST   17   /* name already registered */
 #define REFHV_EINVAL   22   /* malformed argument (range, alignment, state) */
 #define REFHV_ENOSPC   28   /* a fixed-size table is full */
@@ -295,17 +303,55 @@ struct refhv_resource_conn {
 #define REFHV_MAC_OP_EVTCHN   1u
 #define REFHV_MAC_OP_GRANT_RO 2u
 #define REFHV_MAC_OP_GRANT_RW 3u
-struct refhv_mac_stats {
+struct refhv_mac_stats {                /* calls at the hypervisor's hooks */
     uint64_t permits;
     uint64_t denials;
     uint64_t hook_calls[16];            /* indexed by the hook number of struct refhv_mac_denial */
     uint64_t revocations;
 };
 struct refhv_mac_denial {
-    uint32_t hook;                      /* 1 domain_create, 2 evtchn_bind, 3 grant_map, 4 resource_access, ... */
-    uint32_t subject;
-    uint32_t object;
+    uint32_t hook;                      /* 1 domain_create, 2 evtchn_bind, 3 grant_map, 4 resource_access,
+                                           5 resource_register, 7 domain_restore, 9 policy, 11 evtchn_unbound */
+    uint32_t subject;                   /* domid */
+    uint32_t object;                    /* domid, resource label index, or 0xFFFF (host, policy) */
     uint32_t reserved;
+};
+
+/* POLICY_LOAD flags and result. */
+#define REFHV_POLICY_DRY_RUN 1u         /* check and count what would be revoked; change nothing */
+struct refhv_policy_result {
+    int32_t  error;                     /* what the call returned: >= 0 revoked, or -REFHV_E* */
+    uint32_t code;                      /* why a binary was refused: shype::errc (0 = accepted) */
+    uint32_t section;                   /* shype::policy_section of the defect */
+    uint32_t index;                     /* element of that section, 0xFFFFFFFF if none */
+    uint32_t other;                     /* a second element involved, 0xFFFFFFFF if none */
+    uint32_t violations;                /* running domains the new policy cannot label or place */
+    uint32_t revoked;                   /* bindings revoked (dry run: that would be) */
+    uint32_t generation;                /* policy generation in force after the call */
+    uint64_t offset;                    /* byte offset of the defect in the binary */
+    char     message[128];              /* one line saying what and where */
+};
+
+/* POLICY_COUNTERS: the ACM's counters per hook class. */
+#define REFHV_MAC_CLASS_DOMAIN     0u
+#define REFHV_MAC_CLASS_EVTCHN     1u
+#define REFHV_MAC_CLASS_GRANT      2u
+#define REFHV_MAC_CLASS_RESOURCE   3u
+#define REFHV_MAC_CLASS_QUERY      4u
+#define REFHV_MAC_CLASS_MANAGEMENT 5u
+#define REFHV_MAC_CLASSES          6u
+struct refhv_mac_class_counters {
+    uint64_t hits;                      /* decisions answered from the cache */
+    uint64_t misses;                    /* decisions evaluated */
+    uint64_t denials;
+    uint64_t errors;                    /* requests that could not be evaluated */
+    uint64_t revocations;
+};
+struct refhv_mac_counters {
+    uint32_t generation;                /* policy generation in force */
+    uint32_t bindings;                  /* live channels, mappings and resource attachments */
+    uint64_t denials_logged;            /* denials ever logged (the log keeps the last ones) */
+    struct refhv_mac_class_counters by_class[REFHV_MAC_CLASSES];
 };
 
 /* ---- debug exit codes (isa-debug-exit, port 0xf4; QEMU status = code * 2 + 1) --- */

@@ -20,6 +20,7 @@
 #include "../../core/gmem.hpp"
 #include "../../core/grant.hpp"
 #include "../../core/hypercall.hpp"
+#include "../../core/invariants.hpp"
 #include "../../core/mac.hpp"
 #include "../../core/page_alloc.hpp"
 #include "../../core/resource.hpp"
@@ -74,18 +75,46 @@ namespace {
 constexpr u64 arena_bytes = 96ull << 20;
 u8* g_arena = nullptr;
 
+/// A policy compiled at build time by `shype compile` (refhv/tests/policies/).
+std::vector<u8> policy_file(const char* name) {
+    const std::string path = std::string(REFHV_POLICY_DIR) + "/" + name;
+    std::vector<u8> bytes;
+    if (FILE* f = std::fopen(path.c_str(), "rb")) {
+        int c;
+        while ((c = std::fgetc(f)) != EOF) bytes.push_back(static_cast<u8>(c));
+        std::fclose(f);
+    }
+    if (bytes.empty()) {
+        std::printf("cannot read %s\n", path.c_str());
+        std::abort();
+    }
+    return bytes;
+}
+
+/// Load a policy as dom0 would; returns what POLICY_LOAD returns.
+i64 load(const std::vector<u8>& bytes, u32 flags = 0) {
+    refhv_policy_result r{};
+    const auto x = mac::policy_load(dom0, view<const u8>{bytes.data(), bytes.size()}, flags, r);
+    return x ? static_cast<i64>(x.value()) : -static_cast<i64>(x.error());
+}
+
 void reset_hypervisor() {
     if (g_arena == nullptr) g_arena = static_cast<u8*>(std::aligned_alloc(page_size, arena_bytes));
     pages::init(reinterpret_cast<u64>(g_arena), reinterpret_cast<u64>(g_arena) + arena_bytes);
-    mac::init();
-    mac::set_revocation_hooks({evtchn::reevaluate, grant::reevaluate});
+    static const std::vector<u8> boot = policy_file("test.bin");
+    char why[128] = "";
+    if (!mac::init(view<const u8>{boot.data(), boot.size()}, why, sizeof why)) {
+        std::printf("boot policy refused: %s\n", why);
+        std::abort();
+    }
+    mac::set_revocation_hooks({evtchn::revoke, grant::revoke_by_policy, resource::revoke});
     domains::init();
     resource::init();
     sched::init();
     fake::console.clear();
 }
 
-domain& make_domain(domid_t id, bool privileged, u64 mem = REFHV_DOMAIN_MIN_MEM, const char* label = "test") {
+domain& make_domain(domid_t id, bool privileged, u64 mem = REFHV_DOMAIN_MIN_MEM, const char* label = "dom0") {
     if (id == dom0) (void)mac::domain_create(mac::hypervisor, id, label);
     auto r = domains::build({id, label, "", mem, privileged});
     if (!r) {
@@ -300,7 +329,7 @@ TEST(domain_create_from_dom0_image) {
     req.image_gpa = 0x200000;
     req.image_size = 0x1000;
     req.mem_bytes = REFHV_DOMAIN_MIN_MEM;
-    std::strcpy(req.label, "web");
+    std::strcpy(req.label, "hello");
     std::strcpy(req.cmdline, "mode=x");
     CHECK(gmem::write_obj(d0, 0x300000, req).ok());
     const i64 id = call(d0, REFHV_HC_DOMAIN_CREATE, 0x300000);
@@ -311,7 +340,7 @@ TEST(domain_create_from_dom0_image) {
     CHECK(gmem::read(*d, body, REFHV_GUEST_LOAD_GPA + 0x100, sizeof body).ok());
     CHECK(std::strcmp(body, pattern) == 0);
     CHECK_EQ(d->vmcb->save.rip, REFHV_GUEST_LOAD_GPA + 0x40);
-    CHECK(std::strcmp(d->start->cmdline, "mode=x") == 0 && std::strcmp(d->start->label, "web") == 0);
+    CHECK(std::strcmp(d->start->cmdline, "mode=x") == 0 && std::strcmp(d->start->label, "hello") == 0);
     CHECK_EQ(d->start->free_gpa_start, REFHV_GUEST_LOAD_GPA + 0x3000);
     // Unprivileged callers cannot; malformed requests change nothing.
     CHECK_EQ(call(*d, REFHV_HC_DOMAIN_CREATE, 0x300000), e(REFHV_EPERM));
@@ -329,8 +358,9 @@ TEST(domain_create_from_dom0_image) {
 
 TEST(event_channels) {
     reset_hypervisor();
+    static const std::vector<u8> v1 = policy_file("test.bin"), v2 = policy_file("test-v2.bin");
     domain& d0 = make_domain(dom0, true);
-    domain& d1 = make_domu();
+    domain& d1 = make_domu("peer");
     CHECK(call(d1, REFHV_HC_SET_VECTORS, 0xF0, 0xF1) == 0);
     const i64 p1 = call(d1, REFHV_HC_EVTCHN_ALLOC_UNBOUND, 0);
     CHECK_EQ(p1, 1);
@@ -348,12 +378,16 @@ TEST(event_channels) {
     CHECK(d1.state == dom_state::blocked && d1.vmcb->save.rax == 1);
     CHECK_EQ(call(d0, REFHV_HC_EVTCHN_SEND, static_cast<u64>(p0)), 0);
     CHECK(d1.state == dom_state::runnable && d1.vmcb->save.rax == 0);
-    // Policy revocation: both ends revoked, both told, sends refused.
-    CHECK(mac::debug_deny_pair(0, d1.id, true).ok());
+    // Policy revocation (test-v2 isolates "peer"): both ends revoked, both told, sends refused.
+    CHECK(invariants::check() == nullptr);
+    CHECK_EQ(load(v2), 1);
     CHECK(d0.ports[p0].state == REFHV_EVTCHN_REVOKED && d1.ports[1].state == REFHV_EVTCHN_REVOKED);
+    CHECK(!d0.ports[p0].bind.valid() && !d1.ports[1].bind.valid());
     CHECK((d0.shared->virq_pending & REFHV_VIRQ_EVTCHN_REVOKED) != 0);
     CHECK_EQ(call(d1, REFHV_HC_EVTCHN_SEND, 1), e(REFHV_EACCES));
-    CHECK(mac::debug_deny_pair(0, d1.id, false).ok());
+    CHECK_EQ(call(d1, REFHV_HC_EVTCHN_ALLOC_UNBOUND, 0), e(REFHV_EACCES));
+    CHECK(invariants::check() == nullptr);
+    CHECK_EQ(load(v1), 0);
     CHECK(d0.ports[p0].state == REFHV_EVTCHN_REVOKED);  // revocation is not undone by a permit
     CHECK_EQ(call(d0, REFHV_HC_EVTCHN_CLOSE, static_cast<u64>(p0)), 0);
     CHECK_EQ(call(d1, REFHV_HC_EVTCHN_CLOSE, 1), 0);
@@ -371,9 +405,10 @@ TEST(event_channels) {
 
 TEST(grants_and_revocation) {
     reset_hypervisor();
+    static const std::vector<u8> v1 = policy_file("test.bin"), v2 = policy_file("test-v2.bin");
     const u64 baseline = pages::free_count();
     domain& d0 = make_domain(dom0, true);
-    domain& d1 = make_domu();
+    domain& d1 = make_domu("granter");
     d0.fault_vector = 0xF1;
     const u64 page = 0x150000;
     CHECK(gmem::write_obj(d1, page, u64{0x1122334455667788}).ok());
@@ -386,7 +421,10 @@ TEST(grants_and_revocation) {
     CHECK_EQ(call(d0, REFHV_HC_CONSOLE_WRITE, window(3), 8), e(REFHV_EFAULT));
     // Revocation by the policy: the nested entry goes, the TLB is flushed, the mapper is told.
     d0.flush_tlb = false;
-    CHECK(mac::debug_deny_pair(0, d1.id, true).ok());
+    CHECK(invariants::check() == nullptr);
+    CHECK_EQ(load(v2, REFHV_POLICY_DRY_RUN), 1);  // would revoke the mapping; changes nothing
+    CHECK(d0.maps[3].state == map_state::active);
+    CHECK_EQ(load(v2), 1);
     CHECK_EQ(arch::npt::lookup(d0.npt_root, window(3)), 0u);
     CHECK(d0.flush_tlb);
     CHECK(d0.maps[3].state == map_state::revoked && d0.shared->revocation.reason == REFHV_REVOKED_BY_POLICY);
@@ -403,7 +441,8 @@ TEST(grants_and_revocation) {
     CHECK(d0.shared->fault.reason == REFHV_FAULT_REVOKED && d0.shared->fault.gpa == window(3) + 8 &&
           d0.shared->fault.write == 1);
     CHECK_EQ(d0.inject, arch::event::interrupt(0xF1));
-    CHECK(mac::debug_deny_pair(0, d1.id, false).ok());
+    CHECK(invariants::check() == nullptr);
+    CHECK_EQ(load(v1), 0);
     CHECK_EQ(call(d0, REFHV_HC_GRANT_UNMAP, window(3)), 0);
     // Read-only: the mapping is read-only in the nested table; a write is reported.
     CHECK_EQ(call(d1, REFHV_HC_GRANT_ACCESS, page, 0, REFHV_GRANT_READONLY), 1);
@@ -435,7 +474,7 @@ TEST(grants_and_revocation) {
 TEST(save_restore_roundtrip) {
     reset_hypervisor();
     domain& d0 = make_domain(dom0, true, 8ull << 20);
-    domain& d1 = make_domu("saved");
+    domain& d1 = make_domu("counter");
     d1.gprs.r12 = 0xABCDEF;
     d1.vmcb->save.rax = 0x42;
     d1.vmcb->save.rip = 0x123456;
@@ -452,7 +491,7 @@ TEST(save_restore_roundtrip) {
     domain* r = domains::find(static_cast<domid_t>(id));
     CHECK(r != nullptr && r->state == dom_state::runnable && r->generation == 1);
     CHECK(r->gprs.r12 == 0xABCDEF && r->vmcb->save.rax == 0x42 && r->vmcb->save.rip == 0x123456);
-    CHECK(r->upcall_vector == 0xF0 && std::strcmp(r->label, "saved") == 0);
+    CHECK(r->upcall_vector == 0xF0 && std::strcmp(r->label, "counter") == 0);
     u64 v = 0;
     CHECK(gmem::read_obj(*r, v, 0x180000).ok() && v == 0xFEEDFACE);
     CHECK(r->start->domid == static_cast<u32>(id) && r->start->generation == 1 && r->start->flags == 0);
@@ -524,6 +563,60 @@ TEST(boot_options) {
     CHECK(boot::option("k=0123456789abcdefghij", "k", v, sizeof v) && std::strlen(v) == sizeof v - 1);
 }
 
+// The checker must notice each kind of breakage it exists for (else the fuzzer proves nothing).
+TEST(invariants_detect_violations) {
+    reset_hypervisor();
+    domain& d0 = make_domain(dom0, true);
+    domain& d1 = make_domu("granter");
+    d0.fault_vector = 0xF1;
+    CHECK(invariants::check() == nullptr);
+    auto broken = [](const char* needle) {
+        const char* why = invariants::check();
+        const bool ok = why != nullptr && std::strstr(why, needle) != nullptr;
+        if (!ok) std::printf("  expected a violation with '%s', got '%s'\n", needle, why != nullptr ? why : "none");
+        return ok;
+    };
+    // 1. A foreign page in a nested table without a grant mapping.
+    const u64 foreign = arch::npt::lookup(d1.npt_root, 0x150000) & arch::npt::addr_mask;
+    CHECK(arch::npt::map(d0.npt_root, window(7), foreign, arch::npt::sw_grant).ok());
+    CHECK(broken("without a live mapping"));
+    (void)arch::npt::unmap(d0.npt_root, window(7));
+    CHECK(invariants::check() == nullptr);
+    // 2. A mapping whose binding the ACM no longer holds.
+    CHECK_EQ(call(d1, REFHV_HC_GRANT_ACCESS, 0x150000, 0, 0), 0);
+    CHECK_EQ(call(d0, REFHV_HC_GRANT_MAP, d1.id, 0, window(2), 0), 0);
+    CHECK(invariants::check() == nullptr);
+    mac::binding kept = d0.maps[2].bind;
+    mac::release(mac::object::grant, kept);
+    CHECK(broken("no binding the policy permits"));
+    CHECK_EQ(call(d0, REFHV_HC_GRANT_UNMAP, window(2)), 0);
+    // 3. A binding no object claims.
+    mac::binding orphan;
+    CHECK(mac::evtchn_bind(d0.id, d1.id, 42, orphan).ok() && orphan.valid());
+    CHECK(broken("no object claims"));
+    mac::release(mac::object::evtchn, orphan);
+    CHECK(invariants::check() == nullptr);
+    // 4. A page allocated that nobody owns; then one owned twice.
+    const u64 leaked = pages::alloc();
+    CHECK(broken("a leak"));
+    pages::free(leaked);
+    const u64 mine = arch::npt::unmap(d0.npt_root, 0x150000);
+    const u64 theirs = arch::npt::lookup(d1.npt_root, 0x160000) & arch::npt::addr_mask;
+    CHECK(arch::npt::map(d0.npt_root, 0x150000, theirs, arch::npt::sw_owned | arch::npt::writable).ok());
+    CHECK(broken("is not its alone"));
+    (void)arch::npt::unmap(d0.npt_root, 0x150000);
+    CHECK(arch::npt::map(d0.npt_root, 0x150000, mine & arch::npt::addr_mask, arch::npt::sw_owned | arch::npt::writable).ok());
+    CHECK(invariants::check() == nullptr);
+    // 5. The ACM and the hypervisor disagree on who runs.
+    const domid_t ghost = domains::next_id();
+    CHECK(mac::domain_create(dom0, ghost, "hello").ok());
+    CHECK(broken("the ACM runs"));
+    mac::domain_destroy(ghost);
+    CHECK(invariants::check() == nullptr);
+    domains::reap(d1);
+    drop_dom0(d0);
+}
+
 // Random hypercalls with adversarial arguments from dom0 and a domU: nothing may crash
 // (ASan/UBSan in sanitizer builds), and once the domUs are gone every page is back.
 TEST(random_hypercalls_are_contained) {
@@ -571,7 +664,8 @@ TEST(random_hypercalls_are_contained) {
                        REFHV_HC_GRANT_REVOKE, REFHV_HC_GRANT_MAP, REFHV_HC_GRANT_UNMAP, REFHV_HC_RESOURCE_REGISTER,
                        REFHV_HC_RESOURCE_OPEN, REFHV_HC_RESOURCE_ACCEPT, REFHV_HC_MAC_COALITION,
                        REFHV_HC_POLICY_LOAD, REFHV_HC_POLICY_GET, REFHV_HC_POLICY_DECIDE, REFHV_HC_POLICY_LABEL,
-                       REFHV_HC_POLICY_STATS, REFHV_HC_POLICY_DENIALS, REFHV_HC_DEBUG_MAC_DENY, 12345,
+                       REFHV_HC_POLICY_STATS, REFHV_HC_POLICY_DENIALS, REFHV_HC_POLICY_AUDIT, REFHV_HC_POLICY_COUNTERS,
+                       REFHV_HC_RESOURCE_TYPES, 96, 12345,
                        REFHV_HC_SCHED_SHUTDOWN, REFHV_HC_DOMAIN_CREATE, REFHV_HC_SCHED_BLOCK};
     u64 calls = 0;
     for (int round = 0; round < 40; ++round) {
@@ -584,6 +678,11 @@ TEST(random_hypercalls_are_contained) {
             if (caller == &d0 && op == REFHV_HC_SCHED_SHUTDOWN) continue;  // ends the run by design
             (void)call(*caller, op, arg(), arg(), arg(), arg(), arg());
             ++calls;
+            if (const char* why = invariants::check()) {
+                CHECK(why == nullptr);
+                std::printf("  after op %" PRIu64 ": %s\n", op, why);
+                return;
+            }
             if (caller->state == dom_state::blocked) caller->state = dom_state::runnable;
         }
         for (unsigned s = 0; s < max_domains; ++s)

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "invariants.hpp"
+
+#include <type_traits>
+
+#include "../arch/x86_64/npt.hpp"
+#include "domain.hpp"
+#include "lib.hpp"
+#include "log.hpp"
+#include "mac.hpp"
+#include "page_alloc.hpp"
+#include "panic.hpp"
+#include "resource.hpp"
+
+namespace refhv::invariants {
+
+namespace {
+char g_why[192];
+u64 g_checks = 0;
+u64 g_marks[pages::max_pages / 64];  // pages claimed by some domain in this check
+
+/// Record the first violation (formatted like a log line) and report failure.
+template <class... A>
+bool broken(const A&... a) noexcept {
+    usize n = 0;
+    auto add = [&](const char* s) {
+        while (*s != '\0' && n + 1 < sizeof g_why) g_why[n++] = *s++;
+    };
+    auto add_num = [&](u64 v, bool hex) {
+        char buf[24];
+        usize k = 0;
+        do {
+            const u64 digit = v % (hex ? 16 : 10);
+            buf[k++] = static_cast<char>(digit < 10 ? '0' + digit : 'a' + digit - 10);
+            v /= hex ? 16 : 10;
+        } while (v != 0);
+        if (hex) add("0x");
+        while (k > 0 && n + 1 < sizeof g_why) g_why[n++] = buf[--k];
+    };
+    auto one = [&](const auto& x) {
+        using T = std::remove_cvref_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, log::hex>) add_num(x.v, true);
+        else if constexpr (std::is_same_v<T, log::dec>) add_num(x.v, false);
+        else add(x);
+    };
+    (one(a), ...);
+    g_why[n] = '\0';
+    return false;
+}
+
+/// Claim a page for a domain: it must be allocated and nobody else's.
+bool claim(u64 pa, domid_t who, const char* what) noexcept {
+    if (!pages::in_use(pa)) return broken("d", log::dec{who}, " uses ", what, " page ", log::hex{pa}, " that is not allocated");
+    const u64 i = pages::index_of(pa);
+    const u64 bit = 1ull << (i % 64);
+    if ((g_marks[i / 64] & bit) != 0) return broken("d", log::dec{who}, "'s ", what, " page ", log::hex{pa}, " is not its alone");
+    g_marks[i / 64] |= bit;
+    return true;
+}
+
+struct npt_walk {
+    const domain* d;
+    bool ok;
+    u64 grants;  // sw_grant leaves seen
+};
+
+void visit(void* ctx, u64 gpa, u64 e, unsigned level) noexcept {
+    auto& w = *static_cast<npt_walk*>(ctx);
+    if (!w.ok) return;
+    const domain& d = *w.d;
+    const u64 pa = e & arch::npt::addr_mask;
+    if (level > 0) {
+        w.ok = claim(pa, d.id, "page-table");
+        return;
+    }
+    const bool owned = (e & arch::npt::sw_owned) != 0, granted = (e & arch::npt::sw_grant) != 0;
+    if (owned == granted) {
+        w.ok = broken("d", log::dec{d.id}, " gpa ", log::hex{gpa}, " is neither its RAM nor a grant");
+    } else if (owned) {
+        if (gpa < page_size || gpa >= d.mem_bytes)
+            w.ok = broken("d", log::dec{d.id}, " has RAM at gpa ", log::hex{gpa}, " outside its memory");
+        else
+            w.ok = claim(pa, d.id, "RAM");
+    } else {
+        // A foreign page: only through a live grant mapping of exactly that page.
+        ++w.grants;
+        const u64 slot = (gpa - REFHV_GRANT_WINDOW_GPA) / page_size;
+        if (gpa < REFHV_GRANT_WINDOW_GPA || slot >= REFHV_GRANT_WINDOW_PAGES) {
+            w.ok = broken("d", log::dec{d.id}, " maps a foreign page at gpa ", log::hex{gpa}, " outside the grant window");
+            return;
+        }
+        const grant_mapping& m = d.maps[slot];
+        const domain* g = domains::find_live(m.granter);
+        if (m.state != map_state::active || g == nullptr || m.ref >= REFHV_GRANT_REFS) {
+            w.ok = broken("d", log::dec{d.id}, " maps a foreign page at ", log::hex{gpa}, " without a live mapping");
+            return;
+        }
+        const grant_entry& ge = g->grants[m.ref];
+        const u64 source = arch::npt::lookup(g->npt_root, ge.gpa);
+        if (!ge.used || !ge.mapped || ge.grantee != d.id || ge.map_gpa != gpa || (source & arch::npt::sw_owned) == 0 ||
+            (source & arch::npt::addr_mask) != pa)
+            w.ok = broken("d", log::dec{d.id}, " window ", log::hex{gpa}, " is not the page d", log::dec{g->id}, " granted as ref ",
+                          log::dec{m.ref});
+        else if (((e & arch::npt::writable) != 0) != m.writable || (m.writable && ge.readonly))
+            w.ok = broken("d", log::dec{d.id}, " window ", log::hex{gpa}, " has the wrong access");
+    }
+}
+
+bool check_domain_memory(const domain& d) noexcept {
+    if (d.npt_root == 0 || d.vmcb_pa == 0) return broken("live d", log::dec{d.id}, " has no page table or VMCB");
+    if (!claim(d.vmcb_pa, d.id, "VMCB") || !claim(d.npt_root, d.id, "page-table root")) return false;
+    npt_walk w{&d, true, 0};
+    arch::npt::walk(d.npt_root, visit, &w);
+    if (!w.ok) return false;
+    u64 active = 0;
+    for (const auto& m : d.maps) active += m.state == map_state::active ? 1 : 0;
+    if (active != w.grants) return broken("d", log::dec{d.id}, " has ", log::dec{active}, " active mappings but ", log::dec{w.grants}, " in its page table");
+    return true;
+}
+
+bool check_channels(const domain& d) noexcept {
+    for (u16 p = 1; p < REFHV_EVTCHN_PORTS; ++p) {
+        const evtchn_port& lp = d.ports[p];
+        const bool free_like = lp.state == REFHV_EVTCHN_FREE || lp.state == REFHV_EVTCHN_UNBOUND || lp.state == REFHV_EVTCHN_REVOKED;
+        if (free_like) {
+            if (lp.bind.valid() || lp.attach.valid())
+                return broken("d", log::dec{d.id}, " port ", log::dec{p}, " in state ", log::dec{lp.state}, " still holds a binding");
+            continue;
+        }
+        if (lp.state != REFHV_EVTCHN_INTERDOMAIN) return broken("d", log::dec{d.id}, " port ", log::dec{p}, " in a bad state");
+        const domain* r = domains::find_live(lp.remote);
+        if (r == nullptr || lp.remote_port == 0 || lp.remote_port >= REFHV_EVTCHN_PORTS)
+            return broken("d", log::dec{d.id}, " port ", log::dec{p}, " is connected to nothing");
+        const evtchn_port& rp = r->ports[lp.remote_port];
+        if (rp.state != REFHV_EVTCHN_INTERDOMAIN || rp.remote != d.id || rp.remote_port != p)
+            return broken("d", log::dec{d.id}, " port ", log::dec{p}, " and its peer disagree");
+        if (r == &d) {  // loopback: nothing shared, nothing registered
+            if (lp.bind.valid() || lp.attach.valid()) return broken("d", log::dec{d.id}, " loopback port ", log::dec{p}, " holds a binding");
+            continue;
+        }
+        if (lp.bind != rp.bind) return broken("the ends of d", log::dec{d.id}, ":", log::dec{p}, " hold different bindings");
+        if (lp.attach.valid() && rp.attach.valid()) return broken("both ends of d", log::dec{d.id}, ":", log::dec{p}, " are clients");
+        if (d.id > r->id) continue;  // each channel once, from its lower domain
+        // The binder is whichever end the cookie names.
+        const struct { const domain* a; u16 pa; const domain* b; } ends[2] = {{&d, p, r}, {r, lp.remote_port, &d}};
+        bool found = false;
+        constexpr cookie::kind kinds[] = {cookie::channel, cookie::connection};
+        for (const auto& end : ends) {
+            for (const auto k : kinds) {
+                if (found) break;
+                found = mac::binding_ok(mac::object::evtchn, lp.bind, end.a->id, end.b->id, nullptr, mac::access::read_write,
+                                        cookie::make(k, end.a->id, end.pa));
+            }
+        }
+        if (!found)
+            return broken("channel d", log::dec{d.id}, ":", log::dec{p}, " <-> d", log::dec{r->id}, " has no binding the policy permits");
+        for (const auto& end : ends) {
+            const evtchn_port& ep = end.a->ports[end.pa];
+            if (ep.attach.valid() &&
+                !mac::binding_ok(mac::object::resource, ep.attach, end.a->id, invalid_domid, nullptr, mac::access::read_write,
+                                 cookie::make(cookie::connection, end.a->id, end.pa)))
+                return broken("connection d", log::dec{end.a->id}, ":", log::dec{end.pa}, " has no attachment the policy permits");
+        }
+    }
+    return true;
+}
+
+bool check_mappings(const domain& d) noexcept {
+    for (u16 s = 0; s < REFHV_GRANT_WINDOW_PAGES; ++s) {
+        const grant_mapping& m = d.maps[s];
+        if (m.state != map_state::active) {
+            if (m.bind.valid()) return broken("d", log::dec{d.id}, " window slot ", log::dec{s}, " is not active but holds a binding");
+            continue;
+        }
+        const auto acc = m.writable ? mac::access::read_write : mac::access::read_only;
+        if (!mac::binding_ok(mac::object::grant, m.bind, m.granter, d.id, nullptr, acc, cookie::make(cookie::mapping, d.id, s)))
+            return broken("mapping at d", log::dec{d.id}, " slot ", log::dec{s}, " of d", log::dec{m.granter}, " has no binding the policy permits");
+    }
+    for (u16 ref = 0; ref < REFHV_GRANT_REFS; ++ref) {
+        const grant_entry& e = d.grants[ref];
+        if (!e.used || !e.mapped) continue;
+        const domain* m = domains::find_live(e.grantee);
+        const u64 slot = (e.map_gpa - REFHV_GRANT_WINDOW_GPA) / page_size;
+        if (m == nullptr || e.map_gpa < REFHV_GRANT_WINDOW_GPA || slot >= REFHV_GRANT_WINDOW_PAGES ||
+            m->maps[slot].state != map_state::active || m->maps[slot].granter != d.id || m->maps[slot].ref != ref)
+            return broken("d", log::dec{d.id}, " grant ref ", log::dec{ref}, " says mapped, but no mapping matches");
+    }
+    return true;
+}
+
+bool check_registrations(const domain& d) noexcept {
+    for (u16 id = 0; id < resource::max_resources; ++id) {
+        mac::binding reg;
+        const char* label = resource::label_of(d.id, id, reg);
+        if (label == nullptr) continue;
+        if (!mac::binding_ok(mac::object::resource, reg, d.id, invalid_domid, label, mac::access::read_write,
+                             cookie::make(cookie::registration, d.id, id)))
+            return broken("resource ", log::dec{id}, " of d", log::dec{d.id}, " has no registration the policy permits");
+    }
+    return true;
+}
+
+bool run() noexcept {
+    lib::memset(g_marks, 0, sizeof g_marks);
+    const usize held = mac::begin_binding_check();
+    usize live = 0;
+    for (unsigned i = 0; i < max_domains; ++i) {
+        const domain& d = *domains::slot(i);
+        if (d.state == dom_state::free) continue;
+        if (!d.alive()) {
+            if (d.npt_root != 0 || d.vmcb_pa != 0) return broken("dead d", log::dec{d.id}, " still holds memory");
+            continue;
+        }
+        ++live;
+        if (!mac::domain_ok(d.id, d.label)) return broken("the ACM does not run d", log::dec{d.id}, " with label ", d.label);
+        if (!check_domain_memory(d) || !check_channels(d) || !check_mappings(d) || !check_registrations(d)) return false;
+    }
+    if (mac::running_domains() != live)
+        return broken("the ACM runs ", log::dec{mac::running_domains()}, " domains, refhv ", log::dec{live});
+    char why[96];
+    if (!mac::placement_ok(why, sizeof why)) return broken("Chinese Wall: ", why);
+    if (const usize lost = mac::unclaimed_bindings(); lost != 0)
+        return broken("the ACM holds ", log::dec{lost}, " of ", log::dec{held}, " bindings no object claims");
+    u64 claimed = 0;
+    for (u64 w : g_marks)
+        for (; w != 0; w &= w - 1) ++claimed;  // no popcnt: the kernel has no libgcc
+    const u64 used = pages::total() - pages::free_count();
+    if (claimed != used) return broken(log::dec{used}, " pages allocated, ", log::dec{claimed}, " belong to domains: a leak");
+    return true;
+}
+}  // namespace
+
+const char* check() noexcept {
+    ++g_checks;
+    return run() ? nullptr : g_why;
+}
+
+void enforce(const char* what, u64 detail, domid_t by) noexcept {
+    if (const char* why = check()) {
+        log::line("refhv: INVARIANT VIOLATED after ", what, " ", log::dec{detail}, " by d", log::dec{by}, ": ", why);
+        panic("isolation invariant violated");
+    }
+}
+
+u64 checks() noexcept { return g_checks; }
+
+}  // namespace refhv::invariants
