@@ -205,6 +205,9 @@ int cmd_install(const std::vector<std::string>& args, std::ostream& out, std::os
   host_view h = rebuild(state, *cfg, *map, *policy, "", false);
   if (!h.eng) return err << program << " install: " << h.error << "\n", exit_invalid;
   for (const auto& n : h.notes) out << "note: " << n << "\n";
+  // A running domain shype cannot admit would be stopped by libvirt at its next restart
+  // (reconnect): label it first.
+  h.problems.insert(h.problems.end(), h.unlabelled.begin(), h.unlabelled.end());
   if (!h.problems.empty()) {
     for (const auto& p : h.problems) err << program << " install: refused: " << p << "\n";
     err << program << " install: nothing was installed\n";

@@ -207,7 +207,9 @@ host_view rebuild(host_state& s, const config& cfg, const label_map& map, std::v
       // A domain without a label holds no Chinese Wall type: leaving it out cannot let a
       // conflict through. A labelled one that cannot be placed makes every decision unsafe.
       const bool unlabelled = !l.status.domain.label.present && cfg.unlabelled_label.empty();
-      (unlabelled ? h.notes : h.problems).push_back("running domain '" + e.name + "' cannot be admitted: " + why);
+      const std::string text = "running domain '" + e.name + "' cannot be admitted: " + why;
+      (unlabelled ? h.notes : h.problems).push_back(text);
+      if (unlabelled) h.unlabelled.push_back(text);
       continue;
     }
     h.notes.push_back("admitted running domain '" + e.name + "' (label " + e.label + ") from libvirt's record " + l.file);

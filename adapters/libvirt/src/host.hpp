@@ -39,6 +39,7 @@ struct host_view {
   std::vector<std::string> notes;     ///< what was corrected, and running domains left out that
                                       ///< hold no label (for the decision log)
   std::vector<std::string> problems;  ///< admitted domains that cannot be placed: fail closed
+  std::vector<std::string> unlabelled;  ///< running domains left out for want of a label (also in notes)
   std::string error;                  ///< the policy or libvirt's records could not be read
 };
 

@@ -87,6 +87,13 @@ expect "install refuses a map label the policy lacks, naming the line" 3 \
   "$SHYPE" install --config "$W/shype.conf" --hooks-dir "$W/hooks" --policy "$DATA/policy.xml"
 if [ ! -e "$W/state/policy.bin" ] && [ ! -e "$Q" ]; then pass "a refused install leaves nothing behind"; else fail "a refused install left files"; fi
 echo "vdisk_Order $W/disks/" >"$W/disk-labels"
+# libvirt's record of a running unlabelled domain (this shell stands for its QEMU process).
+echo "<domstatus state='running' pid='$$'><domain type='qemu' id='1'><name>plain</name><uuid>u-plain</uuid></domain></domstatus>" \
+  >"$W/run/qemu/plain.xml"
+expect "install refuses while an unlabelled domain runs (libvirt would stop it at its next restart)" 1 \
+  "shype-libvirt install: refused: running domain 'plain' cannot be admitted: it has no shype label" \
+  "$SHYPE" install --config "$W/shype.conf" --hooks-dir "$W/hooks" --policy "$DATA/policy.xml"
+rm "$W/run/qemu/plain.xml"
 expect "install puts the hooks and the policy in place" 0 "installed the network hook $N" \
   "$SHYPE" install --config "$W/shype.conf" --hooks-dir "$W/hooks" --policy "$DATA/policy.xml"
 if [ -x "$Q" ] && [ -x "$N" ] && grep -q "installed by 'shype-libvirt install'" "$Q"; then

@@ -91,7 +91,7 @@ start_daemons() {  # NAME HOSTNAME: virtlogd and libvirtd in fresh namespaces
 
 wait_daemon() {  # NAME: pid file written and the socket answering
   local d=$RUN/$1 i
-  for i in $(seq 200); do
+  for i in $(seq 600); do
     if [ -s "$d/libvirtd.pid" ] && [ -S "$d/run/libvirt-sock" ] && v "$1" uri >/dev/null 2>&1; then
       LIBVIRTD[$1]=$(cat "$d/libvirtd.pid")
       VIRTLOGD[$1]=$(cat "$d/virtlogd.pid")
@@ -139,6 +139,7 @@ cleanup() {
   done
 }
 trap cleanup EXIT
+trap 'exit 1' TERM INT  # a timeout still stops what was started
 
 # ===== guests ==================================================================================
 mkdir -p "$RUN/disks/ads" "$RUN/xml"
@@ -322,7 +323,7 @@ stop_pid "${LIBVIRTD[A]}"
 stop_pid "$qemu_order2"   # order2 dies while libvirtd is down
 rm -f "$RUN/A/state/state"  # and the state file is lost
 restart_libvirtd A || { echo "FAIL: libvirtd of host A did not restart"; exit 1; }
-for i in $(seq 100); do [ -s "$RUN/A/state/state" ] && running A alpha && running A order1 && break; sleep 0.1; done
+for i in $(seq 300); do [ -s "$RUN/A/state/state" ] && running A alpha && running A order1 && break; sleep 0.1; done
 state=$(admitted A)
 [ "$state" = "alpha order1 " ] && pass "after the restart the state was rebuilt from libvirt: alpha order1 (order2 died meanwhile)" ||
   fail "after the restart the state lists '$state', expected 'alpha order1 '"
@@ -367,7 +368,7 @@ if [ $rc -eq 0 ] && running B morder && ! running A morder; then
 else
   fail "the migration of morder: rc=$rc: $out"
 fi
-for i in $(seq 50); do [[ "$(admitted A)" != *morder* ]] && break; sleep 0.1; done
+for i in $(seq 300); do [[ "$(admitted A)" != *morder* ]] && break; sleep 0.1; done
 sa=$(admitted A) sb=$(admitted B)
 [ "$sb" = "mbeta morder " ] && [[ "$sa" != *morder* ]] && [[ "$sa" == *malpha* ]] &&
   pass "host B's state admits mbeta morder; host A released morder" || fail "after the migrations: A lists '$sa', B lists '$sb'"

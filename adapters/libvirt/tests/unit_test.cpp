@@ -439,6 +439,7 @@ TEST_F(Rebuild, FromLibvirtsRecordsAlone) {
   bool plain_noted = false;
   for (const auto& n : h.notes) plain_noted |= n.find("running domain 'plain' cannot be admitted: it has no shype label") == 0;
   EXPECT_TRUE(plain_noted);  // unlabelled: holds no type, noted but not a problem
+  EXPECT_EQ(h.unlabelled.size(), 1u);
   EXPECT_EQ(h.eng->admit(dom("alpha", "dom_Ads_Alpha"), shype::hook::domain_create).rfind("Chinese Wall: conflict set CompetingOEMs: domain 'beta'", 0), 0u);
 }
 
