@@ -55,8 +55,10 @@ prepare_host() {  # NAME HOST-UUID
   rm -rf "$d/etc/hooks" && mkdir -p "$d/etc/hooks"
   rm -rf "$d/etc/qemu/networks/autostart" "$d/etc/qemu/autostart"
   echo "host_uuid = \"$2\"" >>"$d/etc/libvirtd.conf"
-  # QEMU as root without per-domain mount namespaces: this runs inside a container as well.
-  printf 'user = "root"\ngroup = "root"\nnamespaces = [ ]\nremember_owner = 0\n' >>"$d/etc/qemu.conf"
+  # QEMU as root, without per-domain mount namespaces, cgroups or a security driver: this runs
+  # inside containers too.
+  printf '%s\n' 'user = "root"' 'group = "root"' 'namespaces = [ ]' 'remember_owner = 0' 'cgroup_controllers = [ ]' \
+    'security_driver = "none"' >>"$d/etc/qemu.conf"
   mkdir -p "$d/lib/qemu" "$d/lib/images" "$d/cache/qemu" "$d/log/qemu"
   cat >"$d/shype.conf" <<EOF
 state_dir = $d/state
@@ -79,6 +81,7 @@ start_daemons() {  # NAME HOSTNAME: virtlogd and libvirtd in fresh namespaces
   local d=$RUN/$1
   unshare --mount --uts --propagation private --fork -- bash -c "
     set -e
+    mkdir -p /etc/libvirt /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt  # mount points
     mount --bind '$d/etc' /etc/libvirt; mount --bind '$d/run' /run/libvirt
     mount --bind '$d/lib' /var/lib/libvirt; mount --bind '$d/cache' /var/cache/libvirt
     mount --bind '$d/log' /var/log/libvirt
