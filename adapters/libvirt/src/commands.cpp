@@ -193,7 +193,7 @@ int cmd_install(const std::vector<std::string>& args, std::ostream& out, std::os
   if (!store.lock(error)) return err << program << " install: " << error << "\n", exit_invalid;
   std::vector<std::uint8_t> current;
   std::string ignored;
-  if (read_bytes(cfg->policy_path(), ignored) && read_policy(*cfg, current, ignored) && current != *policy &&
+  if (exists(cfg->policy_path()) && read_policy(*cfg, current, ignored) && current != *policy &&
       a.flags.count("--replace-policy") == 0) {
     err << program << " install: a different policy is in force (" << cfg->policy_path()
         << "): use 'shype-libvirt change-policy', or --replace-policy\n";

@@ -206,6 +206,19 @@ expect "an applied change reports the revocation and the failed action" 4 \
 expect "the port is marked revoked" 0 "REVOKED (link down)" "$SHYPE" status --config "$W/shype.conf"
 expect "status names the new policy in force" 0 "policy in force: 'libvirt.test' version 1.1" "$SHYPE" status --config "$W/shype.conf"
 
+# ----- unlabelled domains treated as a label ---------------------------------------------------------
+printf '%s\n' "state_dir = $W/state2" "libvirt_run_dir = $W/run" "unlabelled_domains = label dom_Computing" >"$W/shype2.conf"
+expect "install with a label for unlabelled domains" 0 "installed the qemu hook" \
+  "$SHYPE" install --config "$W/shype2.conf" --hooks-dir "$W/hooks2" --policy "$DATA/policy.xml"
+Q=$W/hooks2/qemu.d/shype
+SHARED="<disk type='file'><source file='$W/shared.img'/><target dev='vda'/></disk>"
+expect "an unlabelled domain is admitted as the configured label" 0 "" q plain - 30 prepare begin "$SHARED"
+expect "... and decided as that label" 1 \
+  "shype: refused start of domain 'order' (label dom_Order): Type Enforcement: disk $W/shared.img is shared with domain 'plain' (label dom_Computing)" \
+  q order dom_Order 31 prepare begin "$SHARED"
+expect "status shows the label it was given" 0 "  plain  label dom_Computing  admitted" "$SHYPE" status --config "$W/shype2.conf"
+Q=$W/hooks/qemu.d/shype
+
 # ----- uninstall ---------------------------------------------------------------------------------------
 echo "#!/bin/sh" >"$W/hooks/network.d/shype"
 expect "uninstall leaves a hook it did not write" 1 "was not written by shype-libvirt install: left in place" \
