@@ -13,8 +13,8 @@ example=$root/examples/customer-order
 cmake -S "$root" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=g++-12 \
   -DSHYPE_BUILD_TESTS=OFF -DSHYPE_BUILD_PROPTESTS=OFF -DSHYPE_BUILD_FUZZERS=OFF -DSHYPE_BUILD_REFHV=OFF \
   -DSHYPE_BUILD_ADAPTERS=OFF >"$out.configure.log" 2>&1 || { cat "$out.configure.log"; exit 1; }
-cmake --build "$out" --target shype >"$out.build.log" 2>&1 || { tail -50 "$out.build.log"; exit 1; }
-shype=$out/tools/shype/shype
+cmake --build "$out" --target shype_cli >"$out.build.log" 2>&1 || { tail -50 "$out.build.log"; exit 1; }
+shype=$out/tools/shype
 
 echo "== policy: $example/policy.xml"
 "$shype" compile "$example/policy.xml" -o "$out/customer-order.bin"
