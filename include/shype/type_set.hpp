@@ -105,6 +105,7 @@ class type_set_view {
   [[nodiscard]] constexpr std::uint64_t word(std::size_t i) const noexcept {
     return i < words_ ? detail::load_u64(p_ + 8 * i) : 0;
   }
+  [[nodiscard]] constexpr bool contains(std::size_t i) const noexcept { return ((word(i / 64) >> (i % 64)) & 1u) != 0; }
 
  private:
   const std::uint8_t* p_ = nullptr;

@@ -58,6 +58,8 @@ TEST(TypeSet, ViewReadsLittleEndianWords) {
   EXPECT_EQ(v.word(0), 0x8000000000000001ull);
   EXPECT_EQ(v.word(1), 2u);
   EXPECT_EQ(v.word(2), 0u);  // beyond the view: empty, never read
+  EXPECT_TRUE(v.contains(0) && v.contains(63) && v.contains(65));
+  EXPECT_FALSE(v.contains(1) || v.contains(64) || v.contains(500));
   EXPECT_TRUE(shype::intersects(v, type_set<128>{63}));
   EXPECT_TRUE(shype::intersects(v, type_set<128>{65}));
   EXPECT_FALSE(shype::intersects(v, type_set<128>{64, 1}));
