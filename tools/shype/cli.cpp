@@ -61,6 +61,7 @@ constexpr entry commands[] = {
     {"diff", cmd_diff, "show what changing from one policy to another allows or forbids"},
     {"graph", cmd_graph, "draw coalitions and conflict sets (Graphviz DOT, SVG)"},
     {"simulate", cmd_simulate, "run a trace of operations through the reference monitor (JSON Lines)"},
+    {"export-selinux", cmd_export_selinux, "write the policy as an SELinux policy for Xen XSM/FLASK (checkpolicy -t xen)"},
 };
 
 void overview(std::ostream& out) {
@@ -69,7 +70,7 @@ void overview(std::ostream& out) {
          "ACM policy XML or a compiled binary policy; the kind is told by content.\n\ncommands:\n";
   for (const auto& c : commands) {
     std::string n = c.name;
-    n.resize(10, ' ');
+    n.resize(n.size() < 10 ? 10 : n.size() + 1, ' ');  // a long name stays whole
     out << "  " << n << c.summary << "\n";
   }
   out << "\n'shype COMMAND --help' describes a command. Exit codes: 0 success, 1 diff found differences,\n"
