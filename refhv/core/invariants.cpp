@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "../arch/x86_64/npt.hpp"
+#include "../arch/x86_64/port.hpp"
 #include "domain.hpp"
 #include "lib.hpp"
 #include "log.hpp"
@@ -48,73 +49,107 @@ bool broken(const A&... a) noexcept {
     return false;
 }
 
+/// The page allocator's view, read once per check.
+struct allocator_view {
+    u64 base, count;
+    const u64* used;
+};
+allocator_view g_alloc;
+
 /// Claim a page for a domain: it must be allocated and nobody else's.
-bool claim(u64 pa, domid_t who, const char* what) noexcept {
-    if (!pages::in_use(pa)) return broken("d", log::dec{who}, " uses ", what, " page ", log::hex{pa}, " that is not allocated");
-    const u64 i = pages::index_of(pa);
+inline bool claim(u64 pa, domid_t who, const char* what) noexcept {
+    const u64 i = (pa - g_alloc.base) / page_size;
     const u64 bit = 1ull << (i % 64);
+    if (pa < g_alloc.base || i >= g_alloc.count || (g_alloc.used[i / 64] & bit) == 0)
+        return broken("d", log::dec{who}, " uses ", what, " page ", log::hex{pa}, " that is not allocated");
     if ((g_marks[i / 64] & bit) != 0) return broken("d", log::dec{who}, "'s ", what, " page ", log::hex{pa}, " is not its alone");
     g_marks[i / 64] |= bit;
     return true;
 }
 
-struct npt_walk {
-    const domain* d;
-    bool ok;
-    u64 grants;  // sw_grant leaves seen
-};
-
-void visit(void* ctx, u64 gpa, u64 e, unsigned level) noexcept {
-    auto& w = *static_cast<npt_walk*>(ctx);
-    if (!w.ok) return;
-    const domain& d = *w.d;
+/// A foreign page at `gpa`: only through a live grant mapping of exactly that page.
+bool check_foreign(const domain& d, u64 gpa, u64 e) noexcept {
     const u64 pa = e & arch::npt::addr_mask;
-    if (level > 0) {
-        w.ok = claim(pa, d.id, "page-table");
-        return;
-    }
-    const bool owned = (e & arch::npt::sw_owned) != 0, granted = (e & arch::npt::sw_grant) != 0;
-    if (owned == granted) {
-        w.ok = broken("d", log::dec{d.id}, " gpa ", log::hex{gpa}, " is neither its RAM nor a grant");
-    } else if (owned) {
-        if (gpa < page_size || gpa >= d.mem_bytes)
-            w.ok = broken("d", log::dec{d.id}, " has RAM at gpa ", log::hex{gpa}, " outside its memory");
-        else
-            w.ok = claim(pa, d.id, "RAM");
-    } else {
-        // A foreign page: only through a live grant mapping of exactly that page.
-        ++w.grants;
-        const u64 slot = (gpa - REFHV_GRANT_WINDOW_GPA) / page_size;
-        if (gpa < REFHV_GRANT_WINDOW_GPA || slot >= REFHV_GRANT_WINDOW_PAGES) {
-            w.ok = broken("d", log::dec{d.id}, " maps a foreign page at gpa ", log::hex{gpa}, " outside the grant window");
-            return;
-        }
-        const grant_mapping& m = d.maps[slot];
-        const domain* g = domains::find_live(m.granter);
-        if (m.state != map_state::active || g == nullptr || m.ref >= REFHV_GRANT_REFS) {
-            w.ok = broken("d", log::dec{d.id}, " maps a foreign page at ", log::hex{gpa}, " without a live mapping");
-            return;
-        }
-        const grant_entry& ge = g->grants[m.ref];
-        const u64 source = arch::npt::lookup(g->npt_root, ge.gpa);
-        if (!ge.used || !ge.mapped || ge.grantee != d.id || ge.map_gpa != gpa || (source & arch::npt::sw_owned) == 0 ||
-            (source & arch::npt::addr_mask) != pa)
-            w.ok = broken("d", log::dec{d.id}, " window ", log::hex{gpa}, " is not the page d", log::dec{g->id}, " granted as ref ",
-                          log::dec{m.ref});
-        else if (((e & arch::npt::writable) != 0) != m.writable || (m.writable && ge.readonly))
-            w.ok = broken("d", log::dec{d.id}, " window ", log::hex{gpa}, " has the wrong access");
-    }
+    const u64 slot = (gpa - REFHV_GRANT_WINDOW_GPA) / page_size;
+    if (gpa < REFHV_GRANT_WINDOW_GPA || slot >= REFHV_GRANT_WINDOW_PAGES)
+        return broken("d", log::dec{d.id}, " maps a foreign page at gpa ", log::hex{gpa}, " outside the grant window");
+    const grant_mapping& m = d.maps[slot];
+    const domain* g = domains::find_live(m.granter);
+    if (m.state != map_state::active || g == nullptr || m.ref >= REFHV_GRANT_REFS)
+        return broken("d", log::dec{d.id}, " maps a foreign page at ", log::hex{gpa}, " without a live mapping");
+    const grant_entry& ge = g->grants[m.ref];
+    const u64 source = arch::npt::lookup(g->npt_root, ge.gpa);
+    if (!ge.used || !ge.mapped || ge.grantee != d.id || ge.map_gpa != gpa || (source & arch::npt::sw_owned) == 0 ||
+        (source & arch::npt::addr_mask) != pa)
+        return broken("d", log::dec{d.id}, " window ", log::hex{gpa}, " is not the page d", log::dec{g->id}, " granted as ref ",
+                      log::dec{m.ref});
+    if (((e & arch::npt::writable) != 0) != m.writable || (m.writable && ge.readonly))
+        return broken("d", log::dec{d.id}, " window ", log::hex{gpa}, " has the wrong access");
+    return true;
 }
+
+/// Every entry of one table of d's nested page table, recursively; tables are claimed, leaves
+/// are the domain's own RAM inside its memory, or grant mappings. Written as plain loops: it
+/// runs after every hypercall of the checked image, under emulation.
+bool walk(const domain& d, u64 table_pa, unsigned level, u64 base, u64& grants) noexcept {
+    const auto* t = static_cast<const u64*>(arch::phys_to_virt(table_pa));
+    if (level == 0) {
+        // The hot loop (thousands of leaves per check): own RAM inside the domain's memory is
+        // claimed inline; everything else takes the careful path below.
+        const bool inside = base >= page_size && base + 512 * page_size <= d.mem_bytes;
+        for (u64 i = 0; i < 512; ++i) {
+            const u64 e = t[i];
+            if ((e & arch::npt::present) == 0) continue;
+            if (inside && (e & (arch::npt::sw_owned | arch::npt::sw_grant)) == arch::npt::sw_owned) {
+                const u64 pa = e & arch::npt::addr_mask;
+                const u64 k = (pa - g_alloc.base) / page_size, bit = 1ull << (k % 64);
+                if (pa >= g_alloc.base && k < g_alloc.count && (g_alloc.used[k / 64] & bit) != 0 && (g_marks[k / 64] & bit) == 0) {
+                    g_marks[k / 64] |= bit;
+                    continue;
+                }
+            }
+            const u64 gpa = base + i * page_size;
+            const u64 kind = e & (arch::npt::sw_owned | arch::npt::sw_grant);
+            if (kind == arch::npt::sw_owned) {
+                if (gpa < page_size || gpa >= d.mem_bytes)
+                    return broken("d", log::dec{d.id}, " has RAM at gpa ", log::hex{gpa}, " outside its memory");
+                if (!claim(e & arch::npt::addr_mask, d.id, "RAM")) return false;
+            } else if (kind == arch::npt::sw_grant) {
+                ++grants;
+                if (!check_foreign(d, gpa, e)) return false;
+            } else {
+                return broken("d", log::dec{d.id}, " gpa ", log::hex{gpa}, " is neither its RAM nor a grant");
+            }
+        }
+        return true;
+    }
+    for (u64 i = 0; i < 512; ++i) {
+        const u64 e = t[i];
+        if ((e & arch::npt::present) == 0) continue;
+        const u64 pa = e & arch::npt::addr_mask;
+        if ((e & arch::npt::large) != 0) return broken("d", log::dec{d.id}, " has a large nested page");
+        if (!claim(pa, d.id, "page-table") || !walk(d, pa, level - 1, base + (i << (12 + 9 * level)), grants)) return false;
+    }
+    return true;
+}
+
+/// Bits set in a word (the kernel has no libgcc, so no __builtin_popcount).
+constexpr u64 popcount(u64 x) noexcept {
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (x * 0x0101010101010101ull) >> 56;
+}
+static_assert(popcount(0) == 0 && popcount(~0ull) == 64 && popcount(0x8000000000000101ull) == 3);
 
 bool check_domain_memory(const domain& d) noexcept {
     if (d.npt_root == 0 || d.vmcb_pa == 0) return broken("live d", log::dec{d.id}, " has no page table or VMCB");
     if (!claim(d.vmcb_pa, d.id, "VMCB") || !claim(d.npt_root, d.id, "page-table root")) return false;
-    npt_walk w{&d, true, 0};
-    arch::npt::walk(d.npt_root, visit, &w);
-    if (!w.ok) return false;
+    u64 grants = 0;
+    if (!walk(d, d.npt_root, 3, 0, grants)) return false;
     u64 active = 0;
     for (const auto& m : d.maps) active += m.state == map_state::active ? 1 : 0;
-    if (active != w.grants) return broken("d", log::dec{d.id}, " has ", log::dec{active}, " active mappings but ", log::dec{w.grants}, " in its page table");
+    if (active != grants) return broken("d", log::dec{d.id}, " has ", log::dec{active}, " active mappings but ", log::dec{grants}, " in its page table");
     return true;
 }
 
@@ -201,7 +236,8 @@ bool check_registrations(const domain& d) noexcept {
 }
 
 bool run() noexcept {
-    lib::memset(g_marks, 0, sizeof g_marks);
+    g_alloc = {pages::base(), pages::total(), pages::bitmap()};
+    lib::memset(g_marks, 0, (g_alloc.count + 63) / 64 * sizeof(u64));
     const usize held = mac::begin_binding_check();
     usize live = 0;
     for (unsigned i = 0; i < max_domains; ++i) {
@@ -222,8 +258,7 @@ bool run() noexcept {
     if (const usize lost = mac::unclaimed_bindings(); lost != 0)
         return broken("the ACM holds ", log::dec{lost}, " of ", log::dec{held}, " bindings no object claims");
     u64 claimed = 0;
-    for (u64 w : g_marks)
-        for (; w != 0; w &= w - 1) ++claimed;  // no popcnt: the kernel has no libgcc
+    for (u64 i = 0; i < (g_alloc.count + 63) / 64; ++i) claimed += popcount(g_marks[i]);
     const u64 used = pages::total() - pages::free_count();
     if (claimed != used) return broken(log::dec{used}, " pages allocated, ", log::dec{claimed}, " belong to domains: a leak");
     return true;

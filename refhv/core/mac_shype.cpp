@@ -216,6 +216,7 @@ struct snapshot_entry {
     shype::binding b;
 };
 snapshot_entry g_snapshot[limits.max_bindings];
+usize g_snapshot_high = 0;  // entries at and above are not live
 }  // namespace
 
 // ---- set-up ----------------------------------------------------------------------------
@@ -501,16 +502,19 @@ usize audit_text(view<char> out) noexcept {
 // ---- checking ----------------------------------------------------------------------------
 
 usize begin_binding_check() noexcept {
-    for (auto& e : g_snapshot) e.live = false;
+    for (usize i = 0; i < g_snapshot_high; ++i) g_snapshot[i].live = false;
+    g_snapshot_high = 0;
     g_monitor.for_each_binding([](shype::binding_handle h, const shype::binding& b) {
-        if (h.index < limits.max_bindings) g_snapshot[h.index] = {true, false, h.serial, b};
+        if (h.index >= limits.max_bindings) return;
+        g_snapshot[h.index] = {true, false, h.serial, b};
+        if (h.index >= g_snapshot_high) g_snapshot_high = h.index + 1;
     });
     return g_monitor.binding_count();
 }
 
 bool binding_ok(object kind, binding b, domid_t subject, domid_t object_dom, const char* resource_label, access acc,
                 u64 cookie) noexcept {
-    if (!b.valid() || b.index >= limits.max_bindings) return false;
+    if (!b.valid() || b.index >= g_snapshot_high) return false;
     snapshot_entry& e = g_snapshot[b.index];
     if (!e.live || e.seen || e.serial != b.serial || e.b.cookie != cookie || e.b.subject != subject) return false;
     e.seen = true;
@@ -546,8 +550,8 @@ bool binding_ok(object kind, binding b, domid_t subject, domid_t object_dom, con
 
 usize unclaimed_bindings() noexcept {
     usize n = 0;
-    for (const auto& e : g_snapshot)
-        if (e.live && !e.seen) ++n;
+    for (usize i = 0; i < g_snapshot_high; ++i)
+        if (g_snapshot[i].live && !g_snapshot[i].seen) ++n;
     return n;
 }
 

@@ -63,5 +63,7 @@ u64 total() noexcept { return g_count; }
 bool owns(u64 pa) noexcept { return pa >= g_base && pa < g_base + g_count * page_size; }
 u64 index_of(u64 pa) noexcept { return (pa - g_base) / page_size; }
 bool in_use(u64 pa) noexcept { return owns(pa) && used(index_of(pa)); }
+u64 base() noexcept { return g_base; }
+const u64* bitmap() noexcept { return g_used; }
 
 }  // namespace refhv::pages

@@ -22,5 +22,8 @@ bool owns(u64 pa) noexcept;
 /// Is `pa` (a page this allocator owns) handed out? Its index in the range.
 bool in_use(u64 pa) noexcept;
 u64 index_of(u64 pa) noexcept;
+/// The allocator's range and its in-use bitmap (one bit per page), for the checker.
+u64 base() noexcept;
+const u64* bitmap() noexcept;
 
 }  // namespace refhv::pages

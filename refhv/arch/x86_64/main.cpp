@@ -7,6 +7,9 @@
 #include "../../core/boot.hpp"
 #include "../../core/evtchn.hpp"
 #include "../../core/grant.hpp"
+#if REFHV_CHECK_INVARIANTS
+#include "../../core/invariants.hpp"
+#endif
 #include "../../core/lib.hpp"
 #include "../../core/log.hpp"
 #include "../../core/mac.hpp"
@@ -40,6 +43,10 @@ void system_exit(u32 qemu_code) noexcept {
     for (unsigned i = 0; i < max_domains; ++i)
         if (domain* d = domains::slot(i); d->state != dom_state::free) domains::console_flush(*d);
     log::line("refhv: exit: ", log::dec{sched::exits()}, " VM exits in ", log::dec{sched::now_ms()}, " ms");
+#if REFHV_CHECK_INVARIANTS
+    // Reached only if every check held: a violation stops the hypervisor at once.
+    log::line("refhv: invariants: ", log::dec{invariants::checks()}, " checks, all held");
+#endif
     arch::qemu_exit(qemu_code);
 }
 

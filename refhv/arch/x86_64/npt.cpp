@@ -90,21 +90,4 @@ u64 unmap(u64 root, u64 gpa) noexcept {
 
 void destroy(u64 root) noexcept { destroy_level(root, 3); }
 
-namespace {
-void walk_level(u64 pa, unsigned level, u64 base, void (*fn)(void*, u64, u64, unsigned) noexcept, void* ctx) noexcept {
-    const u64* t = table(pa);
-    for (u64 i = 0; i < 512; ++i) {
-        const u64 e = t[i];
-        if ((e & present) == 0) continue;
-        const u64 gpa = base + (i << (12 + 9 * level));
-        fn(ctx, gpa, e, level);
-        if (level > 0) walk_level(e & addr_mask, level - 1, gpa, fn, ctx);
-    }
-}
-}  // namespace
-
-void walk(u64 root, void (*fn)(void* ctx, u64 gpa, u64 entry, unsigned level) noexcept, void* ctx) noexcept {
-    walk_level(root, 3, 0, fn, ctx);
-}
-
 }  // namespace refhv::arch::npt

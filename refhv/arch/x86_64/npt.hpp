@@ -36,8 +36,5 @@ u64 lookup(u64 root, u64 gpa) noexcept;
 u64 unmap(u64 root, u64 gpa) noexcept;
 /// Free every table page and every sw_owned page. No sw_grant leaf may remain.
 void destroy(u64 root) noexcept;
-/// Call fn(ctx, gpa, entry, level) for every present entry under `root`: level 0 is a leaf
-/// (a 4 KiB page), levels 1..3 point at a table (entry & addr_mask is its page).
-void walk(u64 root, void (*fn)(void* ctx, u64 gpa, u64 entry, unsigned level) noexcept, void* ctx) noexcept;
 
 }  // namespace refhv::arch::npt

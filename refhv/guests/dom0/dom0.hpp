@@ -43,5 +43,6 @@ int suite_vdisk();
 int suite_saverestore();
 int suite_sched();
 int suite_policy();
+int suite_fuzz();
 
 }  // namespace dom0

@@ -91,6 +91,7 @@ int guest_main(const refhv_start_info&) {
     else if (g::streq(name, "saverestore")) failed = suite_saverestore();
     else if (g::streq(name, "sched")) failed = suite_sched();
     else if (g::streq(name, "policy")) failed = suite_policy();
+    else if (g::streq(name, "fuzz")) failed = suite_fuzz();
     // Runs that must end badly: they prove the runner and the hypervisor fail loudly.
     else if (g::streq(name, "silent")) return 0;  // status 33 without any protocol line
     else if (g::streq(name, "noend")) {

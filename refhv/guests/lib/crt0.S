@@ -4,7 +4,7 @@
 
     .section .header, "a"
     .long 0x47564852            /* REFHV_IMAGE_MAGIC */
-    .long 0x00010000            /* REFHV_ABI_VERSION 1.0 */
+    .long 0x00010001            /* REFHV_ABI_VERSION 1.1 */
     .quad _start
     .quad __image_start
     .quad __image_file_size

@@ -24,7 +24,8 @@ int granter_simple();  // grants one page to dom0, then sleeps
 int window_touch();    // reads an unmapped grant-window page (nofv=1: without a fault vector)
 int hostile();         // unprivileged hostile hypercalls; exit code = number of wrong answers
 int vdisk_server();    // a MAC domain serving two labelled virtual disks
-int vdisk_client();    // name=<resource> expect=<ok|noent>
+int vdisk_client();    // name=<resource> expect=<ok|noent|eacces>
+int fuzz();            // seed=<n>: random hypercalls until destroyed (guests/lib/fuzz.cpp)
 
 inline constexpr mode modes[] = {
     {"hello", hello},       {"touch", touch},         {"jump", jump},
@@ -32,7 +33,7 @@ inline constexpr mode modes[] = {
     {"sleep", sleep},       {"spin", spin},           {"counter", counter},
     {"evtchn-peer", evtchn_peer}, {"granter", granter}, {"granter-simple", granter_simple},
     {"window-touch", window_touch}, {"hostile", hostile}, {"vdisk-server", vdisk_server},
-    {"vdisk-client", vdisk_client},
+    {"vdisk-client", vdisk_client}, {"fuzz", fuzz},
 };
 
 /// Disk contents both sides of the vdisk test agree on: word i of sector s of resource r.
