@@ -267,6 +267,33 @@ class policy_validator {
     return success;
   }
 
+  /// The strings section holds every name once, in the order the writer stores them (policy
+  /// name, then each table), back to back: no gap, no overlap, nothing hidden between names, so
+  /// one policy has exactly one binary. Checked last, after every name is known to be valid.
+  constexpr result<void, error> names_packed() const noexcept {
+    namespace f = format;
+    const f::layout l(c_);
+    std::uint64_t next = 0;
+    auto at = [&](std::uint64_t rec, policy_section s, std::uint32_t index) -> result<void, error> {
+      if (load_u32(p_ + rec) != next) return failure(error(errc::bad_string, s, rec, index));
+      next += load_u32(p_ + rec + 4);
+      return success;
+    };
+    const struct { std::uint64_t base, stride, count; policy_section s; } tables[] = {
+        {l.te_types, 8, c_.te, policy_section::te_types},
+        {l.cw_types, 8, c_.cw, policy_section::cw_types},
+        {l.conflicts, l.conflict_stride, c_.conflicts, policy_section::conflict_sets},
+        {l.vm_labels, l.vm_stride, c_.vm_labels, policy_section::vm_labels},
+        {l.res_labels, l.res_stride, c_.res_labels, policy_section::resource_labels},
+    };
+    if (auto r = at(f::off::name_off, policy_section::header, error::none); !r) return r;
+    for (const auto& t : tables)
+      for (std::uint64_t i = 0; i < t.count; ++i)
+        if (auto r = at(t.base + t.stride * i, t.s, static_cast<std::uint32_t>(i)); !r) return r;
+    if (next != strings_size_) return failure(error(errc::bad_length, policy_section::header, f::off::strings_size));
+    return success;
+  }
+
   constexpr result<policy_view, error> body() const noexcept {
     namespace f = format;
     const f::layout l(c_);
@@ -320,6 +347,7 @@ class policy_validator {
     const std::uint16_t boot = load_u16(p_ + f::off::bootstrap);
     if (boot != f::no_bootstrap && boot >= c_.vm_labels)
       return failure(error(errc::bad_reference, policy_section::header, f::off::bootstrap));
+    if (auto r = names_packed(); !r) return failure(r.error());
     return policy_view(p_, static_cast<std::size_t>(total_), flags_, c_, boot);
   }
 
