@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: Apache-2.0
+// Fuzz target: the trace language of `shype simulate`, and the simulator behind it.
+//
+// Oracles for the parser: every operation has a verb; no word is empty or holds white space or
+// '#'; line numbers are 1-based, strictly increasing and within the text; and printing the
+// operations back (one per line, at their line numbers) parses to the same operations. Then
+// the operations run through the simulator — real monitors per host — which must answer each
+// with permit, deny or error (and the policy files `load` may name are the ones in
+// fuzz/data/simulate, never a path the input chose).
+
+#include <algorithm>
+#include <cctype>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "fuzz_check.hpp"
+#include "policy_file.hpp"
+#include "simulator.hpp"
+#include "trace.hpp"
+
+#ifndef SHYPE_FUZZ_DATA_DIR
+#error "SHYPE_FUZZ_DATA_DIR must name fuzz/data"
+#endif
+
+namespace {
+
+using shype_fuzz::require;
+
+const std::string& sim_dir() {
+  static const std::string dir = std::string(SHYPE_FUZZ_DATA_DIR) + "/simulate";
+  return dir;
+}
+
+/// The boot policy of the simulator, compiled once.
+const std::vector<std::uint8_t>& boot_policy() {
+  static const std::vector<std::uint8_t> bytes = [] {
+    auto p = shype::tool::load_policy_file(sim_dir() + "/policy.xml");
+    if (!p.ok()) shype_fuzz::broken("fuzz/data/simulate/policy.xml does not compile:\n" + p.diag.text());
+    return p.binary;
+  }();
+  return bytes;
+}
+
+bool space_or_hash(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0 || c == '#'; }
+
+/// Where a trace names a host (a new host costs a monitor of several megabytes).
+const std::string* host_word(const shype::tool::trace_op& op) {
+  if (op.verb == "create" && op.args.size() == 3) return &op.args[2];
+  if ((op.verb == "restore" || op.verb == "migrate") && op.args.size() == 2) return &op.args[1];
+  return nullptr;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  const auto ops = shype::tool::parse_trace(text);
+
+  const long lines = static_cast<long>(std::count(text.begin(), text.end(), '\n')) + 1;
+  long last = 0;
+  for (const auto& op : ops) {
+    require(!op.verb.empty(), "an operation without a verb");
+    require(op.line > last && op.line <= lines, "line numbers out of order or beyond the text");
+    last = op.line;
+    for (const auto* w : {&op.verb}) require(std::none_of(w->begin(), w->end(), space_or_hash), "a verb holds white space or '#'");
+    for (const auto& a : op.args)
+      require(!a.empty() && std::none_of(a.begin(), a.end(), space_or_hash), "an argument is empty or holds white space or '#'");
+  }
+
+  // Printed back, one operation per line at its line number, the trace parses the same.
+  std::string printed;
+  long line = 1;
+  for (const auto& op : ops) {
+    for (; line < op.line; ++line) printed += '\n';
+    printed += op.verb;
+    for (const auto& a : op.args) printed += ' ' + a;
+  }
+  const auto again = shype::tool::parse_trace(printed);
+  require(again.size() == ops.size(), "printing and re-parsing changes the number of operations");
+  for (std::size_t i = 0; i < ops.size(); ++i)
+    require(again[i].line == ops[i].line && again[i].verb == ops[i].verb && again[i].args == ops[i].args,
+            "printing and re-parsing changes operation " + std::to_string(i));
+
+  // Through the simulator: a bounded number of operations and hosts.
+  shype::tool::simulator sim(boot_policy(), sim_dir());
+  shype::tool::diagnostics diag;
+  require(sim.start("policy.xml", diag), "the simulator refuses its boot policy");
+  const std::set<std::string> files = {"policy.xml", "policy-v2.xml", "policy-v3-isolation.xml"};
+  std::set<std::string> hosts = {shype::tool::simulator::default_host};
+  std::size_t run = 0;
+  for (const auto& op : ops) {
+    if (run == 64) break;
+    if (const std::string* h = host_word(op); h != nullptr && hosts.count(*h) == 0) {
+      if (hosts.size() == 4) continue;
+      hosts.insert(*h);
+    }
+    if (op.verb == "load" && !(op.args.size() == 1 && files.count(op.args[0]) != 0)) continue;
+    ++run;
+    const auto r = sim.run(op);
+    require(r.decision == "permit" || r.decision == "deny" || r.decision == "error", "a decision that is neither permit, deny nor error");
+    require(r.line == op.line && r.op == op.verb, "the result names another operation");
+    require(r.decision == "permit" || !r.reason.empty(), "a deny or error without a reason");
+  }
+  return 0;
+}
