@@ -264,9 +264,10 @@ int hook_network(const config& cfg, const std::vector<std::string>& args, const 
         // (or revoked) as it is; the new port inherits that, the old one's record goes with it.
         port_use again = p;
         again.portid = port.uuid;
-        owner->ports.push_back(again);
         h.log.push_back("port " + port.uuid + " of domain '" + owner->name + "' on network " + net.name +
-                        " replaces port " + p.portid + " (same interface, " + port.mac + ")");
+                        " replaces port " + p.portid + " (same interface, " + port.mac + ")" +
+                        (p.revoked ? ", revoked" : ""));
+        owner->ports.push_back(std::move(again));  // `p` is not used after this: push_back may move it
         if (!h.store.save(h.state, error)) return refuse(cfg, h, err, refused + ": " + error);
         log_decisions(cfg, h.log);
         return exit_ok;

@@ -204,6 +204,10 @@ expect "an applied change reports the revocation and the failed action" 4 \
   "FAILED (exit 1): /bin/false -c test:///nowhere domif-setlink $(uuid_of order) 52:54:00:00:00:01 down" \
   "$SHYPE" change-policy --config "$W/shype.conf" "$DATA/policy-v2-revoke.xml"
 expect "the port is marked revoked" 0 "REVOKED (link down)" "$SHYPE" status --config "$W/shype.conf"
+expect "a new port for the same interface (libvirt re-creates it on domif-setlink) inherits its standing" 0 "" \
+  port lan net_Order order p-9 52:54:00:00:00:01
+expect "the old port's deletion leaves the new one, still revoked" 0 "port p-9 on network lan mac 52:54:00:00:00:01  label net_Order  REVOKED" \
+  bash -c "echo \"<hookData><network><name>lan</name></network><networkport><uuid>p-1</uuid><owner><name>order</name><uuid>$(uuid_of order)</uuid></owner></networkport></hookData>\" | '$N' lan port-deleted begin - && '$SHYPE' status --config '$W/shype.conf'"
 expect "status names the new policy in force" 0 "policy in force: 'libvirt.test' version 1.1" "$SHYPE" status --config "$W/shype.conf"
 
 # ----- unlabelled domains treated as a label ---------------------------------------------------------
