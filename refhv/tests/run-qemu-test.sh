@@ -6,7 +6,7 @@
 #   run-qemu-test.sh --qemu QEMU --kernel refhv.elf32 --suite NAME --cases N
 #                    [--timeout SEC] [--cpu MODEL] [--append CMDLINE] [--memory MB]
 #                    [--expect-status N] [--expect-line REGEX]... [--no-protocol]
-#                    [--log FILE] -- MODULE [MODULE ...]
+#                    [--log FILE] [--show-log] -- MODULE [MODULE ...]
 #
 # A MODULE is "path [args]": the first is dom0 (its args are its command line).
 # Passes only if: QEMU exits with --expect-status (default 33 = REFHV_QEMU_EXIT_SUCCESS)
@@ -14,10 +14,11 @@
 # CASE lines; every CASE passed; the END count equals the number of CASE lines and --cases;
 # no case name repeats; no protocol line is malformed; no "refhv: PANIC" unless expected;
 # and every --expect-line regex matched. A bare exit 0 (triple fault with -no-reboot) fails.
+# The serial log is printed on failure, and always with --show-log.
 set -u
 
 qemu=qemu-system-x86_64 kernel= suite= cases= timeout_s=30 cpu="qemu64,+svm,+npt" append= memory=128
-expect_status=33 protocol=1 log=
+expect_status=33 protocol=1 log= show_log=0
 expect_lines=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -33,6 +34,7 @@ while [[ $# -gt 0 ]]; do
     --expect-line) expect_lines+=("$2"); shift 2 ;;
     --no-protocol) protocol=0; shift ;;
     --log) log=$2; shift 2 ;;
+    --show-log) show_log=1; shift ;;
     --) shift; break ;;
     *) echo "run-qemu-test: unknown argument '$1'" >&2; exit 2 ;;
   esac
@@ -70,6 +72,12 @@ fail() {
 }
 
 tr -d '\r' <"$log" >"$log.txt" && mv "$log.txt" "$log"
+if [[ $show_log == 1 ]]; then
+  echo "---- serial log ($log) ----"
+  cat "$log"
+  echo "---- end of log ----"
+  fail() { echo "FAIL refhv.$suite: $*"; exit 1; }  # the log is already out
+fi
 
 if [[ $status -eq 124 || $status -eq 137 ]]; then fail "timeout after ${timeout_s}s"; fi
 if [[ $status -ne $expect_status ]]; then

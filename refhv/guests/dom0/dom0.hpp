@@ -44,5 +44,6 @@ int suite_saverestore();
 int suite_sched();
 int suite_policy();
 int suite_fuzz();
+int suite_customer_order();
 
 }  // namespace dom0

@@ -92,6 +92,7 @@ int guest_main(const refhv_start_info&) {
     else if (g::streq(name, "sched")) failed = suite_sched();
     else if (g::streq(name, "policy")) failed = suite_policy();
     else if (g::streq(name, "fuzz")) failed = suite_fuzz();
+    else if (g::streq(name, "customer-order")) failed = suite_customer_order();
     // Runs that must end badly: they prove the runner and the hypervisor fail loudly.
     else if (g::streq(name, "silent")) return 0;  // status 33 without any protocol line
     else if (g::streq(name, "noend")) {

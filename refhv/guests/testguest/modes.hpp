@@ -26,6 +26,7 @@ int hostile();         // unprivileged hostile hypercalls; exit code = number of
 int vdisk_server();    // a MAC domain serving two labelled virtual disks
 int vdisk_client();    // name=<resource> expect=<ok|noent|eacces>
 int fuzz();            // seed=<n>: random hypercalls until destroyed (guests/lib/fuzz.cpp)
+int agent();           // role=<name> [serve=1]: carries out dom0's commands (guests/scenario.hpp)
 
 inline constexpr mode modes[] = {
     {"hello", hello},       {"touch", touch},         {"jump", jump},
@@ -33,7 +34,7 @@ inline constexpr mode modes[] = {
     {"sleep", sleep},       {"spin", spin},           {"counter", counter},
     {"evtchn-peer", evtchn_peer}, {"granter", granter}, {"granter-simple", granter_simple},
     {"window-touch", window_touch}, {"hostile", hostile}, {"vdisk-server", vdisk_server},
-    {"vdisk-client", vdisk_client}, {"fuzz", fuzz},
+    {"vdisk-client", vdisk_client}, {"fuzz", fuzz}, {"agent", agent},
 };
 
 /// Disk contents both sides of the vdisk test agree on: word i of sector s of resource r.
