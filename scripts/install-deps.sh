@@ -4,6 +4,7 @@
 # a second run is instant and a machine without network access still works once provisioned.
 #   install-deps.sh main   the reference hypervisor's boot of the paper's example
 #   install-deps.sh test   everything the full test suite builds and runs
+#   install-deps.sh bench  the benchmark suite (scripts/bench.sh): Google Benchmark, the FLASK peers, plots
 set -euo pipefail
 
 common=(ca-certificates g++-12 clang-14 lld-14 llvm-14 libclang-rt-14-dev cmake ninja-build
@@ -11,12 +12,14 @@ common=(ca-certificates g++-12 clang-14 lld-14 llvm-14 libclang-rt-14-dev cmake 
 main=(qemu-system-x86)
 test=(libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev graphviz afl++ qemu-system-x86
       libvirt-daemon-system libvirt-daemon-system-sysv libvirt-clients libvirt-daemon-driver-qemu
-      iproute2 procps)
+      iproute2 procps libsepol-dev checkpolicy)
+bench=(libbenchmark-dev libsepol-dev checkpolicy libxml2-dev valgrind gnuplot-nox python3 procps)
 
 case "${1:-test}" in
   main) pkgs=("${common[@]}" "${main[@]}") ;;
   test) pkgs=("${common[@]}" "${test[@]}") ;;
-  *) echo "usage: $0 main|test" >&2; exit 2 ;;
+  bench) pkgs=("${common[@]}" "${bench[@]}") ;;
+  *) echo "usage: $0 main|test|bench" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Runs every test (what CI runs): installs the Debian packages, builds four configurations
-#   gcc    g++-12, everything, -Werror; runs all tests including the system tests (QEMU, libvirt)
+#   gcc    g++-12, everything (the benchmark suite too: built and smoke-run, no timing asserted), -Werror;
+#          runs all tests including the system tests (QEMU, libvirt)
 #   clang  clang-14, everything, -Werror; runs the unit, tool and property tests
 #   asan   clang-14 with AddressSanitizer + UndefinedBehaviorSanitizer; unit, tool, property tests
 #          and the libFuzzer smoke campaigns
@@ -34,7 +35,7 @@ build() {  # name
   fi
 }
 
-configure gcc   -DCMAKE_CXX_COMPILER=g++-12
+configure gcc   -DCMAKE_CXX_COMPILER=g++-12 -DSHYPE_BUILD_BENCHMARKS=ON
 configure clang -DCMAKE_CXX_COMPILER=clang++-14 -DSHYPE_SYSTEM_TESTS=OFF
 configure asan  -DCMAKE_CXX_COMPILER=clang++-14 -DSHYPE_SANITIZE=address,undefined -DSHYPE_SYSTEM_TESTS=OFF \
                 -DSHYPE_BUILD_REFHV=OFF
