@@ -37,7 +37,7 @@ if [ "$status" -ne 0 ] || ! grep -q '^[0-9]*: PASS refhv.customer-order' "$out.c
 fi
 echo "== every decision of the live scenario as expected"
 
-shype=$out/tools/shype/shype
+shype=$out/tools/shype
 echo "== offline: the scenario's trace through the library (shype simulate)"
 "$shype" compile "$example/policy.xml" -o "$out/customer-order.bin"
 "$shype" check "$out/customer-order.bin"

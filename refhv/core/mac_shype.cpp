@@ -137,19 +137,32 @@ result<decision> record(hook h, domid_t subject, domid_t object_dom, const char*
     if (g_trace) {
         log::put("refhv: mac: ");
         log::put(hook_name(h));
-        log::put(" d");
-        log::put(log::dec{subject});
-        log::put(" (");
-        log::put(str(label_of(subject)));
-        log::put(") -> ");
-        if (what != nullptr) {
-            log::put(what);
-        } else {
-            log::put("d");
+        if (h == hook::domain_create || h == hook::domain_restore) {  // "create d6 as <label> by d0"
+            log::put(" d");
             log::put(log::dec{object_dom});
+            log::put(" as ");
+            log::put(what);
+            if (subject == hypervisor) {
+                log::put(" by the hypervisor");
+            } else {
+                log::put(" by d");
+                log::put(log::dec{subject});
+            }
+        } else {
+            log::put(" d");
+            log::put(log::dec{subject});
             log::put(" (");
-            log::put(str(label_of(object_dom)));
-            log::put(")");
+            log::put(str(label_of(subject)));
+            log::put(") -> ");
+            if (what != nullptr) {
+                log::put(what);
+            } else {
+                log::put("d");
+                log::put(log::dec{object_dom});
+                log::put(" (");
+                log::put(str(label_of(object_dom)));
+                log::put(")");
+            }
         }
         log::put(": ");
         if (!r.has_value()) {
