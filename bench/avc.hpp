@@ -106,11 +106,11 @@ class avc {
   }
 
   // --- grace periods (QSBR) ---
-  /// A reader thread comes online; returns its index.
-  std::size_t reader_online() {
-    const std::size_t i = readers_.fetch_add(1);
+  /// Reader thread i (< max_readers) comes online.
+  void reader_online(std::size_t i) {
     reader_[i].count.store(1, std::memory_order_release);
-    return i;
+    for (std::size_t n = readers_.load(); n < i + 1 && !readers_.compare_exchange_weak(n, i + 1);) {
+    }
   }
   /// Between two lookups: the reader holds no node.
   void quiescent(std::size_t i) noexcept {
