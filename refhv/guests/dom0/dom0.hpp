@@ -45,5 +45,6 @@ int suite_sched();
 int suite_policy();
 int suite_fuzz();
 int suite_customer_order();
+int suite_bench();
 
 }  // namespace dom0
