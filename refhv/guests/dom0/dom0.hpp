@@ -29,6 +29,10 @@ g::u32 wait_exit(g::u64 domid, refhv_domain_info& out, g::u64 timeout_ms = 5000)
 g::u64 free_pages();
 /// Bind to (domid, remote_port), retrying while the peer has not allocated it yet (EINVAL).
 g::i64 bind_retry(g::u64 domid, g::u64 remote_port, g::u64 timeout_ms = 3000);
+/// Map grant `ref` of `granter` at window gpa `at`, retrying while it is not granted yet (ENOENT).
+g::i64 map_retry(g::u64 granter, g::u64 ref, g::u64 at, g::u64 flags = 0);
+/// Does `hay` contain `needle`?
+bool contains(const char* hay, const char* needle);
 /// Destroy a domain (ignoring errors).
 void destroy(g::i64 domid);
 /// "<name>=<got>" detail text.

@@ -65,6 +65,22 @@ i64 bind_retry(u64 domid, u64 remote_port, u64 timeout_ms) {
     return r;
 }
 
+i64 map_retry(u64 granter, u64 ref, u64 at, u64 flags) {
+    i64 r = -REFHV_ENOENT;
+    for (int i = 0; i < 1000 && r == -REFHV_ENOENT; ++i) {
+        r = hc(REFHV_HC_GRANT_MAP, granter, ref, at, flags);
+        if (r == -REFHV_ENOENT) hc(REFHV_HC_SCHED_BLOCK, 1);
+    }
+    return r;
+}
+
+bool contains(const char* hay, const char* needle) {
+    const std::size_t n = strlen(needle);
+    for (; *hay != '\0'; ++hay)
+        if (streq_n(hay, needle, n)) return true;
+    return false;
+}
+
 void destroy(i64 domid) {
     if (domid > 0) hc(REFHV_HC_DOMAIN_DESTROY, static_cast<u64>(domid));
 }

@@ -28,11 +28,7 @@ int suite_bench() {
     s.check("set_up", cwte_size > 0 && null_policy.size > 0 && port > 0, got("port", port));
 
     const u64 win = REFHV_GRANT_WINDOW_GPA;
-    i64 m = -REFHV_ENOENT;
-    for (int i = 0; i < 1000 && m == -REFHV_ENOENT; ++i) {  // until the granter has granted
-        m = hc(REFHV_HC_GRANT_MAP, static_cast<u64>(peer), 0, win, 0);
-        if (m == -REFHV_ENOENT) hc(REFHV_HC_SCHED_BLOCK, 1);
-    }
+    const i64 m = map_retry(static_cast<u64>(peer), 0, win);
     if (m == 0) hc(REFHV_HC_GRANT_UNMAP, win);
 
     rates total[2];  // 0: null, 1: Chinese Wall + TE

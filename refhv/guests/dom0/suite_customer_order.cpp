@@ -35,15 +35,6 @@ void step(const char* what) {
     println(t);
 }
 
-i64 map_retry(u64 granter, u64 ref, u64 at) {
-    i64 r = -REFHV_ENOENT;
-    for (int i = 0; i < 1000 && r == -REFHV_ENOENT; ++i) {
-        r = hc(REFHV_HC_GRANT_MAP, granter, ref, at, 0);
-        if (r == -REFHV_ENOENT) hc(REFHV_HC_SCHED_BLOCK, 1);
-    }
-    return r;
-}
-
 /// Create an agent and connect its mailbox (window slot `slot` of dom0). The create's result.
 i64 start(agent& a, u64 slot, const char* extra = "") {
     text cmd;
@@ -76,13 +67,6 @@ i64 run(agent& a, u64 op, u64 a0 = 0, u64 a1 = 0, u64 a2 = 0, u64 a3 = 0, const 
     const u64 until = now_ms() + 8000;
     while (mb.done != seq && now_ms() < until) wait_event(static_cast<u16>(a.port), 20);
     return mb.done == seq ? mb.ret : -REFHV_EAGAIN;
-}
-
-bool contains(const char* hay, const char* needle) {
-    const std::size_t n = strlen(needle);
-    for (; *hay != '\0'; ++hay)
-        if (streq_n(hay, needle, n)) return true;
-    return false;
 }
 
 void print_policy_result(const refhv_policy_result& r) {

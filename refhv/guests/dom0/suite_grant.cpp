@@ -37,15 +37,6 @@ text describe(const fault_seen& f) {
 bool is_fault(const fault_seen& f, u32 reason, u64 gpa_expected) {
     return f.ret == fault_ret && f.reason == reason && f.gpa == gpa_expected && f.counted;
 }
-i64 map_retry(u64 granter, u64 ref, u64 gpa_, u64 flags) {
-    // The granter may not have granted yet: ENOENT until it has.
-    i64 r = -REFHV_ENOENT;
-    for (int i = 0; i < 1000 && r == -REFHV_ENOENT; ++i) {
-        r = hc(REFHV_HC_GRANT_MAP, granter, ref, gpa_, flags);
-        if (r == -REFHV_ENOENT) hc(REFHV_HC_SCHED_BLOCK, 1);
-    }
-    return r;
-}
 }  // namespace
 
 int suite_grant() {

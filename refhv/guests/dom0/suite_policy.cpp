@@ -19,12 +19,6 @@ bool same(const u8* a, const u8* b, u64 n) {
         if (a[i] != b[i]) return false;
     return true;
 }
-bool contains(const char* hay, const char* needle) {
-    const std::size_t n = strlen(needle);
-    for (; *hay != '\0'; ++hay)
-        if (streq_n(hay, needle, n)) return true;
-    return false;
-}
 u32 generation() {
     static refhv_mac_counters c;
     hc(REFHV_HC_POLICY_COUNTERS, gpa(&c));
