@@ -32,6 +32,7 @@
 #endif
 
 extern "C" {
+#include <sepol/debug.h>
 #include <sepol/policydb/services.h>
 }
 
@@ -71,9 +72,15 @@ void run_kernel(benchmark::State& state, const kernel* k) {
 
 constexpr shype::monitor_limits revoke_limits{.max_domains = 256, .max_bindings = std::size_t{1} << 20};
 using revoke_monitor = shype::basic_monitor<revoke_limits, shype::no_locking, shype::type_enforcement<64>>;
+// The same with a memo large enough for every (kind, label, label) of the figure (3 x 256 x 256):
+// shows what the default revocation_memo (4096) costs when bindings join many label pairs.
+constexpr shype::monitor_limits revoke_big_memo_limits{.max_domains = 256, .max_bindings = std::size_t{1} << 20,
+                                                       .revocation_memo = std::size_t{1} << 18};
+using revoke_big_memo_monitor = shype::basic_monitor<revoke_big_memo_limits, shype::no_locking, shype::type_enforcement<64>>;
 
+template <class Monitor>
 struct revoke_fixture {
-  std::unique_ptr<revoke_monitor> m = std::make_unique<revoke_monitor>();
+  std::unique_ptr<Monitor> m = std::make_unique<Monitor>();
   std::vector<std::pair<shype::domid_t, shype::domid_t>> permitted[3];  // by policy variant
   std::size_t next = 0;
   int current = 0;
@@ -112,8 +119,9 @@ struct revoke_fixture {
 
 /// variant: 1 = alternate between policies 0 and 1 (part of the bindings revoked each time);
 /// 2 = alternate between policies 0 and 2 (same decisions: all re-evaluated, none revoked).
+template <class Monitor>
 void BM_revocation_shype(benchmark::State& state) {
-  static revoke_fixture f;
+  static revoke_fixture<Monitor> f;
   const int other = static_cast<int>(state.range(0));
   const auto target = static_cast<std::size_t>(state.range(1));
   std::size_t revoked = 0, changes = 0;
@@ -392,10 +400,12 @@ void register_all() {
   for (const kernel& k : kernels())
     benchmark::RegisterBenchmark(("kernel/" + k.name).c_str(), run_kernel, &k);
   for (const std::int64_t n : {125'000, 250'000, 500'000, 1'000'000}) {
-    benchmark::RegisterBenchmark("revocation/shype/part", BM_revocation_shype)->Args({1, n})->Unit(benchmark::kMillisecond)->Iterations(8);
+    benchmark::RegisterBenchmark("revocation/shype/part", BM_revocation_shype<revoke_monitor>)->Args({1, n})->Unit(benchmark::kMillisecond)->Iterations(8);
     benchmark::RegisterBenchmark("revocation/acm/part", BM_revocation_acm)->Args({1, n})->Unit(benchmark::kMillisecond)->Iterations(8);
   }
-  benchmark::RegisterBenchmark("revocation/shype/none", BM_revocation_shype)->Args({2, 1'000'000})->Unit(benchmark::kMillisecond)->Iterations(8);
+  benchmark::RegisterBenchmark("revocation/shype/none", BM_revocation_shype<revoke_monitor>)->Args({2, 1'000'000})->Unit(benchmark::kMillisecond)->Iterations(8);
+  benchmark::RegisterBenchmark("revocation/shype_big_memo/part", BM_revocation_shype<revoke_big_memo_monitor>)->Args({1, 1'000'000})->Unit(benchmark::kMillisecond)->Iterations(8);
+  benchmark::RegisterBenchmark("revocation/shype_big_memo/none", BM_revocation_shype<revoke_big_memo_monitor>)->Args({2, 1'000'000})->Unit(benchmark::kMillisecond)->Iterations(8);
   benchmark::RegisterBenchmark("load/shype", BM_load_shype)->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("load/sepol", BM_load_sepol)->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("compile/shype", BM_compile_xml_shype)->Unit(benchmark::kMillisecond);
@@ -442,6 +452,7 @@ void size_line(const char* name, const char* config, bool& first) {
 
 int facts_mode() {
   using namespace shype;
+  sepol_debug(0);  // libsepol reports a load on standard output, which is this mode's JSON
   std::cout << "{\n  \"monitor_sizes\": [\n";
   bool first = true;
   size_line<monitor<chinese_wall<64>, type_enforcement<256>>>(

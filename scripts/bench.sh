@@ -19,6 +19,7 @@ python=/usr/bin/python3  # Debian's, with only the standard library: no PyPI her
 
 "$root/scripts/install-deps.sh" bench
 mkdir -p "$results"
+rm -f "$results"/gbench*.json  # the report merges every gbench*.json here
 cmake -S "$root" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++-12 -DSHYPE_WERROR=ON \
   -DSHYPE_BUILD_BENCHMARKS=ON -DSHYPE_BUILD_TESTS=OFF -DSHYPE_BUILD_PROPTESTS=OFF -DSHYPE_BUILD_FUZZERS=OFF \
   -DSHYPE_BUILD_REFHV=OFF -DSHYPE_BUILD_ADAPTERS=OFF >"$out/configure.log" 2>&1 || { cat "$out/configure.log"; exit 1; }

@@ -122,8 +122,9 @@ std::string export_selinux(const decoded_policy& p, const selinux_export_options
   o << "\n# --- Chinese Wall (not enforced by FLASK, see above) ---\n";
   if (!p.has_cw) o << "# The ACM policy has no ChineseWall section.\n";
   for (const auto& s : p.conflict_sets) {
+    // Eight names a line: checkpolicy refuses very long lines, and sets may hold thousands.
     o << "# conflict set " << quoted(s.name) << ": at most one of";
-    for (const auto c : s.types) o << " " << cw_attr(p.cw_types[c]);
+    for (std::size_t i = 0; i < s.types.size(); ++i) o << (i % 8 == 0 && i != 0 ? "\n#  " : " ") << cw_attr(p.cw_types[s.types[i]]);
     o << " may run on a host at a time\n";
   }
 
