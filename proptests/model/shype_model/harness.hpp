@@ -35,6 +35,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -53,8 +54,8 @@ inline constexpr shype::monitor_limits host_limits{
     .max_domains = 8, .cache_sets = 4, .cache_ways = 2, .max_bindings = 5, .audit_entries = 8};
 inline constexpr std::size_t host_types = 8;  ///< TE and CW capacity: the pools hold 10 of each
 inline constexpr std::size_t host_count = 3;
-using host_monitor = shype::basic_monitor<host_limits, shype::smp_locking, shype::chinese_wall<host_types>,
-                                          shype::type_enforcement<host_types>>;
+using host_monitor =
+    shype::basic_monitor<host_limits, shype::smp_locking, shype::chinese_wall<host_types>, shype::type_enforcement<host_types>>;
 inline constexpr std::uint8_t cw_index = 0;  ///< position of each policy in the stack (verdict::denied_by)
 inline constexpr std::uint8_t te_index = 1;
 inline constexpr std::size_t max_dom = host_limits.max_domains;
@@ -127,8 +128,16 @@ class harness {
   void fail(const std::string& why) {
     if (failure_.empty()) failure_ = "step " + std::to_string(steps_) + ": " + why;
   }
-  bool check(bool cond, const std::string& why) {
-    if (!cond) fail(why);
+  /// The message is built only on failure: `why` is a string or a callable returning one (the
+  /// invariants run after every command, and building their messages would dominate).
+  template <class Why>
+  bool check(bool cond, Why&& why) {
+    if (!cond) {
+      if constexpr (std::is_invocable_v<Why>)
+        fail(why());
+      else
+        fail(std::string(why));
+    }
     return cond;
   }
 
@@ -157,24 +166,29 @@ class harness {
   /// Compares a hook's verdict with the model's expectation.
   bool same(const shype::result<shype::verdict>& got, const expected& e, std::size_t h, const char* what) {
     std::string g;
-    if (!got) g = std::string("error ") + shype::to_string(got.error());
-    else g = got->permitted() ? "permit" : "deny by " + std::to_string(got->denied_by);
+    if (!got)
+      g = std::string("error ") + shype::to_string(got.error());
+    else
+      g = got->permitted() ? "permit" : "deny by " + std::to_string(got->denied_by);
     line_ << " -> " << g;
     if (!got && cov_ != nullptr) ++cov_->error_codes[static_cast<std::size_t>(got.error()) % 64];
-    if (e.error) return check(!got && got.error() == *e.error, std::string(what) + ": expected " + show(e) + ", got " + g);
-    if (!check(got.has_value(), std::string(what) + ": expected " + show(e) + ", got " + g)) return false;
+    if (e.error) return check(!got && got.error() == *e.error, [&] { return std::string(what) + ": expected " + show(e) + ", got " + g; });
+    if (!check(got.has_value(), [&] { return std::string(what) + ": expected " + show(e) + ", got " + g; })) return false;
     const bool ok = got->permitted() == e.permit && got->denied_by == e.by;
-    if (!check(ok, std::string(what) + ": expected " + show(e) + ", got " + g)) return false;
-    return check(got->generation == model_.host[h].generation,
-                 std::string(what) + ": verdict of generation " + std::to_string(got->generation) + ", policy in force is " +
-                     std::to_string(model_.host[h].generation));
+    if (!check(ok, [&] { return std::string(what) + ": expected " + show(e) + ", got " + g; })) return false;
+    return check(got->generation == model_.host[h].generation, [&] {
+      return std::string(what) + ": verdict of generation " + std::to_string(got->generation) + ", policy in force is " +
+             std::to_string(model_.host[h].generation);
+    });
   }
   bool same_void(const shype::result<void>& got, const std::optional<shype::errc>& e, const char* what) {
     const std::string g = got ? "ok" : std::string("error ") + shype::to_string(got.error());
     line_ << " -> " << g;
     if (!got && cov_ != nullptr) ++cov_->error_codes[static_cast<std::size_t>(got.error()) % 64];
-    if (e) return check(!got && got.error() == *e, std::string(what) + ": expected error " + shype::to_string(*e) + ", got " + g);
-    return check(got.has_value(), std::string(what) + ": expected success, got " + g);
+    if (e)
+      return check(!got && got.error() == *e,
+                   [&] { return std::string(what) + ": expected error " + shype::to_string(*e) + ", got " + g; });
+    return check(got.has_value(), [&] { return std::string(what) + ": expected success, got " + g; });
   }
 
   // --- selectors ------------------------------------------------------------------------------------
@@ -231,9 +245,8 @@ class harness {
       case op::prepare: {
         const shype::hook hooks[] = {shype::hook::domain_create, shype::hook::migrate_in, shype::hook::domain_restore};
         const shype::hook k = hooks[c.flag % 3];
-        const shype::domid_t d = k == shype::hook::domain_restore
-                                     ? pick(h, c.a, [](const mdomain& x) { return x.state == mstate::saved; })
-                                     : free_id(h, c.a);
+        const shype::domid_t d =
+            k == shype::hook::domain_restore ? pick(h, c.a, [](const mdomain& x) { return x.state == mstate::saved; }) : free_id(h, c.a);
         start(c.code, h, k, d, (c.flag & 4u) != 0 ? shype::no_label : label_sel(h, c.label), true);
         return;
       }
@@ -241,8 +254,12 @@ class harness {
       case op::abort:
         finish(c.code, h, pick(h, c.a, [](const mdomain& x) { return x.state == mstate::starting; }));
         return;
-      case op::destroy: stop(c.code, h, shype::hook::domain_destroy, in_use(h, c.a)); return;
-      case op::save: stop(c.code, h, shype::hook::domain_save, in_use(h, c.a)); return;
+      case op::destroy:
+        stop(c.code, h, shype::hook::domain_destroy, in_use(h, c.a));
+        return;
+      case op::save:
+        stop(c.code, h, shype::hook::domain_save, in_use(h, c.a));
+        return;
       case op::restore: {
         const shype::domid_t d = pick(h, c.a, [](const mdomain& x) { return x.state == mstate::saved; });
         shype::label_id l = label_sel(h, c.label);
@@ -252,26 +269,48 @@ class harness {
         start(c.code, h, shype::hook::domain_restore, d, l, false);
         return;
       }
-      case op::migrate: migrate(c, h); return;
-      case op::evtchn_unbound: share(c.code, h, shype::hook::evtchn_unbound, running(h, c.a), peer(h, c.b, running(h, c.a))); return;
-      case op::evtchn_bind: share(c.code, h, shype::hook::evtchn_bind, running(h, c.a), peer(h, c.b, running(h, c.a))); return;
+      case op::migrate:
+        migrate(c, h);
+        return;
+      case op::evtchn_unbound:
+        share(c.code, h, shype::hook::evtchn_unbound, running(h, c.a), peer(h, c.b, running(h, c.a)));
+        return;
+      case op::evtchn_bind:
+        share(c.code, h, shype::hook::evtchn_bind, running(h, c.a), peer(h, c.b, running(h, c.a)));
+        return;
       case op::grant_map:
         share(c.code, h, (c.flag & 1u) != 0 ? shype::hook::grant_map_rw : shype::hook::grant_map_ro, running(h, c.a),
               peer(h, c.b, running(h, c.a)));
         return;
-      case op::grant_copy: share(c.code, h, shype::hook::grant_copy, running(h, c.a), peer(h, c.b, running(h, c.a))); return;
-      case op::close: close(c); return;
+      case op::grant_copy:
+        share(c.code, h, shype::hook::grant_copy, running(h, c.a), peer(h, c.b, running(h, c.a)));
+        return;
+      case op::close:
+        close(c);
+        return;
       case op::resource_access:
       case op::resource_attach:
         access(c.code, h, running(h, c.a), resource_sel(h, c.label),
                (c.flag & 1u) != 0 ? shype::access_mode::read_write : shype::access_mode::read);
         return;
-      case op::query: query(h, running(h, c.a), peer(h, c.b, running(h, c.a))); return;
-      case op::authorize: authorize(h, subject(h, c.a)); return;
-      case op::relabel: relabel(h, subject(h, c.a), in_use(h, c.b), label_sel(h, c.label)); return;
-      case op::change_policy: change_one(c, h); return;
-      case op::change_all: change_all(c); return;
-      case op::reload: reload(h); return;
+      case op::query:
+        query(h, running(h, c.a), peer(h, c.b, running(h, c.a)));
+        return;
+      case op::authorize:
+        authorize(h, subject(h, c.a));
+        return;
+      case op::relabel:
+        relabel(h, subject(h, c.a), in_use(h, c.b), label_sel(h, c.label));
+        return;
+      case op::change_policy:
+        change_one(c, h);
+        return;
+      case op::change_all:
+        change_all(c);
+        return;
+      case op::reload:
+        reload(h);
+        return;
     }
     fail("unknown command");
   }
@@ -294,8 +333,10 @@ class harness {
       const mdomain& x = mh.dom[d];
       if (k == shype::hook::domain_restore && x.state == mstate::saved) {
         const auto saved = label_id_of(p, x.label);
-        if (lid == shype::no_label) lid = saved;
-        else if (lid != saved) e.error = shype::errc::invalid_argument;  // an image keeps its label
+        if (lid == shype::no_label)
+          lid = saved;
+        else if (lid != saved)
+          e.error = shype::errc::invalid_argument;  // an image keeps its label
       } else if (k == shype::hook::domain_restore && lid == shype::no_label) {
         e.error = x.state == mstate::free ? shype::errc::domain_not_saved : shype::errc::domain_exists;
       } else if (x.state != mstate::free) {
@@ -310,11 +351,16 @@ class harness {
     }
     host_monitor& m = *real_[h];
     shype::result<shype::verdict> got = shype::failure(shype::errc::invalid_argument);
-    if (pending) got = m.prepare_start(k, d, l);
-    else if (k == shype::hook::domain_create) got = m.domain_create(d, l);
-    else if (k == shype::hook::migrate_in) got = m.migrate_in(d, l);
-    else if (l == shype::no_label) got = m.domain_restore(d);
-    else got = m.domain_restore(d, l);
+    if (pending)
+      got = m.prepare_start(k, d, l);
+    else if (k == shype::hook::domain_create)
+      got = m.domain_create(d, l);
+    else if (k == shype::hook::migrate_in)
+      got = m.migrate_in(d, l);
+    else if (l == shype::no_label)
+      got = m.domain_restore(d);
+    else
+      got = m.domain_restore(d, l);
     if (!same(got, e, h, "start")) return false;
     if (!check(e.error || !got->cached, "a placement decision came from the cache")) return false;
     if (e.error) {
@@ -368,9 +414,12 @@ class harness {
     mhost& mh = model_.host[h];
     line_ << "h" << h << " " << to_string(o) << "/" << shype::to_string(k) << " " << dom_name(d);
     std::optional<shype::errc> e;
-    if (d >= max_dom || mh.dom[d].state == mstate::free) e = shype::errc::unknown_domain;
-    else if (mh.dom[d].state == mstate::starting) e = shype::errc::invalid_argument;
-    else if (mh.dom[d].state == mstate::saved && k != shype::hook::domain_destroy) e = shype::errc::domain_not_running;
+    if (d >= max_dom || mh.dom[d].state == mstate::free)
+      e = shype::errc::unknown_domain;
+    else if (mh.dom[d].state == mstate::starting)
+      e = shype::errc::invalid_argument;
+    else if (mh.dom[d].state == mstate::saved && k != shype::hook::domain_destroy)
+      e = shype::errc::domain_not_running;
     std::set<std::uint64_t> closed;
     auto on_close = [&](shype::binding_handle, const shype::binding& b) { closed.insert(b.cookie); };
     host_monitor& m = *real_[h];
@@ -386,8 +435,10 @@ class harness {
     std::set<std::uint64_t> expect;
     for (const auto& b : mh.bindings)
       if (model::involves(b, d)) expect.insert(b.cookie);
-    if (!check(closed == expect, "stop of " + dom_name(d) + " closed " + std::to_string(closed.size()) + " bindings, expected " +
-                                     std::to_string(expect.size())))
+    if (!check(closed == expect, [&] {
+          return std::string("stop of " + dom_name(d) + " closed " + std::to_string(closed.size()) + " bindings, expected " +
+                             std::to_string(expect.size()));
+        }))
       return false;
     forget(h, expect);
     if (cov_ != nullptr) cov_->closed += expect.size();
@@ -440,8 +491,7 @@ class harness {
     if (!check(a.evaluations() == b.evaluations() + 1, "a decision was not counted as exactly one evaluation")) return false;
     const bool hit = a.hits == b.hits + 1;
     mhost& mh = model_.host[h];
-    if (!check(!hit || mh.asked.count(key) != 0,
-               "cache hit for a decision never taken under this generation for these incarnations"))
+    if (!check(!hit || mh.asked.count(key) != 0, "cache hit for a decision never taken under this generation for these incarnations"))
       return false;
     mh.asked.insert(key);
     model::evaluated(mh, c, hit);
@@ -470,8 +520,10 @@ class harness {
     shype::binding_handle handle{};
     if (binds) {
       shype::result<shype::bind_result> r = shype::failure(shype::errc::invalid_argument);
-      if (k == shype::hook::evtchn_bind) r = m.evtchn_bind(s, t, cookie);
-      else r = m.grant_map(s, t, k == shype::hook::grant_map_ro ? shype::access_mode::read : shype::access_mode::read_write, cookie);
+      if (k == shype::hook::evtchn_bind)
+        r = m.evtchn_bind(s, t, cookie);
+      else
+        r = m.grant_map(s, t, k == shype::hook::grant_map_ro ? shype::access_mode::read : shype::access_mode::read_write, cookie);
       if (r) {
         got = r->v;
         handle = r->handle;
@@ -494,7 +546,8 @@ class harness {
     }
     const mkey key{s, mh.dom[s].incarnation, t, mh.dom[t].incarnation, static_cast<std::uint8_t>(k)};
     if (!hit_or_miss(h, c, stats_before, key)) return;
-    if (got && !check(got->cached == (real_[h]->stats()[c].hits == stats_before[c].hits + 1), "verdict.cached disagrees with the statistics"))
+    if (got &&
+        !check(got->cached == (real_[h]->stats()[c].hits == stats_before[c].hits + 1), "verdict.cached disagrees with the statistics"))
       return;
     if (!e.permit) {
       model::denied(mh, c, k, te_index, s);
@@ -531,9 +584,12 @@ class harness {
           << (r < rnames.size() ? rnames[r] : "resource " + std::to_string(r));
     effect_.cache = true;
     expected e;
-    if (d >= max_dom || mh.dom[d].state == mstate::free) e.error = shype::errc::unknown_domain;
-    else if (mh.dom[d].state != mstate::running) e.error = shype::errc::domain_not_running;
-    else if (r >= rnames.size()) e.error = shype::errc::unknown_label;
+    if (d >= max_dom || mh.dom[d].state == mstate::free)
+      e.error = shype::errc::unknown_domain;
+    else if (mh.dom[d].state != mstate::running)
+      e.error = shype::errc::domain_not_running;
+    else if (r >= rnames.size())
+      e.error = shype::errc::unknown_label;
     if (!e.error) {
       e.permit = te_permits_access(p, mh.dom[d].label, rnames[r]);
       e.by = e.permit ? shype::verdict::none : te_index;
@@ -617,8 +673,10 @@ class harness {
     const char* names[] = {"evtchn_close", "grant_unmap", "resource_detach"};
     line_ << "h" << h << " " << names[fn] << (use_stale ? " stale handle" : " cookie " + std::to_string(b->cookie));
     std::optional<shype::errc> e;
-    if (use_stale) e = shype::errc::unknown_binding;
-    else if (class_of(b->kind) != cls) e = shype::errc::invalid_argument;
+    if (use_stale)
+      e = shype::errc::unknown_binding;
+    else if (class_of(b->kind) != cls)
+      e = shype::errc::invalid_argument;
     host_monitor& m = *real_[h];
     auto got = fn == 0 ? m.evtchn_close(handle) : fn == 1 ? m.grant_unmap(handle) : m.resource_detach(handle);
     if (!same_void(got, e, "close")) return;
@@ -651,12 +709,14 @@ class harness {
     auto got = real_[h]->coalition(a, b);
     line_ << " -> " << (got ? "types" : show(got));
     if (e) {
-      if (!check(!got && got.error() == *e, "query: expected error " + std::string(shype::to_string(*e)) + ", got " + show(got))) return;
+      if (!check(!got && got.error() == *e,
+                 [&] { return std::string("query: expected error " + std::string(shype::to_string(*e)) + ", got " + show(got)); }))
+        return;
       model::error(mh, shype::hook_class::query);
       tally(op::query, outcome::error);
       return;
     }
-    if (!check(got.has_value(), "query: expected types, got " + show(got))) return;
+    if (!check(got.has_value(), [&] { return std::string("query: expected types, got " + show(got)); })) return;
     const auto te = sorted(p.te_types);
     name_set common, want;
     for (std::size_t i = 0; i < host_monitor::te_set::capacity; ++i)
@@ -702,12 +762,18 @@ class harness {
           << (l < names.size() ? names[l] : std::to_string(l));
     expected e;
     const bool auth = model_.authorized(mh, subject);
-    if (!auth) e.by = shype::verdict::management;
-    else if (d >= max_dom || mh.dom[d].state == mstate::free) e.error = shype::errc::unknown_domain;
-    else if (mh.dom[d].state == mstate::starting) e.error = shype::errc::invalid_argument;
-    else if (l >= names.size()) e.error = shype::errc::unknown_label;
-    else if (mh.dom[d].state == mstate::running && !model_.may_place(mh, names[l], d)) e.by = cw_index;
-    else e.permit = true;
+    if (!auth)
+      e.by = shype::verdict::management;
+    else if (d >= max_dom || mh.dom[d].state == mstate::free)
+      e.error = shype::errc::unknown_domain;
+    else if (mh.dom[d].state == mstate::starting)
+      e.error = shype::errc::invalid_argument;
+    else if (l >= names.size())
+      e.error = shype::errc::unknown_label;
+    else if (mh.dom[d].state == mstate::running && !model_.may_place(mh, names[l], d))
+      e.by = cw_index;
+    else
+      e.permit = true;
     std::set<std::uint64_t> revoked;
     auto got = real_[h]->relabel(subject, d, l, [&](shype::binding_handle, const shype::binding& b) { revoked.insert(b.cookie); });
     if (!same(got, e, h, "relabel")) return;
@@ -744,9 +810,13 @@ class harness {
     for (const auto& b : mh.bindings)
       if (scope(b) && !model::permitted(p, mh, b)) doomed.insert(b.cookie);
     for (auto cookie : revoked)
-      if (!check(doomed.count(cookie) != 0, "revoked binding " + std::to_string(cookie) + ", which the new policy permits")) return;
+      if (!check(doomed.count(cookie) != 0,
+                 [&] { return std::string("revoked binding " + std::to_string(cookie) + ", which the new policy permits"); }))
+        return;
     for (auto cookie : doomed)
-      if (!check(revoked.count(cookie) != 0, "binding " + std::to_string(cookie) + " survived, which the new policy forbids")) return;
+      if (!check(revoked.count(cookie) != 0,
+                 [&] { return std::string("binding " + std::to_string(cookie) + " survived, which the new policy forbids"); }))
+        return;
     for (const auto& b : mh.bindings)
       if (doomed.count(b.cookie) != 0) mh.stats[static_cast<std::size_t>(class_of(b.kind))].revocations += 1;
     forget(h, doomed);
@@ -785,8 +855,8 @@ class harness {
   bool change(std::size_t h, shype::domid_t subject, const policy_entry& next, change_kind kind, std::uint16_t pick, std::uint8_t x) {
     mhost& mh = model_.host[h];
     const char* kinds[] = {"apply", "dry-run", "corrupt"};
-    line_ << "h" << h << " change_policy/" << kinds[static_cast<int>(kind)] << " by " << dom_name(subject) << " to {"
-          << describe(next.spec) << "}";
+    line_ << "h" << h << " change_policy/" << kinds[static_cast<int>(kind)] << " by " << dom_name(subject) << " to {" << describe(next.spec)
+          << "}";
     std::vector<std::uint8_t> corrupted;
     shype::byte_view bytes = view_of(next);
     if (kind == change_kind::corrupt) {
@@ -807,7 +877,7 @@ class harness {
       line_ << " -> error " << (got ? "none" : shype::to_string(got.error().code));
       model::error(mh, shype::hook_class::management);
       if (cov_ != nullptr) ++cov_->changes_refused;
-      return !check(!got, std::string("change_policy: expected a load error (") + why + "), got a report");
+      return !check(!got, [&] { return std::string("change_policy: expected a load error (") + why + "), got a report"; });
     };
     if (!auth) {
       line_ << " -> unauthorized";
@@ -834,9 +904,10 @@ class harness {
     }
     const auto want = violations_of(mh, q);
     line_ << " -> " << (want.empty() ? "permit" : std::to_string(want.size()) + " violations");
-    if (!check(got->authorized && got->violations == want.size() && seen.size() == want.size(),
-               "change_policy: " + std::to_string(got->violations) + " violations reported, the model finds " +
-                   std::to_string(want.size())))
+    if (!check(got->authorized && got->violations == want.size() && seen.size() == want.size(), [&] {
+          return std::string("change_policy: " + std::to_string(got->violations) + " violations reported, the model finds " +
+                             std::to_string(want.size()));
+        }))
       return false;
     for (std::size_t i = 0; i < want.size(); ++i) {
       const auto& w = want[i];
@@ -844,8 +915,10 @@ class harness {
       const std::string& label = mh.dom[w.domain].label;
       if (!check(s.kind == w.kind && s.domain == w.domain && s.other == w.other && s.policy_index == w.policy_index &&
                      std::string(s.label.data(), s.label.size()) == label,
-                 "change_policy: violation " + std::to_string(i) + " differs from the model's (domain " + std::to_string(w.domain) +
-                     ", other " + std::to_string(w.other) + ")"))
+                 [&] {
+                   return std::string("change_policy: violation " + std::to_string(i) + " differs from the model's (domain " +
+                                      std::to_string(w.domain) + ", other " + std::to_string(w.other) + ")");
+                 }))
         return false;
     }
     if (cov_ != nullptr) cov_->violations += want.size();
@@ -880,7 +953,8 @@ class harness {
 
   void change_one(const command& c, std::size_t h) {
     const policy_entry next = entry_of(c.policy);
-    if (!check(next.bytes != nullptr, "the builder refused a generated policy: " + describe(next.spec))) return;
+    if (!check(next.bytes != nullptr, [&] { return std::string("the builder refused a generated policy: " + describe(next.spec)); }))
+      return;
     const auto kind = static_cast<change_kind>(c.flag % 3);
     const bool ok = change(h, subject(h, c.a), next, kind, c.pick, c.b);
     tally(op::change_policy, ok ? outcome::permit : outcome::deny);
@@ -889,7 +963,8 @@ class harness {
   /// All hosts or none: a dry run on every host, then the change on every host.
   void change_all(const command& c) {
     const policy_entry next = entry_of(c.policy);
-    if (!check(next.bytes != nullptr, "the builder refused a generated policy: " + describe(next.spec))) return;
+    if (!check(next.bytes != nullptr, [&] { return std::string("the builder refused a generated policy: " + describe(next.spec)); }))
+      return;
     line_ << "change_all [";
     bool all = true;
     for (std::size_t h = 0; h < host_count && failure_.empty(); ++h) {
@@ -898,7 +973,8 @@ class harness {
     }
     if (all) {
       for (std::size_t h = 0; h < host_count && failure_.empty(); ++h) {
-        check(change(h, hv, next, change_kind::apply, 0, 0), "change_all: host " + std::to_string(h) + " refused after its dry run permitted");
+        check(change(h, hv, next, change_kind::apply, 0, 0),
+              [&] { return std::string("change_all: host " + std::to_string(h) + " refused after its dry run permitted"); });
         line_ << "; ";
       }
     }
@@ -960,8 +1036,10 @@ class harness {
           same_bindings = x.first == y.first && x.second.kind == y.second.kind && x.second.subject == y.second.subject &&
                           x.second.object == y.second.object && x.second.cookie == y.second.cookie;
         }
-        if (!check(a.generation == b.generation && a.policy == b.policy && same_dom && same_bindings,
-                   "host " + std::to_string(h) + ": an operation that was denied, failed or only asked changed the monitor's state"))
+        if (!check(a.generation == b.generation && a.policy == b.policy && same_dom && same_bindings, [&] {
+              return std::string("host " + std::to_string(h) +
+                                 ": an operation that was denied, failed or only asked changed the monitor's state");
+            }))
           return;
       }
       if (!effect_.cache) {
@@ -969,7 +1047,10 @@ class harness {
         for (std::size_t i = 0; same_cache && i < a.cache.size(); ++i)
           same_cache = a.cache[i].s == b.cache[i].s && a.cache[i].o == b.cache[i].o && a.cache[i].op == b.cache[i].op &&
                        a.cache[i].d.value == b.cache[i].d.value && a.cache[i].d.denied_by == b.cache[i].d.denied_by;
-        if (!check(same_cache, "host " + std::to_string(h) + ": an operation without a sharing decision changed the cache")) return;
+        if (!check(same_cache, [&] {
+              return std::string("host " + std::to_string(h) + ": an operation without a sharing decision changed the cache");
+            }))
+          return;
       }
     }
   }
@@ -989,8 +1070,11 @@ class harness {
 
     // The policy in force and its generation.
     const auto& bytes = *model_.policies[mh.policy].bytes;
-    if (!check(v.bytes().data() == bytes.data() && v.bytes().size() == bytes.size(), where + "the policy in force is not the model's")) return;
-    if (!check(m.generation() == mh.generation, where + "generation " + std::to_string(m.generation()) + ", model " + std::to_string(mh.generation)))
+    if (!check(v.bytes().data() == bytes.data() && v.bytes().size() == bytes.size(),
+               [&] { return where + "the policy in force is not the model's"; }))
+      return;
+    if (!check(m.generation() == mh.generation,
+               [&] { return where + "generation " + std::to_string(m.generation()) + ", model " + std::to_string(mh.generation); }))
       return;
 
     // Domains: state, label, incarnation.
@@ -1000,10 +1084,11 @@ class harness {
       const mdomain& x = mh.dom[d];
       const auto want = static_cast<shype::domain_state>(x.state);
       const auto lid = x.state == mstate::free ? shype::no_label : label_id_of(p, x.label);
-      if (!check(info.state == want && info.label == lid && info.incarnation == x.incarnation,
-                 where + "d" + std::to_string(d) + " is " + std::to_string(static_cast<int>(info.state)) + "/" + label_of(info.label) +
-                     "/" + std::to_string(info.incarnation) + ", model " + to_string(x.state) + "/" + x.label + "/" +
-                     std::to_string(x.incarnation)))
+      if (!check(info.state == want && info.label == lid && info.incarnation == x.incarnation, [&] {
+            return where + "d" + std::to_string(d) + " is " + std::to_string(static_cast<int>(info.state)) + "/" + label_of(info.label) +
+                   "/" + std::to_string(info.incarnation) + ", model " + to_string(x.state) + "/" + x.label + "/" +
+                   std::to_string(x.incarnation);
+          }))
         return;
     }
 
@@ -1018,30 +1103,35 @@ class harness {
         if (y.cookie == b.cookie) x = &y;
       const auto it = handles_.find(b.cookie);
       ok = check(x != nullptr && it != handles_.end() && it->second.first == h && it->second.second == handle,
-                 where + "live binding " + std::to_string(b.cookie) + " is not in the model");
+                 [&] { return where + "live binding " + std::to_string(b.cookie) + " is not in the model"; });
       if (!ok) return;
       const std::uint32_t object = to_domain(x->kind) ? x->peer : resource_id_of(p, x->resource);
-      ok = check(b.kind == x->kind && b.subject == x->subject && b.object == object, where + "binding " + std::to_string(b.cookie) + " differs from the model's");
+      ok = check(b.kind == x->kind && b.subject == x->subject && b.object == object,
+                 [&] { return where + "binding " + std::to_string(b.cookie) + " differs from the model's"; });
       if (!ok) return;
       const auto s = m.domain(b.subject);
-      ok = check(s.state == shype::domain_state::running, where + "invariant 1: binding " + std::to_string(b.cookie) + " of a domain that is not running");
+      ok = check(s.state == shype::domain_state::running,
+                 [&] { return where + "invariant 1: binding " + std::to_string(b.cookie) + " of a domain that is not running"; });
       if (!ok) return;
       if (to_domain(b.kind)) {
         const auto o = m.domain(static_cast<shype::domid_t>(b.object));
-        ok = check(o.state == shype::domain_state::running, where + "invariant 1: binding " + std::to_string(b.cookie) + " to a domain that is not running") &&
-             check(te_permits(p, label_of(s.label), label_of(o.label)),
-                   where + "invariant 1 (isolation): " + to_string(b.kind) + " " + std::to_string(b.cookie) + " joins d" +
-                       std::to_string(b.subject) + " (" + label_of(s.label) + ") and d" + std::to_string(b.object) + " (" +
-                       label_of(o.label) + "), which share no TE type");
+        ok = check(o.state == shype::domain_state::running,
+                   [&] { return where + "invariant 1: binding " + std::to_string(b.cookie) + " to a domain that is not running"; }) &&
+             check(te_permits(p, label_of(s.label), label_of(o.label)), [&] {
+               return where + "invariant 1 (isolation): " + to_string(b.kind) + " " + std::to_string(b.cookie) + " joins d" +
+                      std::to_string(b.subject) + " (" + label_of(s.label) + ") and d" + std::to_string(b.object) + " (" +
+                      label_of(o.label) + "), which share no TE type";
+             });
       } else {
-        ok = check(b.object < v.resource_label_count(), where + "invariant 1: attachment to an unknown resource") &&
-             check(te_permits_access(p, label_of(s.label), str(v.resource_label(static_cast<shype::resource_id>(b.object)).name())),
-                   where + "invariant 1 (isolation): attachment " + std::to_string(b.cookie) + " of a resource sharing no TE type");
+        ok = check(b.object < v.resource_label_count(), [&] { return where + "invariant 1: attachment to an unknown resource"; }) &&
+             check(te_permits_access(p, label_of(s.label), str(v.resource_label(static_cast<shype::resource_id>(b.object)).name())), [&] {
+               return where + "invariant 1 (isolation): attachment " + std::to_string(b.cookie) + " of a resource sharing no TE type";
+             });
       }
     });
     if (!ok) return;
     if (!check(n == mh.bindings.size() && m.binding_count() == n,
-               where + std::to_string(n) + " live bindings, model " + std::to_string(mh.bindings.size())))
+               [&] { return where + std::to_string(n) + " live bindings, model " + std::to_string(mh.bindings.size()); }))
       return;
 
     // Invariant 2: Chinese Wall over everything running or starting on this host.
@@ -1051,9 +1141,10 @@ class harness {
       for (std::size_t b = a + 1; b < max_dom; ++b) {
         const auto y = m.domain(static_cast<shype::domid_t>(b));
         if (y.state != shype::domain_state::running && y.state != shype::domain_state::starting) continue;
-        if (!check(!cw_conflict(p, label_of(x.label), label_of(y.label)),
-                   where + "invariant 2 (Chinese Wall): d" + std::to_string(a) + " (" + label_of(x.label) + ") and d" +
-                       std::to_string(b) + " (" + label_of(y.label) + ") hold types of one conflict set"))
+        if (!check(!cw_conflict(p, label_of(x.label), label_of(y.label)), [&] {
+              return where + "invariant 2 (Chinese Wall): d" + std::to_string(a) + " (" + label_of(x.label) + ") and d" +
+                     std::to_string(b) + " (" + label_of(y.label) + ") hold types of one conflict set";
+            }))
           return;
       }
     }
@@ -1066,30 +1157,33 @@ class harness {
     const auto rnames = resource_names(p);
     std::set<std::tuple<shype::domid_t, std::uint32_t, std::uint8_t>> unique;
     for (const auto& e : entries) {
-      const std::string what = where + "invariant 3 (cache): entry d" + std::to_string(e.s) + " op " + std::to_string(e.op) + " object " +
-                               std::to_string(e.o) + ": ";
-      if (!check(unique.insert({e.s, e.o, e.op}).second, what + "cached twice")) return;
-      if (!check(e.s < max_dom && mh.dom[e.s].state == mstate::running, what + "its subject is not running")) return;
+      const auto what = [&] {
+        return where + "invariant 3 (cache): entry d" + std::to_string(e.s) + " op " + std::to_string(e.op) + " object " +
+               std::to_string(e.o) + ": ";
+      };
+      if (!check(unique.insert({e.s, e.o, e.op}).second, [&] { return what() + "cached twice"; })) return;
+      if (!check(e.s < max_dom && mh.dom[e.s].state == mstate::running, [&] { return what() + "its subject is not running"; })) return;
       const bool resource = (e.op & 0x7Fu) == static_cast<std::uint8_t>(shype::hook::resource_access);
       bool naive = false;
       mkey key{e.s, mh.dom[e.s].incarnation, e.o, 0, e.op};
       if (resource) {
-        if (!check(e.o < rnames.size(), what + "unknown resource")) return;
+        if (!check(e.o < rnames.size(), [&] { return what() + "unknown resource"; })) return;
         naive = te_permits_access(p, mh.dom[e.s].label, rnames[e.o]);
       } else {
         const auto k = static_cast<shype::hook>(e.op);
-        if (!check(e.o < max_dom && mh.dom[e.o].state == mstate::running, what + "its object is not running")) return;
+        if (!check(e.o < max_dom && mh.dom[e.o].state == mstate::running, [&] { return what() + "its object is not running"; })) return;
         auto fresh = m.evaluate(k, e.s, static_cast<shype::domid_t>(e.o));
         if (!check(fresh.has_value() && fresh->value == e.d.value && fresh->denied_by == e.d.denied_by,
-                   what + "differs from a fresh evaluate()"))
+                   [&] { return what() + "differs from a fresh evaluate()"; }))
           return;
         naive = te_permits(p, mh.dom[e.s].label, mh.dom[e.o].label);
         key.oi = mh.dom[e.o].incarnation;
       }
       if (!check(shype::permitted(e.d.value) == naive && e.d.denied_by == (naive ? shype::verdict::none : te_index),
-                 what + "differs from the naive decision"))
+                 [&] { return what() + "differs from the naive decision"; }))
         return;
-      if (!check(mh.asked.count(key) != 0, what + "was never decided for these incarnations under this generation")) return;
+      if (!check(mh.asked.count(key) != 0, [&] { return what() + "was never decided for these incarnations under this generation"; }))
+        return;
     }
 
     // Invariant 6: statistics and the audit log add up to the model's own counts.
@@ -1097,15 +1191,19 @@ class harness {
     for (std::size_t c = 0; c < shype::hook_class_count; ++c) {
       const auto& r = st.by_class[c];
       const auto& k = mh.stats[c];
-      if (!check(r.hits == k.hits && r.misses == k.misses && r.denials == k.denials && r.errors == k.errors && r.revocations == k.revocations,
-                 where + "invariant 6: statistics of class " + shype::to_string(static_cast<shype::hook_class>(c)) + " are " +
-                     counts(r.hits, r.misses, r.denials, r.errors, r.revocations) + ", model " +
-                     counts(k.hits, k.misses, k.denials, k.errors, k.revocations)))
+      if (!check(
+              r.hits == k.hits && r.misses == k.misses && r.denials == k.denials && r.errors == k.errors && r.revocations == k.revocations,
+              [&] {
+                return where + "invariant 6: statistics of class " + shype::to_string(static_cast<shype::hook_class>(c)) + " are " +
+                       counts(r.hits, r.misses, r.denials, r.errors, r.revocations) + ", model " +
+                       counts(k.hits, k.misses, k.denials, k.errors, k.revocations);
+              }))
         return;
     }
     const auto& audit = m.audit();
-    if (!check(audit.total() == mh.audited && st.total().denials == mh.audited,
-               where + "invariant 6: " + std::to_string(audit.total()) + " denials audited, model " + std::to_string(mh.audited)))
+    if (!check(audit.total() == mh.audited && st.total().denials == mh.audited, [&] {
+          return where + "invariant 6: " + std::to_string(audit.total()) + " denials audited, model " + std::to_string(mh.audited);
+        }))
       return;
     if (mh.last_denial) {
       shype::denial_record last{};
@@ -1113,20 +1211,20 @@ class harness {
       const auto& w = *mh.last_denial;
       check(last.op == w.op && last.policy_index == w.by && last.subject == w.subject && last.generation == w.generation &&
                 last.seq + 1 == mh.audited,
-            where + "invariant 6: the last audit record is not the model's last denial");
+            [&] { return where + "invariant 6: the last audit record is not the model's last denial"; });
     }
   }
 
   static std::string counts(std::uint64_t h, std::uint64_t m, std::uint64_t d, std::uint64_t e, std::uint64_t r) {
-    return "hits " + std::to_string(h) + " misses " + std::to_string(m) + " denials " + std::to_string(d) + " errors " +
-           std::to_string(e) + " revocations " + std::to_string(r);
+    return "hits " + std::to_string(h) + " misses " + std::to_string(m) + " denials " + std::to_string(d) + " errors " + std::to_string(e) +
+           " revocations " + std::to_string(r);
   }
 
   // ===== state ==========================================================================================
   model model_;
   std::vector<std::unique_ptr<host_monitor>> real_;
   std::map<std::uint64_t, std::pair<std::size_t, shype::binding_handle>> handles_;  // live, by cookie
-  std::vector<std::pair<std::size_t, shype::binding_handle>> stale_;                 // closed or revoked
+  std::vector<std::pair<std::size_t, shype::binding_handle>> stale_;                // closed or revoked
   struct {
     bool state = false;  // the command may have changed domains, bindings, generation or policy
     bool cache = false;  // the command took a sharing decision (which may be cached)
