@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Mutation check: does the test suite notice when the library is broken on purpose?
+#
+#   scripts/mutation-check.sh [--only NAME] [--report FILE] [--keep]
+#
+# Copies the working tree (tracked and untracked files, not build trees) to a scratch directory,
+# builds the unit tests, the property tests and the replay of the loader's and the hook state
+# machine's fuzz corpora with g++-12 (without -Werror: a mutant may leave a parameter unused),
+# checks that they pass unmutated, then applies one mutation at a time to the library, rebuilds
+# and runs them again. Each mutation must make at least one test fail; the table says which did.
+# The property tests run with CI's RC_PARAMS (seed and cases from scripts/test.sh's defaults in
+# proptests/CMakeLists.txt), so "caught" means "caught by CI".
+#
+# A mutation is a literal replacement in one header; if its text is no longer found (the
+# library changed), the script says so and fails: update the mutation, never drop it silently.
+# Exit status: 0 if every mutation was caught and the unmutated suite passed.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+only="" report="" keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --only) only=$2; shift 2 ;;
+    --report) report=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    *) echo "usage: $0 [--only NAME] [--report FILE] [--keep]" >&2; exit 2 ;;
+  esac
+done
+
+# name ~ header (under include/shype) ~ text ~ replacement ~ what it breaks   (\n: a line break)
+mutations=(
+  "te-or~type_enforcement.hpp~return permit_if(intersects(a, b));~return permit_if(!empty(a) || !empty(b));~Type Enforcement decided by OR of the two type sets instead of AND"
+  "te-always-permit~type_enforcement.hpp~return permit_if(intersects(a, b));~return decision::permit;~Type Enforcement permits every share and access"
+  "cw-refcount-not-decremented~chinese_wall.hpp~--s.running[t] == 0~s.running[t] == 0~Chinese Wall never decrements a running type's count (types stay running after their domains stop)"
+  "cw-not-checked-on-migrate-in~monitor.hpp~const std::uint8_t denied = prepare_all(states_, view_, label);~const std::uint8_t denied = op == hook::migrate_in ? verdict::none : prepare_all(states_, view_, label);~a migrating domain is admitted without the Chinese Wall check (and reserves nothing)"
+  "cache-not-dropped-on-stop~monitor.hpp~    cache_.drop(handle(d));~    (void)0;~cached decisions of a destroyed, saved or migrated domain stay in the cache"
+  "cache-not-dropped-on-relabel~monitor.hpp~  cache_.drop(old_handle);~  (void)old_handle;~cached decisions about a relabelled domain stay in the cache"
+  "cache-ignores-generation~decision_cache.hpp~if ((m1 & match_mask) != expect) continue;~if (((m1 & match_mask) & 0xFFFFFFFFull) != (expect & 0xFFFFFFFFull)) continue;~a cache probe matches entries of any policy generation"
+  "generation-not-bumped~monitor.hpp~generation_t next_gen = gen() + 1;~generation_t next_gen = gen();~a policy change keeps the generation (old cached decisions stay valid)"
+  "no-revocation-on-change~monitor.hpp~    return !ok;~    return false;~a policy change revokes no binding whose labels it still knows"
+  "no-revocation-on-relabel~monitor.hpp~return !binding_permitted(b.kind, sl, o, view_);~return false;~relabelling revokes nothing"
+  "bindings-survive-stop~monitor.hpp~      registry_.remove_domain(d, on_close);~      (void)on_close;~a stopped domain's channels, grants and attachments stay registered"
+  "relabel-skips-placement~monitor.hpp~const std::uint8_t denied = prepare_all(states_, view_, new_label);~const std::uint8_t denied = verdict::none; (void)prepare_all(states_, view_, new_label);~relabelling a running domain ignores the Chinese Wall"
+  "change-ignores-conflicts~monitor.hpp~    ++report.violations;\n    violation v{violation_kind::conflict~    violation v{violation_kind::conflict~a policy change is applied although running domains would violate its Chinese Wall"
+  "hits-counted-as-misses~statistics.hpp~void hit(hook_class c) noexcept { at(c).hits.add(); }~void hit(hook_class c) noexcept { at(c).misses.add(); }~cache hits are counted as misses"
+  "blp-flow-reversed~bell_lapadula.hpp~return dominates(to.secrecy(), from.secrecy());~return dominates(from.secrecy(), to.secrecy());~Bell-LaPadula lets information flow down instead of up"
+  "loader-accepts-unsorted~policy_view.hpp~      if (order > 0)~      if (false && order > 0)~the loader accepts unsorted name tables (binary search then misses names)"
+  "loader-accepts-stray-bits~policy_view.hpp~if ((last >> (bits % 64)) != 0) return failure~if (false) return failure~the loader accepts type sets with bits beyond the number of types"
+  "loader-accepts-gaps-in-strings~policy_view.hpp~if (next != strings_size_) return failure~if (false) return failure~the loader accepts bytes in the strings section that no name uses"
+)
+
+scratch=$(mktemp -d /tmp/shype-mutation-XXXXXX)
+cleanup() { [ "$keep" = 1 ] && echo "kept $scratch" || rm -rf "$scratch"; }
+trap cleanup EXIT
+src=$scratch/src
+build=$scratch/build
+mkdir -p "$src"
+(cd "$root" && git ls-files -co --exclude-standard -z | grep -zv '^build' | xargs -0 cp --parents -t "$src" 2>/dev/null || true)
+echo "mutation-check: tree copied to $src"
+
+cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=g++-12 -DSHYPE_WERROR=OFF \
+  -DSHYPE_BUILD_TOOLS=OFF -DSHYPE_BUILD_REFHV=OFF -DSHYPE_BUILD_ADAPTERS=OFF -DSHYPE_BUILD_BENCHMARKS=OFF \
+  -DSHYPE_SYSTEM_TESTS=OFF >"$scratch/configure.log" 2>&1 || { cat "$scratch/configure.log"; exit 2; }
+targets=(shype_unit_tests shype_proptests fuzz_policy_loader_replay fuzz_hook_state_machine_replay)
+tests='^(unit|prop\.stateful|prop\.composition|prop\.policybinary|fuzz\.policy_loader\.replay|fuzz\.hook_state_machine\.replay)$'
+
+run_suite() {  # prints the names of the failing tests; status 0 if the suite built
+  cmake --build "$build" --target "${targets[@]}" >"$scratch/build.log" 2>&1 || return 2
+  (cd "$build" && ctest -R "$tests" --timeout 600 >"$scratch/ctest.log" 2>&1)
+  sed -n 's/^[[:space:]]*[0-9]* - \([^ ]*\) (.*/\1/p' "$scratch/ctest.log" | tr '\n' ' '
+  grep -q "tests passed" "$scratch/ctest.log" || return 2
+}
+
+start=$(date +%s)
+failed=$(run_suite)
+rc=$?
+if [ "$rc" -ne 0 ] || [ -n "$failed" ]; then
+  echo "mutation-check: the unmutated suite does not pass (failing: ${failed:-build}); see $scratch" >&2
+  keep=1
+  exit 1
+fi
+echo "mutation-check: unmutated suite passes ($(( $(date +%s) - start )) s)"
+
+rows=() survivors=0
+for m in "${mutations[@]}"; do
+  IFS='~' read -r name header from to what <<<"$m"
+  [ -n "$only" ] && [ "$only" != "$name" ] && continue
+  file=$src/include/shype/$header
+  cp "$file" "$scratch/pristine"
+  if ! python3 - "$file" "$from" "$to" <<'PY'
+import sys
+path, old, new = sys.argv[1], sys.argv[2].replace("\\n", "\n"), sys.argv[3].replace("\\n", "\n")
+text = open(path).read()
+if text.count(old) != 1:
+    sys.exit(1)
+open(path, "w").write(text.replace(old, new))
+PY
+  then
+    echo "mutation-check: $name: text not found exactly once in $header — update the mutation" >&2
+    rows+=("| $name | $what | NOT APPLIED |")
+    survivors=$((survivors + 1))
+    continue
+  fi
+  t0=$(date +%s)
+  failed=$(run_suite)
+  rc=$?
+  cp "$scratch/pristine" "$file"
+  if [ "$rc" -ne 0 ] && [ -z "$failed" ]; then
+    verdict="build failed (see below)"
+    survivors=$((survivors + 1))
+    tail -20 "$scratch/build.log" >&2
+  elif [ -n "$failed" ]; then
+    verdict="caught by: ${failed% }"
+  else
+    verdict="SURVIVED"
+    survivors=$((survivors + 1))
+  fi
+  echo "mutation-check: $name: $verdict ($(( $(date +%s) - t0 )) s)"
+  rows+=("| $name | $what | $verdict |")
+done
+
+table=$(printf '| mutation | what it breaks | result |\n|---|---|---|\n'; printf '%s\n' "${rows[@]}")
+echo "$table"
+[ -n "$report" ] && echo "$table" >"$report"
+echo "mutation-check: $(( ${#rows[@]} - survivors )) of ${#rows[@]} mutations caught in $(( $(date +%s) - start )) s"
+[ "$survivors" -eq 0 ]
