@@ -72,31 +72,68 @@ enum class domain_state : std::uint8_t { free, starting, running, saved };
 
 /// The outcome of a hook: the decision, the policy (by position) that denied, whether it came
 /// from the cache, and the policy generation it was taken under.
-struct verdict {
+struct alignas(8) verdict {
   static constexpr std::uint8_t none = 0xFF;        ///< nobody denied
   static constexpr std::uint8_t management = 0xFE;  ///< denied: subject lacks the management label
 
   decision value = decision::deny;
   std::uint8_t denied_by = none;
   bool cached = false;
+  /// errc{} in every verdict. result<verdict> keeps its error here, so that what a hook returns
+  /// is one 64-bit register, never a struct rebuilt on the stack (see result<verdict> below).
+  errc status = errc{};
   generation_t generation = 0;
 
   [[nodiscard]] constexpr bool permitted() const noexcept { return shype::permitted(value); }
   constexpr explicit operator bool() const noexcept { return permitted(); }
 
-  /// Built as one 64-bit word: field-by-field byte stores followed by a word load stall the
-  /// store-to-load forwarding of the critical path.
   [[nodiscard]] static constexpr verdict make(decision d, std::uint8_t by, bool cached, generation_t g) noexcept {
-    if (std::is_constant_evaluated()) return verdict{d, by, cached, g};
-    const std::uint64_t w = std::uint64_t{shype::permitted(d) ? 1u : 0u} | (std::uint64_t{by} << 8) |
-                            (std::uint64_t{cached ? 1u : 0u} << 16) | (std::uint64_t{g} << 32);
-    return std::bit_cast<verdict>(w);
+    verdict v;
+    v.value = d;
+    v.denied_by = by;
+    v.cached = cached;
+    v.generation = g;
+    return v;
   }
 };
-// Eight bytes, one register: a result<verdict> comes back in registers on the critical path.
 static_assert(sizeof(verdict) == 8 && std::is_trivially_copyable_v<verdict>);
-static_assert(std::endian::native != std::endian::little ||
-              verdict::make(decision::permit, 3, true, 7).denied_by == 3);
+
+/// A hook's result in one register: the error, if any, travels in verdict::status.
+template <>
+class [[nodiscard]] result<verdict, errc> {
+ public:
+  using value_type = verdict;
+  using error_type = errc;
+
+  /// A verdict's status is always errc{} (nothing else sets it).
+  constexpr result(const verdict& v) noexcept : v_(v) {}  // NOLINT: implicit by design
+  /// Built as a whole word, like a verdict from the cache: the two paths then meet in one
+  /// register instead of being reassembled byte by byte.
+  constexpr result(failure<errc> f) noexcept : v_(error_word(f.error)) {}  // NOLINT: implicit by design
+
+  [[nodiscard]] constexpr bool has_value() const noexcept { return v_.status == errc{}; }
+  constexpr explicit operator bool() const noexcept { return has_value(); }
+  [[nodiscard]] constexpr const verdict& value() const noexcept {
+    if (!has_value()) __builtin_trap();  // caller bug: test has_value() first
+    return v_;
+  }
+  [[nodiscard]] constexpr const verdict& operator*() const noexcept { return value(); }
+  [[nodiscard]] constexpr const verdict* operator->() const noexcept { return &value(); }
+  [[nodiscard]] constexpr verdict value_or(const verdict& fallback) const noexcept { return has_value() ? v_ : fallback; }
+  [[nodiscard]] constexpr errc error() const noexcept {
+    if (has_value()) __builtin_trap();  // caller bug: there is no error
+    return v_.status;
+  }
+
+ private:
+  static constexpr verdict error_word(errc e) noexcept {
+    verdict v;
+    v.status = e;
+    if (std::is_constant_evaluated() || std::endian::native != std::endian::little) return v;
+    return std::bit_cast<verdict>((std::uint64_t{static_cast<std::uint8_t>(e)} << 24) | (std::uint64_t{verdict::none} << 8));
+  }
+  verdict v_{};
+};
 
 /// A sharing hook that also registers a binding: the handle is valid only if permitted.
 struct bind_result {
@@ -324,7 +361,18 @@ class basic_monitor {
     if (!loaded_) return failure(errc::no_policy);
     if (auto e = pair_error(s, o); e != errc{}) return failure(e);
     const std::uint8_t denied = evaluate_share(op, domains_[s].label, domains_[o].label, view_);
-    return verdict{permit_if(denied == verdict::none), denied, false, gen()};
+    return verdict::make(permit_if(denied == verdict::none), denied, false, gen());
+  }
+
+  /// A fresh decision for a resource access, without cache, statistics or audit.
+  result<verdict> evaluate_access(domid_t d, resource_id r, access_mode m) noexcept {
+    shared_guard g(lock_);
+    if (!loaded_) return failure(errc::no_policy);
+    if (d >= Limits.max_domains || domains_[d].state == domain_state::free) return failure(errc::unknown_domain);
+    if (domains_[d].state != domain_state::running) return failure(errc::domain_not_running);
+    if (r >= view_.resource_label_count()) return failure(errc::unknown_label);
+    const std::uint8_t denied = evaluate_access(domains_[d].label, r, m, view_);
+    return verdict::make(permit_if(denied == verdict::none), denied, false, gen());
   }
 
   // ===== introspection =============================================================================
@@ -520,37 +568,43 @@ class basic_monitor {
   // The critical path is one cache probe. The miss and the audit of a denial are out of line
   // (noinline), so the hit path stays a handful of instructions with few registers.
 
-  [[gnu::always_inline]] result<verdict> decide_share(hook op, domid_t s, domid_t o) noexcept {
-    if (s < Limits.max_domains && o < Limits.max_domains && s != o) [[likely]] {
-      const std::uint32_t hs = live(s), ho = live(o);
-      if (hs != 0 && ho != 0) [[likely]] {
-        const cache_key k{hs, ho, static_cast<std::uint8_t>(op)};
-        if (const std::uint64_t w = cache_.probe(k, gen()); w != 0) [[likely]] {
-          stats_.hit(class_of(op));
-          const verdict v = hit_verdict(w);
-          if (!v.permitted()) [[unlikely]] share_denied(op, s, o, v);
-          return v;
-        }
-        return share_miss(op, s, o, k);
-      }
-    }
-    return failure(share_error(op, s, o));
-  }
-  [[gnu::noinline]] errc share_error(hook op, domid_t s, domid_t o) noexcept {
-    const errc e = loaded_ ? pair_error(s, o) : errc::no_policy;
-    stats_.error(class_of(op));
-    return e;
-  }
   /// A verdict from a cache hit: the cache's word has the verdict's layout (decision_cache.hpp).
   [[nodiscard]] static verdict hit_verdict(std::uint64_t w) noexcept {
     if constexpr (std::endian::native == std::endian::little) {
       return std::bit_cast<verdict>(w);
     } else {
-      return verdict{permit_if((w & 0xFF) != 0), static_cast<std::uint8_t>(w >> 8), true, static_cast<generation_t>(w >> 32)};
+      return verdict::make(permit_if((w & 0xFF) != 0), static_cast<std::uint8_t>(w >> 8), true, static_cast<generation_t>(w >> 32));
     }
   }
-  [[gnu::noinline]] verdict share_miss(hook op, domid_t s, domid_t o, cache_key k) noexcept {  // k by value: no stack frame for it on the hit path
+
+  [[gnu::always_inline]] result<verdict> decide_share(hook op, domid_t s, domid_t o) noexcept {
+    // A leaf on the hit path (no call, no stack frame): everything else is one tail call.
+    if (s < Limits.max_domains && o < Limits.max_domains && s != o) [[likely]] {
+      const std::uint32_t hs = live(s), ho = live(o);
+      if (hs != 0 && ho != 0) [[likely]] {
+        const std::uint64_t w = cache_.probe(cache_key{hs, ho, static_cast<std::uint8_t>(op)}, gen());
+        if ((w & 0xFF) != 0) [[likely]] {  // a cached permit
+          stats_.hit(class_of(op));
+          return hit_verdict(w);
+        }
+      }
+    }
+    return share_slow(op, s, o);
+  }
+  /// Errors, misses and cached denials (which are audited).
+  [[gnu::noinline]] result<verdict> share_slow(hook op, domid_t s, domid_t o) noexcept {
     const hook_class c = class_of(op);
+    if (const errc e = loaded_ ? pair_error(s, o) : errc::no_policy; e != errc{}) {
+      stats_.error(c);
+      return failure(e);
+    }
+    const cache_key k{live(s), live(o), static_cast<std::uint8_t>(op)};
+    if (const std::uint64_t w = cache_.probe(k, gen()); w != 0) {
+      stats_.hit(c);
+      const verdict v = hit_verdict(w);
+      if (!v.permitted()) share_denied(op, s, o, v);
+      return v;
+    }
     stats_.miss(c);
     const std::uint8_t by = evaluate_share(op, domains_[s].label, domains_[o].label, view_);
     const verdict v = verdict::make(permit_if(by == verdict::none), by, false, gen());
@@ -710,12 +764,12 @@ class basic_monitor {
                     (subject < Limits.max_domains && domains_[subject].state == domain_state::running &&
                      domains_[subject].label == view_.bootstrap_label() && view_.bootstrap_label() != no_label);
     stats_.miss(hook_class::management);
-    if (ok) return verdict{decision::permit, verdict::none, false, gen()};
+    if (ok) return verdict::make(decision::permit, verdict::none, false, gen());
     stats_.denial(hook_class::management);
     const bool known = subject < Limits.max_domains && domains_[subject].state != domain_state::free;
     audit_denial(op, verdict::management, subject, audit_object::policy, 0,
                  known ? view_.vm_label(domains_[subject].label).name() : string_ref("unlabeled"), string_ref());
-    return verdict{decision::deny, verdict::management, false, gen()};
+    return verdict::make(decision::deny, verdict::management, false, gen());
   }
 
   result<verdict> start(hook op, domid_t d, label_id l) noexcept {
@@ -774,13 +828,13 @@ result<verdict> basic_monitor<L, K, Ps...>::prepare_start(hook op, domid_t d, la
   if (denied != verdict::none) {
     stats_.denial(c);
     audit_denial(op, denied, d, audit_object::host, 0, label.name(), string_ref());
-    return verdict{decision::deny, denied, false, gen()};
+    return verdict::make(decision::deny, denied, false, gen());
   }
   s.before = s.state;
   s.state = domain_state::starting;
   s.label = l;
   new_incarnation(d);
-  return verdict{decision::permit, verdict::none, false, gen()};
+  return verdict::make(decision::permit, verdict::none, false, gen());
 }
 
 template <monitor_limits L, class K, class... Ps>
@@ -853,7 +907,7 @@ result<verdict> basic_monitor<L, K, Ps...>::relabel(domid_t subject, domid_t d, 
       commit_all(states_, view_, old_label);
       stats_.denial(c);
       audit_denial(hook::relabel, denied, d, audit_object::host, 0, new_label.name(), string_ref());
-      return verdict{decision::deny, denied, false, gen()};
+      return verdict::make(decision::deny, denied, false, gen());
     }
     commit_all(states_, view_, new_label);
   }
@@ -880,7 +934,7 @@ result<verdict> basic_monitor<L, K, Ps...>::relabel(domid_t subject, domid_t d, 
   }
   for (std::uint8_t i = 0; i < hook_class_count; ++i)
     if (revoked[i] != 0) stats_.revocations(static_cast<hook_class>(i), revoked[i]);
-  return verdict{decision::permit, verdict::none, false, gen()};
+  return verdict::make(decision::permit, verdict::none, false, gen());
 }
 
 template <monitor_limits L, class K, class... Ps>

@@ -81,6 +81,12 @@ TEST_F(Monitor, TheDeviceDomainServesEachCoalitionOnlyItsDisk) {
   EXPECT_FALSE(m->resource_access(computing, vo, access_mode::read)->permitted());
   EXPECT_TRUE(m->resource_access(device, vo, access_mode::read_write)->permitted());
   EXPECT_EQ(m->resource_access(order1, 99, access_mode::read).error(), errc::unknown_label);
+  // The side-effect-free evaluation agrees and counts nothing.
+  const auto before = m->stats()[hook_class::resource];
+  EXPECT_TRUE(m->evaluate_access(order1, vo, access_mode::read_write)->permitted());
+  EXPECT_FALSE(m->evaluate_access(ads, vo, access_mode::read)->permitted());
+  EXPECT_EQ(m->evaluate_access(order1, 99, access_mode::read).error(), errc::unknown_label);
+  EXPECT_EQ(m->stats()[hook_class::resource], before);
   // The device domain may connect to both coalitions' VMs, never to the computing VM.
   EXPECT_TRUE(bind(device, order1));
   EXPECT_TRUE(bind(device, ads));
