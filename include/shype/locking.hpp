@@ -13,6 +13,7 @@
 // A locking policy is a type parameter, like a capacity: no macro, no run-time switch.
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 #include "detail/spin.hpp"
@@ -55,6 +56,15 @@ struct smp_locking {
   using rw_lock = detail::spin_rwlock;
   using mutex = detail::spinlock;
   using counter = detail::atomic_counter;
+  /// Statistics are split into shards so that CPUs counting hooks do not bounce one cache line
+  /// between them. A shard is picked from the current stack address (each CPU or thread runs
+  /// on its own stack), which needs no CPU id, no TLS and no OS. A hypervisor that knows its
+  /// CPU number can define its own locking policy with `stat_shard()` returning it.
+  static constexpr std::size_t stat_shards = 16;
+  static std::size_t stat_shard() noexcept {
+    const auto sp = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+    return static_cast<std::size_t>(((sp >> 12) * 0x9E3779B97F4A7C15ull) >> 60);  // 4 KiB granules, 16 shards
+  }
 };
 
 struct no_locking {
@@ -62,6 +72,8 @@ struct no_locking {
   using rw_lock = null_mutex;
   using mutex = null_mutex;
   using counter = detail::plain_counter;
+  static constexpr std::size_t stat_shards = 1;
+  static constexpr std::size_t stat_shard() noexcept { return 0; }
 };
 
 /// RAII guards (std::lock_guard/shared_lock are not freestanding).

@@ -197,7 +197,6 @@ class basic_monitor {
   static constexpr std::size_t policy_count = sizeof...(Ps);
   static constexpr auto indices = boost::hana::make_range(boost::hana::size_c<0>, boost::hana::size_c<policy_count>);
   using states_t = boost::hana::tuple<policy_state_t<Ps>...>;
-  using counter = typename Locking::counter;
   static constexpr bool concurrent = Locking::concurrent;
 
  public:
@@ -796,7 +795,7 @@ class basic_monitor {
   decision_cache<Limits.cache_sets, Limits.cache_ways> cache_{};
   binding_registry<Limits.max_bindings, Limits.max_domains> registry_{};
   detail::memo<Limits.revocation_memo> memo_{};  // decisions of one revocation pass
-  statistics<counter> stats_{};
+  statistics<Locking> stats_{};
   audit_log<Limits.audit_entries, typename Locking::mutex> audit_{};
   mutable typename Locking::rw_lock lock_{};
   typename Locking::mutex registry_mutex_{};

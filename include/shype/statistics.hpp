@@ -5,8 +5,9 @@
 // For each class (domain, evtchn, grant, resource, query, management): cache hits, misses (a
 // fresh evaluation), denials, errors (requests that could not be evaluated) and revocations.
 // Evaluations are hits + misses by definition, so they are derived rather than counted twice.
-// Counters are atomics or plain integers, as the locking policy says.
+// Counters are atomics or plain integers, and sharded per CPU or not, as the locking policy says.
 
+#include <cstddef>
 #include <cstdint>
 
 #include "hook.hpp"
@@ -39,8 +40,14 @@ struct stats_snapshot {
   }
 };
 
-template <class Counter>
+/// The counters of a monitor, split into Locking::stat_shards cache-line-aligned shards (one
+/// with no_locking): a hook adds to its CPU's shard, a snapshot sums them all.
+template <class Locking>
 class statistics {
+  using counter = typename Locking::counter;
+  static constexpr std::size_t shards = Locking::stat_shards;
+  static_assert(shards >= 1, "statistics: at least one shard");
+
  public:
   constexpr statistics() noexcept = default;
 
@@ -52,29 +59,43 @@ class statistics {
 
   [[nodiscard]] stats_snapshot snapshot() const noexcept {
     stats_snapshot s;
-    for (std::uint8_t i = 0; i < hook_class_count; ++i) {
-      const auto& c = c_[i];
-      s.by_class[i] = {c.hits.get(), c.misses.get(), c.denials.get(), c.errors.get(), c.revocations.get()};
+    for (const auto& sh : s_) {
+      for (std::uint8_t i = 0; i < hook_class_count; ++i) {
+        const auto& c = sh.c[i];
+        auto& t = s.by_class[i];
+        t.hits += c.hits.get();
+        t.misses += c.misses.get();
+        t.denials += c.denials.get();
+        t.errors += c.errors.get();
+        t.revocations += c.revocations.get();
+      }
     }
     return s;
   }
   void reset() noexcept {
-    for (auto& c : c_) {
-      c.hits.reset();
-      c.misses.reset();
-      c.denials.reset();
-      c.errors.reset();
-      c.revocations.reset();
+    for (auto& sh : s_) {
+      for (auto& c : sh.c) {
+        c.hits.reset();
+        c.misses.reset();
+        c.denials.reset();
+        c.errors.reset();
+        c.revocations.reset();
+      }
     }
   }
 
  private:
-  // One cache line per class: CPUs working on different classes do not share a line.
-  struct alignas(64) counters {
-    Counter hits, misses, denials, errors, revocations;
+  struct counters {
+    counter hits, misses, denials, errors, revocations;
   };
-  counters& at(hook_class c) noexcept { return c_[static_cast<std::uint8_t>(c)]; }
-  counters c_[hook_class_count];
+  struct alignas(64) shard_counters {  // one CPU's counters never share a cache line with another's
+    counters c[hook_class_count];
+  };
+  counters& at(hook_class c) noexcept {
+    if constexpr (shards == 1) return s_[0].c[static_cast<std::uint8_t>(c)];
+    else return s_[Locking::stat_shard() % shards].c[static_cast<std::uint8_t>(c)];
+  }
+  shard_counters s_[shards];
 };
 
 }  // namespace shype

@@ -3,8 +3,8 @@
 // Spin locks for hypervisor context: no OS, no sleeping, short critical sections.
 //
 // spin_rwlock lets many CPUs run hooks at once (shared) while a policy change or a domain
-// operation takes it exclusively. A waiting writer blocks new readers, so a continuous stream
-// of hooks cannot starve a policy change.
+// operation takes it exclusively, phase-fair: neither a stream of hooks nor a stream of policy
+// changes can starve the other side.
 
 #include <atomic>
 #include <cstdint>
@@ -34,40 +34,40 @@ class spinlock {
   std::atomic<bool> locked_{false};
 };
 
+/// A phase-fair reader-writer spin lock (the PF-T lock of Brandenburg and Anderson, 2010).
+/// Readers and writers alternate phases: a reader waits for at most one writer, and a writer
+/// waits only for the readers that came before it. Neither side can starve the other, even when
+/// a management domain reloads policies back to back while every CPU runs hooks.
 class spin_rwlock {
  public:
   constexpr spin_rwlock() noexcept = default;
 
   void lock_shared() noexcept {
-    for (;;) {
-      std::uint32_t v = state_.load(std::memory_order_relaxed);
-      if ((v & (writer | writer_waiting)) == 0 &&
-          state_.compare_exchange_weak(v, v + 1, std::memory_order_acquire, std::memory_order_relaxed))
-        return;
-      cpu_relax();
-    }
+    const std::uint32_t w = rin_.fetch_add(reader, std::memory_order_acquire) & writer_bits;
+    // A writer is present: wait until its phase ends (its bits clear, or the next writer's differ).
+    while (w != 0 && (rin_.load(std::memory_order_acquire) & writer_bits) == w) cpu_relax();
   }
-  void unlock_shared() noexcept { state_.fetch_sub(1, std::memory_order_release); }
+  void unlock_shared() noexcept { rout_.fetch_add(reader, std::memory_order_release); }
 
   void lock() noexcept {
-    state_.fetch_or(writer_waiting, std::memory_order_relaxed);
-    for (;;) {
-      std::uint32_t v = state_.load(std::memory_order_relaxed);
-      // Free of readers and of another writer: take it (keeping other writers' waiting bit is
-      // unnecessary: they set it again in their own loop).
-      if ((v & ~writer_waiting) == 0 &&
-          state_.compare_exchange_weak(v, writer, std::memory_order_acquire, std::memory_order_relaxed))
-        return;
-      if ((v & writer_waiting) == 0) state_.fetch_or(writer_waiting, std::memory_order_relaxed);
-      cpu_relax();
-    }
+    const std::uint32_t ticket = win_.fetch_add(1, std::memory_order_relaxed);
+    while (wout_.load(std::memory_order_acquire) != ticket) cpu_relax();  // writers in order
+    // Announce this writer (present + phase); readers arriving from now on wait for it. Then
+    // wait for the readers that entered before to leave.
+    const std::uint32_t entered = rin_.fetch_add(present | (ticket & phase), std::memory_order_acquire);
+    while (rout_.load(std::memory_order_acquire) != entered) cpu_relax();
   }
-  void unlock() noexcept { state_.fetch_and(~writer, std::memory_order_release); }
+  void unlock() noexcept {
+    rin_.fetch_and(~writer_bits, std::memory_order_release);
+    wout_.fetch_add(1, std::memory_order_release);
+  }
 
  private:
-  static constexpr std::uint32_t writer = 1u << 31;
-  static constexpr std::uint32_t writer_waiting = 1u << 30;
-  std::atomic<std::uint32_t> state_{0};
+  static constexpr std::uint32_t reader = 0x100;  // readers count in the upper 24 bits
+  static constexpr std::uint32_t present = 0x2;
+  static constexpr std::uint32_t phase = 0x1;
+  static constexpr std::uint32_t writer_bits = present | phase;
+  std::atomic<std::uint32_t> rin_{0}, rout_{0}, win_{0}, wout_{0};
 };
 
 }  // namespace shype::detail
