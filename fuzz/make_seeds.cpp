@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Writes the generated part of the seed corpora (run by hand, output committed):
-//   make_seeds policy_loader DIR        binaries of deterministic pseudo-random policies
+//   make_seeds policy_loader DIR        binaries of deterministic pseudo-random policies, and one
+//                                       damaged binary per rule of the format (damage.hpp)
 //   make_seeds hook_state_machine DIR   encoded scenarios (boot policy + commands)
 // The same seed numbers always give the same files.
 
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "shype_model/command.hpp"
+#include "shype_model/damage.hpp"
 #include "shype_model/policy_spec.hpp"
 
 namespace {
@@ -70,6 +72,20 @@ int main(int argc, char** argv) {
       const auto bytes = build(make_spec(policy(r, i % 3 != 0)));
       if (!bytes) return 1;
       write(dir + "/generated-" + std::to_string(i) + ".bin", *bytes);
+    }
+    // Each structural damage of a full policy: the loader must refuse them all, and a loader
+    // that accepted one would fail the round trip (the replay test runs these on every build).
+    prng r{1};
+    raw_policy full = policy(r, true);
+    full.labels = 0x3F;
+    full.resources = 0x0F;
+    const auto base = build(make_spec(full));
+    if (!base) return 1;
+    for (std::size_t d = 1; d < damage_count; ++d) {
+      auto b = *base;
+      const damage applied = apply(b, static_cast<damage>(d), static_cast<std::uint32_t>(d * 0x9E3779B9u));
+      if (applied != static_cast<damage>(d)) return 1;
+      write(dir + "/damage-" + to_string(applied) + ".bin", b);
     }
     return 0;
   }

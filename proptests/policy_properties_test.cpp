@@ -6,7 +6,9 @@
 //    order), and each single policy answers as the naive rule does;
 //  * the binary: building is canonical (insertion order does not matter), what is built loads
 //    back to the same policy, and writing the loaded view again gives the same bytes (the
-//    round trip the policy_loader fuzzer relies on).
+//    round trip the policy_loader fuzzer relies on); a damaged binary (resealed, so that the
+//    damage gets past the checksum) is refused when the damage breaks a rule of the format, and
+//    is canonical whenever it loads.
 
 #include <cstdint>
 #include <memory>
@@ -25,6 +27,7 @@
 #include <shype/type_enforcement.hpp>
 
 #include "generators.hpp"
+#include "shype_model/damage.hpp"
 #include "shype_model/policy_spec.hpp"
 #include "shype_model/rebuild.hpp"
 
@@ -219,6 +222,24 @@ RC_GTEST_PROP(PolicyBinary, BuildIsCanonicalAndLoadsBackToTheSameBytes, ()) {
   const auto round = rebuild(v.value());
   RC_ASSERT(round.has_value());
   RC_ASSERT(*round == *bytes);
+}
+
+RC_GTEST_PROP(PolicyBinary, DamagedBinariesAreRefusedOrCanonical, ()) {
+  const policy_spec p = make_spec(*gen::policy(false));
+  const auto bytes = build(p);
+  RC_ASSERT(bytes != nullptr);
+  std::vector<std::uint8_t> b = *bytes;
+  const damage wanted = *rc::gen::element(damage::flip_bit, damage::swap_name_refs, damage::alias_name, damage::swap_names,
+                                          damage::grow_strings, damage::stray_bit);
+  const damage applied = apply(b, wanted, *rc::gen::arbitrary<std::uint32_t>());
+  RC_TAG(to_string(applied));
+  const auto v = shype::policy_view::load(shype::byte_view(b.data(), b.size()));
+  if (structural(applied)) RC_ASSERT(!v.has_value());
+  if (v) {
+    const auto round = rebuild(v.value());
+    RC_ASSERT(round.has_value());
+    RC_ASSERT(*round == b);
+  }
 }
 
 }  // namespace
