@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Mutation check: does the test suite notice when the library is broken on purpose?
 #
-#   scripts/mutation-check.sh [--rev REV] [--only NAME] [--report FILE] [--keep]
+#   scripts/mutation-check.sh [--rev REV] [--only NAME,...] [--report FILE] [--keep]
 #
 # Copies the working tree (tracked and untracked files, not build trees; with --rev, the commit
 # REV instead) to a scratch directory,
@@ -118,7 +118,7 @@ echo "mutation-check: unmutated suite passes ($(( $(date +%s) - start )) s)"
 rows=() survivors=0
 for m in "${mutations[@]}"; do
   IFS='~' read -r name header from to what <<<"$m"
-  [ -n "$only" ] && [ "$only" != "$name" ] && continue
+  [ -n "$only" ] && [[ ",$only," != *",$name,"* ]] && continue
   file=$src/include/shype/$header
   cp "$file" "$scratch/pristine"
   if ! python3 - "$file" "$from" "$to" <<'PY'
