@@ -55,6 +55,7 @@ static_assert(SHYPE_E_INVALID_ARGUMENT == static_cast<int>(shype::errc::invalid_
 static_assert(SHYPE_E_CHANGE_REJECTED == static_cast<int>(shype::errc::change_rejected));
 static_assert(SHYPE_E_TRUNCATED == static_cast<int>(shype::errc::truncated));
 static_assert(SHYPE_E_MISSING_SECTION == static_cast<int>(shype::errc::missing_section));
+static_assert(SHYPE_E_BAD_SPAN == static_cast<int>(shype::errc::bad_span));
 static_assert(SHYPE_CLASS_COUNT == shype::hook_class_count);
 static_assert(SHYPE_CLASS_MANAGEMENT == static_cast<int>(shype::hook_class::management));
 static_assert(SHYPE_BINDING_RESOURCE_RW == static_cast<int>(shype::binding_kind::resource_rw));
@@ -72,13 +73,21 @@ static_assert(sizeof(shype_verdict) == 16 && sizeof(shype_binding) == 16 && size
 }  // namespace
 
 struct shype_monitor {
-  std::uint64_t magic = live_magic;
+  std::uint64_t magic = live_magic;  // first member: live() reads it from the storage's first bytes
   monitor_t mon{};
 };
 
 namespace {
 
-[[nodiscard]] bool live(const shype_monitor* m) noexcept { return m != nullptr && m->magic == live_magic; }
+// The magic is read and cleared as raw bytes of the storage: after fini there is no object to
+// read a member of, and a store to an object's member right before its destructor is dead to
+// the compiler (GCC removed it: -flifetime-dse), so fini clears the storage after destroying.
+[[nodiscard]] bool live(const shype_monitor* m) noexcept {
+  if (m == nullptr) return false;
+  std::uint64_t magic;
+  __builtin_memcpy(&magic, static_cast<const void*>(m), sizeof magic);
+  return magic == live_magic;
+}
 
 [[nodiscard]] shype_errc to_c(shype::errc e) noexcept { return static_cast<shype_errc>(e); }
 
@@ -185,7 +194,7 @@ extern "C" {
 
 const char* shype_errc_name(shype_errc e) {
   if (e == SHYPE_OK) return "ok";
-  if (e < SHYPE_E_INVALID_ARGUMENT || e > SHYPE_E_MISSING_SECTION) return "unknown_errc";
+  if (e < SHYPE_E_INVALID_ARGUMENT || e > SHYPE_E_BAD_SPAN) return "unknown_errc";
   return shype::to_string(static_cast<shype::errc>(e));
 }
 
@@ -225,8 +234,9 @@ shype_errc shype_monitor_init(void* storage, std::size_t size, shype_monitor** o
 
 void shype_monitor_fini(shype_monitor* m) {
   if (!live(m)) return;
-  m->magic = 0;
   m->~shype_monitor();
+  const std::uint64_t dead = 0;
+  __builtin_memcpy(static_cast<void*>(m), &dead, sizeof dead);
 }
 
 // ===== policy management ==========================================================================
