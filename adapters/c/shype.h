@@ -75,7 +75,8 @@ enum shype_errc_values {
   SHYPE_E_INVALID_LABEL,
   SHYPE_E_BAD_REFERENCE,
   SHYPE_E_TOO_LARGE,            /* the policy exceeds this build's capacities */
-  SHYPE_E_MISSING_SECTION
+  SHYPE_E_MISSING_SECTION,
+  SHYPE_E_BAD_SPAN              /* a label's span of non-zero words does not match its set */
 };
 
 /* A short stable name ("unknown_domain"); "ok" for SHYPE_OK. Never NULL. */

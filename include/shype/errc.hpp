@@ -41,6 +41,8 @@ enum class errc : std::uint8_t {
   bad_reference,         ///< an index (e.g. the bootstrap label) is out of range
   too_large,             ///< the policy exceeds the capacities this monitor was built with
   missing_section,       ///< a policy of the monitor needs a section the binary lacks
+  // Values are part of the C ABI (adapters/c/shype.h): new codes go at the end.
+  bad_span,              ///< a label's span of non-zero words does not match its type set
 };
 
 /// A short, stable name for an errc (used by the audit formatter and the shype tool).
@@ -69,6 +71,7 @@ enum class errc : std::uint8_t {
     case errc::unsorted_names: return "unsorted_names";
     case errc::duplicate_name: return "duplicate_name";
     case errc::bad_bitset: return "bad_bitset";
+    case errc::bad_span: return "bad_span";
     case errc::empty_conflict_set: return "empty_conflict_set";
     case errc::invalid_label: return "invalid_label";
     case errc::bad_reference: return "bad_reference";

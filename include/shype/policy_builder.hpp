@@ -346,19 +346,34 @@ constexpr result<std::size_t, load_error> policy_builder<L>::build(std::uint8_t*
     put_set(rec + 8, m.s_cats, nullptr);
     put_set(rec + 8 + 8 * l.cat_words, m.i_cats, nullptr);
   };
+  // A label's span: the first and one past the last non-zero word of a set just written.
+  auto put_span = [&](std::uint64_t at, std::uint64_t words_at, std::uint64_t words) {
+    std::uint16_t lo = 0, hi = 0;
+    for (std::uint64_t w = 0; w < words; ++w) {
+      if (detail::load_u64(out + words_at + 8 * w) == 0) continue;
+      if (hi == 0) lo = static_cast<std::uint16_t>(w);
+      hi = static_cast<std::uint16_t>(w + 1);
+    }
+    store_le<std::uint16_t>(out + at, lo);
+    store_le<std::uint16_t>(out + at + 2, hi);
+  };
+  constexpr std::uint64_t head = f::name_ref_size + f::spans_size;  // name, spans, then the sets
   for (std::size_t i = 0; i < vm_count_; ++i) {
     const auto& e = vm_[vm_order_[i]];
     const std::uint64_t rec = l.vm_labels + l.vm_stride * i;
     put_name(rec, e.name);
-    put_set(rec + 8, e.te, te_rank_);
-    put_set(rec + 8 + 8 * l.te_words, e.cw, cw_rank_);
+    put_set(rec + head, e.te, te_rank_);
+    put_set(rec + head + 8 * l.te_words, e.cw, cw_rank_);
+    put_span(rec + 8, rec + head, l.te_words);
+    put_span(rec + 12, rec + head + 8 * l.te_words, l.cw_words);
     if (mls_on_) put_mls(l.mls + l.mls_stride * i, e.mls);
   }
   for (std::size_t i = 0; i < res_count_; ++i) {
     const auto& e = res_[res_order_[i]];
     const std::uint64_t rec = l.res_labels + l.res_stride * i;
     put_name(rec, e.name);
-    put_set(rec + 8, e.te, te_rank_);
+    put_set(rec + head, e.te, te_rank_);
+    put_span(rec + 8, rec + head, l.te_words);
     if (mls_on_) put_mls(l.mls + l.mls_stride * (vm_count_ + i), e.mls);
   }
 

@@ -74,12 +74,11 @@ class policy_view {
   }
   [[nodiscard]] constexpr vm_label_view vm_label(label_id i) const noexcept {
     const auto rec = l_.vm_labels + l_.vm_stride * i;
-    return {name_at(rec), type_set_view(p_ + rec + 8, te_words()),
-            type_set_view(p_ + rec + 8 + 8 * l_.te_words, cw_words()), mls_at(i)};
+    return {name_at(rec), set_at(rec, 0, 0, te_words()), set_at(rec, 4, 8 * l_.te_words, cw_words()), mls_at(i)};
   }
   [[nodiscard]] constexpr resource_label_view resource_label(resource_id i) const noexcept {
     const auto rec = l_.res_labels + l_.res_stride * i;
-    return {name_at(rec), type_set_view(p_ + rec + 8, te_words()), mls_at(c_.vm_labels + i)};
+    return {name_at(rec), set_at(rec, 0, 0, te_words()), mls_at(c_.vm_labels + i)};
   }
   /// The label the hypervisor gives the first (management) domain; no_label if none.
   [[nodiscard]] constexpr label_id bootstrap_label() const noexcept { return bootstrap_; }
@@ -124,6 +123,13 @@ class policy_view {
   }
   [[nodiscard]] constexpr string_ref name_at_header() const noexcept {
     return string_at(detail::load_u32(p_ + detail::format::off::name_off), detail::load_u32(p_ + detail::format::off::name_len));
+  }
+  /// The type set of a label record: its span at rec + 8 + span_off, its words at rec + 16 + words_off.
+  [[nodiscard]] constexpr type_set_view set_at(std::uint64_t rec, std::uint64_t span_off, std::uint64_t words_off,
+                                               std::size_t words) const noexcept {
+    const std::uint8_t* span = p_ + rec + detail::format::name_ref_size + span_off;
+    return type_set_view(p_ + rec + detail::format::name_ref_size + detail::format::spans_size + words_off, words,
+                         detail::load_u16(span), detail::load_u16(span + 2));
   }
   [[nodiscard]] constexpr mls_view mls_at(std::uint64_t i) const noexcept {
     if (!has_mls()) return {};
@@ -258,6 +264,21 @@ class policy_validator {
     return success;
   }
 
+  /// A label's span of a set at `span` for the `words` words at `off`: exactly the words that are
+  /// not zero (first and last of the span non-zero, everything outside it zero; empty: 0, 0).
+  constexpr result<void, error> span(std::uint64_t span_off, std::uint64_t off, std::uint64_t words, policy_section s,
+                                     std::uint32_t index) const noexcept {
+    const std::uint64_t lo = load_u16(p_ + span_off), hi = load_u16(p_ + span_off + 2);
+    std::uint64_t want_lo = 0, want_hi = 0;
+    for (std::uint64_t i = 0; i < words; ++i) {
+      if (load_u64(p_ + off + 8 * i) == 0) continue;
+      if (want_hi == 0) want_lo = i;
+      want_hi = i + 1;
+    }
+    if (lo != want_lo || hi != want_hi) return failure(error(errc::bad_span, s, span_off, index));
+    return success;
+  }
+
   /// A set of `bits` types at `off`: no bit beyond the count.
   constexpr result<void, error> set(std::uint64_t off, std::uint64_t bits, policy_section s, std::uint32_t index) const noexcept {
     const std::uint64_t words = format::words_for(bits);
@@ -314,12 +335,14 @@ class policy_validator {
     for (std::uint64_t i = 0; i < c_.vm_labels; ++i) {
       const std::uint64_t rec = l.vm_labels + l.vm_stride * i;
       const auto idx = static_cast<std::uint32_t>(i);
-      const std::uint64_t cw_off = rec + 8 + 8 * l.te_words;
-      if (auto r = set(rec + 8, c_.te, policy_section::vm_labels, idx); !r) return failure(r.error());
+      const std::uint64_t te_off = rec + f::name_ref_size + f::spans_size, cw_off = te_off + 8 * l.te_words;
+      if (auto r = set(te_off, c_.te, policy_section::vm_labels, idx); !r) return failure(r.error());
       if (auto r = set(cw_off, c_.cw, policy_section::vm_labels, idx); !r) return failure(r.error());
+      if (auto r = span(rec + 8, te_off, l.te_words, policy_section::vm_labels, idx); !r) return failure(r.error());
+      if (auto r = span(rec + 12, cw_off, l.cw_words, policy_section::vm_labels, idx); !r) return failure(r.error());
       // A label holding two types of one conflict set could never run: it conflicts with itself.
       // Labels with fewer than two CW types cannot, which skips the scan for the common case.
-      const type_set_view cw(p_ + cw_off, static_cast<std::size_t>(l.cw_words));
+      const type_set_view cw(p_ + cw_off, static_cast<std::size_t>(l.cw_words));  // all words: spans are checked
       if (count(cw) < 2) continue;
       for (std::uint64_t k = 0; k < c_.conflicts; ++k) {
         const type_set_view cs(p_ + l.conflicts + l.conflict_stride * k + 8, static_cast<std::size_t>(l.cw_words));
@@ -331,7 +354,11 @@ class policy_validator {
     if (auto r = names(l.res_labels, l.res_stride, c_.res_labels, policy_section::resource_labels); !r) return failure(r.error());
     for (std::uint64_t i = 0; i < c_.res_labels; ++i) {
       const std::uint64_t rec = l.res_labels + l.res_stride * i;
-      if (auto r = set(rec + 8, c_.te, policy_section::resource_labels, static_cast<std::uint32_t>(i)); !r) return failure(r.error());
+      const std::uint64_t te_off = rec + f::name_ref_size + f::spans_size;
+      const auto idx = static_cast<std::uint32_t>(i);
+      if (auto r = set(te_off, c_.te, policy_section::resource_labels, idx); !r) return failure(r.error());
+      if (auto r = span(rec + 8, te_off, l.te_words, policy_section::resource_labels, idx); !r) return failure(r.error());
+      if (load_u32(p_ + rec + 12) != 0) return failure(error(errc::bad_span, policy_section::resource_labels, rec + 12, idx));
     }
 
     if (c_.mls) {

@@ -96,20 +96,26 @@ class type_set {
   std::uint64_t w_[words == 0 ? 1 : words] = {};
 };
 
-/// A type set stored little-endian inside a binary policy (validated by the loader).
+/// A type set stored little-endian inside a binary policy (validated by the loader), with the
+/// span [lo, hi) of words that can be non-zero: words outside it are zero without a load.
 class type_set_view {
  public:
   constexpr type_set_view() noexcept = default;
-  constexpr type_set_view(const std::uint8_t* p, std::size_t words) noexcept : p_(p), words_(words) {}
+  constexpr type_set_view(const std::uint8_t* p, std::size_t words) noexcept : p_(p), words_(words), lo_(0), hi_(words) {}
+  constexpr type_set_view(const std::uint8_t* p, std::size_t words, std::size_t lo, std::size_t hi) noexcept
+      : p_(p), words_(words), lo_(lo), hi_(hi) {}
   [[nodiscard]] constexpr std::size_t word_count() const noexcept { return words_; }
+  [[nodiscard]] constexpr std::size_t first_word() const noexcept { return lo_; }
+  [[nodiscard]] constexpr std::size_t end_word() const noexcept { return hi_; }
   [[nodiscard]] constexpr std::uint64_t word(std::size_t i) const noexcept {
-    return i < words_ ? detail::load_u64(p_ + 8 * i) : 0;
+    return i >= lo_ && i < hi_ ? detail::load_u64(p_ + 8 * i) : 0;
   }
   [[nodiscard]] constexpr bool contains(std::size_t i) const noexcept { return ((word(i / 64) >> (i % 64)) & 1u) != 0; }
 
  private:
   const std::uint8_t* p_ = nullptr;
   std::size_t words_ = 0;
+  std::size_t lo_ = 0, hi_ = 0;
 };
 
 // --- algorithms on any two word sets -------------------------------------------------------------
@@ -125,11 +131,25 @@ namespace detail {
 }
 }  // namespace detail
 
-/// Do a and b share an element? The TE decision: an n-bit AND with an early exit.
+/// The words [first, end) of a set that can be non-zero (all of them unless the set knows better).
+template <word_set S>
+[[nodiscard]] constexpr std::size_t first_word(const S& s) noexcept {
+  if constexpr (requires { s.first_word(); }) return s.first_word();
+  else return 0;
+}
+template <word_set S>
+[[nodiscard]] constexpr std::size_t end_word(const S& s) noexcept {
+  if constexpr (requires { s.end_word(); }) return s.end_word();
+  else return s.word_count();
+}
+
+/// Do a and b share an element? The TE decision: an n-bit AND over the overlap of the two
+/// sets' spans, with an early exit.
 template <word_set A, word_set B>
 [[nodiscard]] constexpr bool intersects(const A& a, const B& b) noexcept {
-  const std::size_t n = a.word_count() < b.word_count() ? a.word_count() : b.word_count();
-  for (std::size_t i = 0; i < n; ++i)
+  const std::size_t lo = first_word(a) > first_word(b) ? first_word(a) : first_word(b);
+  const std::size_t hi = end_word(a) < end_word(b) ? end_word(a) : end_word(b);
+  for (std::size_t i = lo; i < hi; ++i)
     if ((a.word(i) & b.word(i)) != 0) return true;
   return false;
 }
@@ -137,7 +157,7 @@ template <word_set A, word_set B>
 /// Is every element of a also in b?
 template <word_set A, word_set B>
 [[nodiscard]] constexpr bool is_subset_of(const A& a, const B& b) noexcept {
-  for (std::size_t i = 0; i < a.word_count(); ++i)
+  for (std::size_t i = first_word(a); i < end_word(a); ++i)
     if ((a.word(i) & ~b.word(i)) != 0) return false;
   return true;
 }
@@ -145,13 +165,13 @@ template <word_set A, word_set B>
 template <word_set S>
 [[nodiscard]] constexpr std::size_t count(const S& s) noexcept {
   std::size_t n = 0;
-  for (std::size_t i = 0; i < s.word_count(); ++i) n += detail::popcount64(s.word(i));
+  for (std::size_t i = first_word(s); i < end_word(s); ++i) n += detail::popcount64(s.word(i));
   return n;
 }
 
 template <word_set S>
 [[nodiscard]] constexpr bool empty(const S& s) noexcept {
-  for (std::size_t i = 0; i < s.word_count(); ++i)
+  for (std::size_t i = first_word(s); i < end_word(s); ++i)
     if (s.word(i) != 0) return false;
   return true;
 }
@@ -159,16 +179,17 @@ template <word_set S>
 /// Number of elements two sets have in common.
 template <word_set A, word_set B>
 [[nodiscard]] constexpr std::size_t count_common(const A& a, const B& b) noexcept {
-  const std::size_t n = a.word_count() < b.word_count() ? a.word_count() : b.word_count();
+  const std::size_t lo = first_word(a) > first_word(b) ? first_word(a) : first_word(b);
+  const std::size_t hi = end_word(a) < end_word(b) ? end_word(a) : end_word(b);
   std::size_t c = 0;
-  for (std::size_t i = 0; i < n; ++i) c += detail::popcount64(a.word(i) & b.word(i));
+  for (std::size_t i = lo; i < hi; ++i) c += detail::popcount64(a.word(i) & b.word(i));
   return c;
 }
 
 /// Calls f(index) for every element, in ascending order.
 template <word_set S, class F>
 constexpr void for_each_type(const S& s, F&& f) noexcept(noexcept(f(std::size_t{}))) {
-  for (std::size_t i = 0; i < s.word_count(); ++i) {
+  for (std::size_t i = first_word(s); i < end_word(s); ++i) {
     for (std::uint64_t w = s.word(i); w != 0; w &= w - 1)
       f(i * 64 + static_cast<std::size_t>(std::countr_zero(w)));
   }

@@ -117,6 +117,38 @@ TEST(PolicyFormat, BuildIsDeterministicWhateverTheInsertionOrder) {
   EXPECT_EQ(paper_bytes(), paper_bytes());
 }
 
+TEST(PolicyFormat, LabelsCarryTheSpanOfTheirSets) {
+  // 1024 TE types: a decision must not scan 16 words for labels that use one or two.
+  shype::policy_builder<shype::builder_limits{.te_types = 1024, .type_refs = 4096}> b("sparse");
+  std::vector<std::uint16_t> t;
+  for (int i = 0; i < 1024; ++i) t.push_back(b.te_type(("t" + std::to_string(1000 + i)).c_str()).value());
+  (void)b.vm_label("high", {t[1000]}, {});
+  (void)b.vm_label("both", {t[3], t[1000]}, {});
+  (void)b.vm_label("low", {t[5]}, {});
+  (void)b.vm_label("none", {}, {});
+  (void)b.resource_label("disk", {t[700]});
+  std::vector<std::uint8_t> out(b.size());
+  ASSERT_TRUE(b.build(out.data(), out.size()).has_value());
+  const auto v = policy_view::load(shype::byte_view(out.data(), out.size())).value();
+  auto l = [&](const char* n) { return v.vm_label(v.find_vm_label(n)); };
+  EXPECT_EQ(l("high").te().first_word(), 15u);
+  EXPECT_EQ(l("high").te().end_word(), 16u);
+  EXPECT_EQ(l("both").te().first_word(), 0u);
+  EXPECT_EQ(l("both").te().end_word(), 16u);
+  EXPECT_EQ(l("low").te().end_word(), 1u);
+  EXPECT_EQ(l("none").te().first_word(), l("none").te().end_word());
+  EXPECT_EQ(l("none").cw().end_word(), 0u);
+  const auto disk = v.resource_label(0).te();
+  EXPECT_EQ(disk.first_word(), 10u);
+  EXPECT_EQ(disk.end_word(), 11u);
+  EXPECT_TRUE(shype::intersects(l("high").te(), l("both").te()));
+  EXPECT_TRUE(shype::intersects(l("low").te(), l("low").te()));
+  EXPECT_FALSE(shype::intersects(l("high").te(), l("low").te()));
+  EXPECT_FALSE(shype::intersects(l("none").te(), l("both").te()));
+  EXPECT_EQ(shype::count(l("both").te()), 2u);
+  EXPECT_TRUE(l("both").te().contains(v.find_te_type("t2000")));
+}
+
 TEST(PolicyFormat, MlsSectionRoundTrips) {
   shype_test::builder b("mls");
   b.enable_mls(10);
@@ -235,12 +267,18 @@ const defect defects[] = {
     {"duplicate label name",  // label 1's name ref := label 0's
      [](auto& b) {
        const std::size_t l = u32at(b, f::off::vm_labels);
-       const std::size_t stride = 8 + 8 * 2;  // 3 TE types, 4 CW types: one word each
+       const std::size_t stride = 8 + 8 + 8 * 2;  // name, spans, then 3 TE and 4 CW types: one word each
        for (std::size_t i = 0; i < 8; ++i) b[l + stride + i] = b[l + i];
      },
      true, errc::duplicate_name, policy_section::vm_labels},
     {"bit beyond the TE types",
-     [](auto& b) { b[u32at(b, f::off::vm_labels) + 8] |= 0x80; }, true, errc::bad_bitset, policy_section::vm_labels},
+     [](auto& b) { b[u32at(b, f::off::vm_labels) + 16] |= 0x80; }, true, errc::bad_bitset, policy_section::vm_labels},
+    {"TE span wider than the set",  // label 0's TE span says [0, 2): there is one word
+     [](auto& b) { put16(b, u32at(b, f::off::vm_labels) + 10, 2); }, true, errc::bad_span, policy_section::vm_labels},
+    {"CW span missing the set",  // label 0 (ads_a) has a CW type, its span says none
+     [](auto& b) { put16(b, u32at(b, f::off::vm_labels) + 14, 0); }, true, errc::bad_span, policy_section::vm_labels},
+    {"CW span on a resource label",
+     [](auto& b) { put16(b, u32at(b, f::off::res_labels) + 14, 1); }, true, errc::bad_span, policy_section::resource_labels},
     {"empty conflict set",
      [](auto& b) { for (std::size_t i = 0; i < 8; ++i) b[u32at(b, f::off::conflicts) + 8 + i] = 0; }, true,
      errc::empty_conflict_set, policy_section::conflict_sets},
@@ -279,7 +317,7 @@ TEST(PolicyLoader, InvalidLabelNamesTheLabelAndTheConflictSet) {
   const auto ads_a = v.find_vm_label("ads_a");
   const auto ads_b_type = v.find_cw_type("AdsB");
   // Give ads_a the rival's CW type as well: it now holds both types of "advertisers".
-  const std::size_t cw_words_off = u32at(b, f::off::vm_labels) + 24 * ads_a + 8 + 8;
+  const std::size_t cw_words_off = u32at(b, f::off::vm_labels) + 32 * ads_a + 8 + 8 + 8;  // name, spans, TE word
   b[cw_words_off] = static_cast<std::uint8_t>(b[cw_words_off] | (1u << ads_b_type));
   reseal(b);
   const auto e = load_error_of(b);
@@ -287,7 +325,7 @@ TEST(PolicyLoader, InvalidLabelNamesTheLabelAndTheConflictSet) {
   EXPECT_EQ(e.section, policy_section::vm_labels);
   EXPECT_EQ(e.index, ads_a);
   EXPECT_EQ(e.other, v.find_conflict_set("advertisers"));
-  EXPECT_EQ(e.offset, u32at(b, f::off::vm_labels) + 24u * ads_a);
+  EXPECT_EQ(e.offset, u32at(b, f::off::vm_labels) + 32u * ads_a);
 }
 
 TEST(PolicyLoader, EveryTruncationIsRefused) {

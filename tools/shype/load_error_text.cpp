@@ -246,6 +246,24 @@ diagnostic describe_load_error(const std::string& file, const std::uint8_t* data
       break;
     case errc::duplicate_name: m = "duplicate name (same as " + other_name(b, e.section, e.other) + ")"; break;
     case errc::bad_bitset: m = "a type set has bits set beyond its last type"; break;
+    case errc::bad_span: {
+      // Spans (u16 lo, hi) follow the name: TE at +8, CW at +12. Say what the set really spans.
+      const section_info in = info(b, e.section);
+      const f::layout l(c);
+      const std::uint64_t rec = in.base + in.stride * e.index;
+      const bool te = e.offset == rec + 8;
+      const std::uint64_t words = te ? l.te_words : e.section == shype::policy_section::vm_labels ? l.cw_words : 0;
+      const std::uint64_t at = rec + f::name_ref_size + f::spans_size + (te ? 0 : 8 * l.te_words);
+      std::uint64_t lo = 0, hi = 0;
+      for (std::uint64_t w = 0; w < words; ++w) {
+        if (b.u64(at + 8 * w) == 0) continue;
+        if (hi == 0) lo = w;
+        hi = w + 1;
+      }
+      m = std::string(te ? "TE" : "CW") + " span says words [" + std::to_string(b.u16(e.offset)) + ", " +
+          std::to_string(b.u16(e.offset + 2)) + "), the set's non-zero words are [" + std::to_string(lo) + ", " + std::to_string(hi) + ")";
+      break;
+    }
     case errc::empty_conflict_set: m = "holds no type"; break;
     case errc::invalid_label: {
       std::string set = "conflict set " + std::to_string(e.other);

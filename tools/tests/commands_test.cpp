@@ -34,9 +34,9 @@ TEST(Commands, CompileWritesTheBinary) {
   std::filesystem::remove(out);
   const auto r = shype({"compile", golden_path(), "-o", out});
   EXPECT_EQ(r.rc, exit_ok);
-  EXPECT_EQ(r.out, "wrote " + out + " (456 bytes): policy \"golden\" version 2.7\n");
+  EXPECT_EQ(r.out, "wrote " + out + " (504 bytes): policy \"golden\" version 2.7\n");
   EXPECT_EQ(r.err, "");
-  EXPECT_EQ(slurp(out).size(), 456u);
+  EXPECT_EQ(slurp(out).size(), 504u);
 }
 
 TEST(Commands, CompileErrorsWriteNothing) {
@@ -72,13 +72,13 @@ TEST(Commands, CheckXmlAndBinary) {
 
 TEST(Commands, CheckReportsABrokenBinaryPrecisely) {
   auto b = slurp(golden_bin());
-  b[0xe0 + 16] = 0x7;  // dom_Beta gets cw_Alpha too (checksum now wrong as well)
+  b[0xe8 + 24] = 0x7;  // dom_Beta gets cw_Alpha too (checksum now wrong as well)
   const std::string bad = dir() + "/two-types.bin";
   spit(bad, b);
   const auto r = shype({"check", bad});
   EXPECT_EQ(r.rc, exit_invalid);
   EXPECT_EQ(r.out, "");
-  EXPECT_NE(r.err.find(bad + ": offset 0x18: header field checksum: checksum is 0xcb5a982762ded97a, the contents hash to "), std::string::npos);
+  EXPECT_NE(r.err.find(bad + ": offset 0x18: header field checksum: checksum is 0xf88693cbdf6b8e9b, the contents hash to "), std::string::npos);
   EXPECT_NE(r.err.find("\n1 error\n"), std::string::npos);
 }
 
@@ -100,8 +100,8 @@ TEST(Commands, DumpText) {
   EXPECT_EQ(text,
             "policy: golden\n"
             "version: 2.7\n"
-            "size: 456 bytes (format 1.0)\n"
-            "checksum: 0xcb5a982762ded97a (XXH64)\n"
+            "size: 504 bytes (format 1.0)\n"
+            "checksum: 0xf88693cbdf6b8e9b (XXH64)\n"
             "source-sha256: <hash>\n"
             "sections: type-enforcement chinese-wall\n"
             "bootstrap: dom_Management\n"

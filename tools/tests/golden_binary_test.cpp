@@ -47,16 +47,17 @@ std::vector<std::string> check(const std::vector<std::uint8_t>& b) {
 
 using list = std::vector<std::string>;
 
-// Layout of golden.bin (456 bytes): TE types at 0x80 (Ads, Management, Order), CW types at 0x98
-// (cw_Alpha, cw_Beta, cw_Gamma, cw_Management), conflict set at 0xb8, VM labels at 0xc8 (24 bytes
-// each: dom_Alpha, dom_Beta, dom_Idle, dom_Management), resource labels at 0x128, strings at 0x148.
+// Layout of golden.bin (504 bytes): TE types at 0x80 (Ads, Management, Order), CW types at 0x98
+// (cw_Alpha, cw_Beta, cw_Gamma, cw_Management), conflict set at 0xb8, VM labels at 0xc8 (32 bytes
+// each: name, spans, TE word, CW word: dom_Alpha, dom_Beta, dom_Idle, dom_Management), resource
+// labels at 0x148 (24 bytes each), strings at 0x178.
 TEST(GoldenBinary, TheGoldenBinaryIsValidAndLaidOutAsTheTestsAssume) {
   const auto b = golden_binary();
-  ASSERT_EQ(b.size(), 456u);
+  ASSERT_EQ(b.size(), 504u);
   EXPECT_TRUE(load_policy(b, "policy.bin").ok());
   EXPECT_EQ(shype::detail::load_u32(b.data() + 0x60), 0x80u);
   EXPECT_EQ(shype::detail::load_u32(b.data() + 0x6c), 0xc8u);
-  EXPECT_EQ(shype::detail::load_u64(b.data() + 0xe0 + 16), 0x6u);  // dom_Beta: cw_Beta, cw_Gamma
+  EXPECT_EQ(shype::detail::load_u64(b.data() + 0xe8 + 24), 0x6u);  // dom_Beta: cw_Beta, cw_Gamma
 }
 
 TEST(GoldenBinary, TruncatedBelowTheHeader) {
@@ -68,26 +69,26 @@ TEST(GoldenBinary, TruncatedBelowTheHeader) {
 TEST(GoldenBinary, Truncated) {
   auto b = golden_binary();
   b.resize(448);
-  EXPECT_EQ(check(b), list{"policy.bin: offset 0x10: header field total_size: file is truncated: the header says 456 bytes, the file has 448"});
+  EXPECT_EQ(check(b), list{"policy.bin: offset 0x10: header field total_size: file is truncated: the header says 504 bytes, the file has 448"});
 }
 
 TEST(GoldenBinary, WrongChecksum) {
   auto b = golden_binary();
   const std::uint64_t recorded = shype::detail::load_u64(b.data() + 24);
-  b[0x148] = 'G';  // "golden" -> "Golden"
+  b[0x178] = 'G';  // "golden" -> "Golden"
   char want[200];
   std::snprintf(want, sizeof want,
                 "policy.bin: offset 0x18: header field checksum: checksum is 0x%llx, the contents hash to 0x%llx (XXH64)",
                 static_cast<unsigned long long>(recorded), static_cast<unsigned long long>(contents_hash(b)));
   EXPECT_EQ(check(b), list{want});
-  EXPECT_EQ(recorded, 0xcb5a982762ded97aull);  // golden.bin's checksum, for the record
+  EXPECT_EQ(recorded, 0xf88693cbdf6b8e9bull);  // golden.bin's checksum, for the record
 }
 
 TEST(GoldenBinary, OffsetPastTheEnd) {
   auto b = golden_binary();
   put<std::uint32_t>(b, 0x60, 0x10000);
   fix_checksum(b);
-  EXPECT_EQ(check(b), list{"policy.bin: offset 0x60: header field te_types: section offset 0x10000 is past the end of the 456-byte "
+  EXPECT_EQ(check(b), list{"policy.bin: offset 0x60: header field te_types: section offset 0x10000 is past the end of the 504-byte "
                            "policy; the layout puts the section at 0x80"});
 }
 
@@ -127,9 +128,16 @@ TEST(GoldenBinary, DuplicateName) {
 
 TEST(GoldenBinary, LabelWithTwoTypesOfOneConflictSet) {
   auto b = golden_binary();
-  put<std::uint64_t>(b, 0xe0 + 16, 0x7);  // dom_Beta also gets cw_Alpha
+  put<std::uint64_t>(b, 0xe8 + 24, 0x7);  // dom_Beta also gets cw_Alpha
   fix_checksum(b);
-  EXPECT_EQ(check(b), list{"policy.bin: offset 0xe0: vm label 1 \"dom_Beta\": holds two types of conflict set \"Competitors\""});
+  EXPECT_EQ(check(b), list{"policy.bin: offset 0xe8: vm label 1 \"dom_Beta\": holds two types of conflict set \"Competitors\""});
+}
+
+TEST(GoldenBinary, SpanThatDoesNotMatchTheSet) {
+  auto b = golden_binary();
+  put<std::uint16_t>(b, 0xc8 + 12 + 2, 0);  // dom_Alpha's CW span: [0, 0) though it holds cw_Alpha
+  fix_checksum(b);
+  EXPECT_EQ(check(b), list{"policy.bin: offset 0xd4: vm label 0 \"dom_Alpha\": CW span says words [0, 0), the set's non-zero words are [0, 1)"});
 }
 
 TEST(GoldenBinary, EmptyConflictSet) {
@@ -141,9 +149,9 @@ TEST(GoldenBinary, EmptyConflictSet) {
 
 TEST(GoldenBinary, BitBeyondTheTypes) {
   auto b = golden_binary();
-  put<std::uint64_t>(b, 0xc8 + 8, 0x24);  // dom_Alpha's TE set: Order and a sixth type of three
+  put<std::uint64_t>(b, 0xc8 + 16, 0x24);  // dom_Alpha's TE set: Order and a sixth type of three
   fix_checksum(b);
-  EXPECT_EQ(check(b), list{"policy.bin: offset 0xd0: vm label 0 \"dom_Alpha\": a type set has bits set beyond its last type"});
+  EXPECT_EQ(check(b), list{"policy.bin: offset 0xd8: vm label 0 \"dom_Alpha\": a type set has bits set beyond its last type"});
 }
 
 TEST(GoldenBinary, EmptyName) {
@@ -155,9 +163,9 @@ TEST(GoldenBinary, EmptyName) {
 
 TEST(GoldenBinary, NameOutsideTheStrings) {
   auto b = golden_binary();
-  put<std::uint32_t>(b, 0x128, 0x7c);  // res_Ads starts 3 bytes before the end of the strings
+  put<std::uint32_t>(b, 0x148, 0x7c);  // res_Ads starts 3 bytes before the end of the strings
   fix_checksum(b);
-  EXPECT_EQ(check(b), list{"policy.bin: offset 0x128: resource label 0: name at string offset 0x7c (7 bytes) lies outside the 127-byte strings section"});
+  EXPECT_EQ(check(b), list{"policy.bin: offset 0x148: resource label 0: name at string offset 0x7c (7 bytes) lies outside the 127-byte strings section"});
 }
 
 TEST(GoldenBinary, BootstrapOutOfRange) {
@@ -183,15 +191,15 @@ TEST(GoldenBinary, UnknownFlag) {
 
 TEST(GoldenBinary, NonZeroPadding) {
   auto b = golden_binary();
-  b[0x1c7] = 'X';
+  b[0x1f7] = 'X';
   fix_checksum(b);
-  EXPECT_EQ(check(b), list{"policy.bin: offset 0x1c7: strings: padding after the strings is not zero"});
+  EXPECT_EQ(check(b), list{"policy.bin: offset 0x1f7: strings: padding after the strings is not zero"});
 }
 
 TEST(GoldenBinary, WrongTotalSize) {
   auto b = golden_binary();
   put<std::uint32_t>(b, 0x10, 448);
-  EXPECT_EQ(check(b), list{"policy.bin: offset 0x10: header field total_size: total size 448 disagrees with the file size 456"});
+  EXPECT_EQ(check(b), list{"policy.bin: offset 0x10: header field total_size: total size 448 disagrees with the file size 504"});
 }
 
 TEST(GoldenBinary, EmptyFile) {

@@ -11,15 +11,18 @@
 //   te_types   te_count  x name_ref                       names of TE types, ascending
 //   cw_types   cw_count  x name_ref                       names of CW types, ascending
 //   conflicts  conflict_count x (name_ref, cw set)        conflict sets, ascending by name
-//   vm_labels  vm_label_count x (name_ref, te set, cw set)  ascending by name
-//   res_labels res_label_count x (name_ref, te set)      ascending by name
+//   vm_labels  vm_label_count x (name_ref, spans, te set, cw set)  ascending by name
+//   res_labels res_label_count x (name_ref, spans, te set)         ascending by name
 //   mls        (vm + res labels) x (u16 secrecy, u16 integrity, u32 0, secrecy cats, integrity cats)
 //              present only with flag_mls
 //   strings    strings_size bytes of names, then zero padding to a multiple of 8
 //
 // A name_ref is {u32 offset into strings, u32 length}; a set is ceil(count/64) u64 words with
-// every bit beyond `count` zero. The checksum is XXH64 (seed 0) of the whole binary with the
-// checksum field read as zero.
+// every bit beyond `count` zero. A label's spans are {u16 te_lo, te_hi, cw_lo, cw_hi}: the words
+// [lo, hi) of its sets that can be non-zero, exactly (the first and last are non-zero; an empty
+// set has lo = hi = 0; a resource label's CW span is 0, 0). Decisions AND only the overlap of
+// two spans, so a label with a few types costs a word or two whatever the number of types. The
+// checksum is XXH64 (seed 0) of the whole binary with the checksum field read as zero.
 
 #include <cstddef>
 #include <cstdint>
@@ -31,6 +34,7 @@ inline constexpr std::uint16_t major = 1;
 inline constexpr std::uint16_t minor = 0;
 inline constexpr std::size_t header_size = 128;
 inline constexpr std::size_t name_ref_size = 8;
+inline constexpr std::size_t spans_size = 8;  // u16 te_lo, te_hi, cw_lo, cw_hi
 inline constexpr std::size_t max_name = 255;
 inline constexpr std::uint16_t no_bootstrap = 0xFFFF;
 inline constexpr std::size_t max_total = 0x7FFFFFFF;  // offsets are u32; stay far from wrap-around
@@ -91,8 +95,8 @@ struct layout {
         cw_words(words_for(c.cw)),
         cat_words(words_for(c.categories)),
         conflict_stride(name_ref_size + 8 * cw_words),
-        vm_stride(name_ref_size + 8 * (te_words + cw_words)),
-        res_stride(name_ref_size + 8 * te_words),
+        vm_stride(name_ref_size + spans_size + 8 * (te_words + cw_words)),
+        res_stride(name_ref_size + spans_size + 8 * te_words),
         mls_stride(8 + 16 * cat_words),
         te_types(header_size),
         cw_types(te_types + name_ref_size * c.te),

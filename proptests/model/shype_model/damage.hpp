@@ -122,7 +122,7 @@ inline damage apply(std::vector<std::uint8_t>& b, damage d, std::uint32_t r) {
         const bool te = c.te % 64 != 0 && (c.cw % 64 == 0 || (r & 0x100) != 0);
         const std::uint64_t count = te ? c.te : c.cw;
         const std::uint64_t words = f::words_for(count);
-        const std::uint64_t set = l.vm_labels + l.vm_stride * label + 8 + (te ? 0 : 8 * l.te_words);
+        const std::uint64_t set = l.vm_labels + l.vm_stride * label + f::name_ref_size + f::spans_size + (te ? 0 : 8 * l.te_words);
         const std::uint64_t bit = count % 64 + (r >> 9) % (64 - count % 64);
         b[static_cast<std::size_t>(set + 8 * (words - 1) + bit / 8)] |= static_cast<std::uint8_t>(1u << (bit % 8));
         reseal(b);
