@@ -230,7 +230,7 @@ RC_GTEST_PROP(PolicyBinary, DamagedBinariesAreRefusedOrCanonical, ()) {
   RC_ASSERT(bytes != nullptr);
   std::vector<std::uint8_t> b = *bytes;
   const damage wanted = *rc::gen::element(damage::flip_bit, damage::swap_name_refs, damage::alias_name, damage::swap_names,
-                                          damage::grow_strings, damage::stray_bit);
+                                          damage::unsort_names, damage::copy_name, damage::grow_strings, damage::stray_bit);
   const damage applied = apply(b, wanted, *rc::gen::arbitrary<std::uint32_t>());
   RC_TAG(to_string(applied));
   const auto v = shype::policy_view::load(shype::byte_view(b.data(), b.size()));

@@ -21,15 +21,18 @@ enum class damage : std::uint8_t {
   swap_name_refs,  ///< two neighbouring entries of a table swap their name refs: unsorted
   alias_name,      ///< an entry's name ref points at its predecessor's name: a duplicate
   swap_names,      ///< two names of equal length swap places and refs: sorted, but not packed
+  unsort_names,    ///< two neighbouring names of equal length swap their bytes: packed, unsorted
+  copy_name,       ///< a name's bytes overwrite its equal-length successor's: packed, a duplicate
   grow_strings,    ///< the strings section claims bytes no name uses
   stray_bit,       ///< a type set gets a bit at or beyond the number of types
 };
-inline constexpr std::size_t damage_count = 6;
+inline constexpr std::size_t damage_count = 8;
 /// Damages every valid loader must refuse (flip_bit may happen to produce another valid policy).
 inline bool structural(damage d) { return d != damage::flip_bit; }
 
 inline const char* to_string(damage d) {
-  constexpr const char* names[damage_count] = {"flip_bit", "swap_name_refs", "alias_name", "swap_names", "grow_strings", "stray_bit"};
+  constexpr const char* names[damage_count] = {"flip_bit",     "swap_name_refs", "alias_name",   "swap_names",
+                                               "unsort_names", "copy_name",      "grow_strings", "stray_bit"};
   return names[static_cast<std::size_t>(d)];
 }
 
@@ -94,6 +97,8 @@ inline damage apply(std::vector<std::uint8_t>& b, damage d, std::uint32_t r) {
       reseal(b);
       return d;
     case damage::swap_names:
+    case damage::unsort_names:
+    case damage::copy_name:
       for (const auto& t : tables) {
         for (std::uint64_t i = 0; i + 1 < t.count; ++i) {
           const std::size_t x = ref(t, i), y = ref(t, i + 1);
@@ -101,8 +106,13 @@ inline damage apply(std::vector<std::uint8_t>& b, damage d, std::uint32_t r) {
           if (lx != ly) continue;
           const std::size_t sx = static_cast<std::size_t>(l.strings + load_u32(b.data() + x));
           const std::size_t sy = static_cast<std::size_t>(l.strings + load_u32(b.data() + y));
-          for (std::size_t k = 0; k < lx; ++k) std::swap(b[sx + k], b[sy + k]);
-          for (std::size_t k = 0; k < 4; ++k) std::swap(b[x + k], b[y + k]);  // offsets only
+          if (d == damage::copy_name) {
+            for (std::size_t k = 0; k < lx; ++k) b[sy + k] = b[sx + k];
+          } else {
+            for (std::size_t k = 0; k < lx; ++k) std::swap(b[sx + k], b[sy + k]);
+            if (d == damage::swap_names)
+              for (std::size_t k = 0; k < 4; ++k) std::swap(b[x + k], b[y + k]);  // offsets follow the bytes
+          }
           reseal(b);
           return d;
         }
