@@ -162,6 +162,11 @@ class binding_registry {
   /// removes: a million bindings are 8 MB to read, not 40.
   template <class Visit, class F>
   constexpr std::size_t sweep(Visit&& visit, F&& f) noexcept {
+    // Removed bindings are only marked here; their list links are fixed afterwards. A few are
+    // unlinked one by one; after a mass revocation every list is rebuilt in one sequential
+    // pass instead, which beats chasing a random neighbour per removed binding.
+    constexpr std::size_t few = 64;
+    std::uint32_t removed[few];
     std::size_t n = 0;
     for (std::uint32_t i = 0; i < high_; ++i) {
       hot_part& h = hot_[i];
@@ -169,12 +174,20 @@ class binding_registry {
       std::uint32_t object = h.object;
       if (visit(h.kind, h.subject, object)) {
         f(binding_handle{i, serial_[i]}, at(i));
-        release(i);
+        h.live = false;
+        if (n < few) removed[n] = i;
         ++n;
       } else if (!object_is_domain(h.kind)) {
         h.object = object;
       }
     }
+    if (n == 0) return 0;
+    if (n <= few) {
+      for (std::size_t k = 0; k < n; ++k) unlink_released(removed[k]);
+    } else {
+      relink_all();
+    }
+    size_ -= n;
     return n;
   }
 
@@ -226,12 +239,31 @@ class binding_registry {
     if (s.next[role] != nil) link_[s.next[role]].prev[role] = s.prev[role];
   }
   constexpr void release(std::uint32_t i) noexcept {
+    hot_[i].live = false;
+    unlink_released(i);
+    --size_;
+  }
+  /// Takes a slot already marked dead out of its domains' lists and onto the free list.
+  constexpr void unlink_released(std::uint32_t i) noexcept {
     unlink(i, 0, hot_[i].subject);
     if (object_is_domain(hot_[i].kind)) unlink(i, 1, static_cast<domid_t>(hot_[i].object));
-    hot_[i].live = false;
     link_[i].next[0] = free_;
     free_ = i;
-    --size_;
+  }
+  /// Rebuilds every domain's list and the free list from the live flags, in one pass.
+  constexpr void relink_all() noexcept {
+    for (auto& h : head_)
+      for (auto& x : h) x = nil;
+    free_ = nil;
+    for (std::uint32_t i = 0; i < high_; ++i) {
+      if (hot_[i].live) {
+        link(i, 0, hot_[i].subject);
+        if (object_is_domain(hot_[i].kind)) link(i, 1, static_cast<domid_t>(hot_[i].object));
+      } else {
+        link_[i].next[0] = free_;
+        free_ = i;
+      }
+    }
   }
 
   hot_part hot_[Capacity];

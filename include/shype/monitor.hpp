@@ -1006,9 +1006,13 @@ result<change_report, load_error> basic_monitor<L, K, Ps...>::change_policy(domi
   if (report.violations != 0) return report;  // refused: the old policy stays in force
 
   // 4. What the new policy no longer permits, in one pass over the registry. A resource binding
-  //    follows its resource label by name; one whose label is gone is revoked. Decisions and
-  //    resource remappings are memoised per pass: a million bindings share few label pairs.
+  //    follows its resource label by name; one whose label is gone is revoked. Resource
+  //    remappings (name lookups) are memoised per pass, decisions too when the labels are few.
   memo_.next_pass();
+  // The memo pays when the label pairs fit in it (a handful of labels, as in most policies); with
+  // hundreds of labels it would only thrash, and one evaluation over two spans is cheaper.
+  const std::uint64_t labels = next.vm_label_count() + next.resource_label_count();
+  const bool memoise = labels * labels * 5 <= L.revocation_memo / 2;
   auto doomed = [&](binding_kind kind, domid_t binder, std::uint32_t& object) {
     std::uint32_t o;
     if (object_is_domain(kind)) {
@@ -1021,7 +1025,8 @@ result<change_report, load_error> basic_monitor<L, K, Ps...>::change_policy(domi
     }
     const label_id s = remap_[binder];
     const std::uint64_t key = (std::uint64_t{static_cast<std::uint8_t>(kind) + 1u} << 32) | (std::uint64_t{s} << 16) | o;
-    const bool ok = memo_.get(key, [&] { return binding_permitted(kind, s, o, next) ? 1u : 0u; }) != 0;
+    const bool ok = memoise ? memo_.get(key, [&] { return binding_permitted(kind, s, o, next) ? 1u : 0u; }) != 0
+                            : binding_permitted(kind, s, o, next);
     if (ok && mode == change_mode::apply) object = o;  // kept: now named under the new policy
     return !ok;
   };

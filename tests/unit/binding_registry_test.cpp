@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <set>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -80,5 +81,51 @@ TEST(BindingRegistry, SelectiveRemoval) {
   r->for_each_of(6, [&](shype::binding_handle, const binding&) { ++of4; });  // cookie 4 is left
   EXPECT_EQ(of4, 1u);
 }
+
+}  // namespace
+
+namespace {
+
+/// The per-domain lists and the free list stay right after a sweep, on both of its paths: a few
+/// removals are unlinked one by one, a mass revocation rebuilds every list.
+void sweep_and_check(std::size_t remove_one_in) {
+  using big = shype::binding_registry<512, 16>;
+  auto r = std::make_unique<big>();
+  std::vector<binding> model;
+  for (std::uint64_t i = 0; i < 400; ++i) {
+    const auto s = static_cast<shype::domid_t>(i % 13), o = static_cast<shype::domid_t>((i * 7 + 3) % 16);
+    if (s == o) continue;
+    ASSERT_TRUE(r->add({i % 3 ? binding_kind::evtchn : binding_kind::grant_rw, s, o, i}).has_value());
+    model.push_back({i % 3 ? binding_kind::evtchn : binding_kind::grant_rw, s, o, i});
+  }
+  std::set<std::uint64_t> told;
+  const auto n = r->sweep([&](binding_kind, shype::domid_t, std::uint32_t&) { return false; }, [&](auto, const binding&) {});
+  EXPECT_EQ(n, 0u);
+  std::uint64_t visited = 0;
+  const auto removed = r->sweep(
+      [&](binding_kind, shype::domid_t, std::uint32_t&) { return visited++ % remove_one_in == 0; },
+      [&](shype::binding_handle, const binding& b) { told.insert(b.cookie); });
+  std::erase_if(model, [&](const binding& b) { return told.count(b.cookie) != 0; });
+  EXPECT_EQ(removed, told.size());
+  EXPECT_EQ(removed > 64, remove_one_in < 5) << "the test must reach the intended path of sweep()";
+  EXPECT_EQ(r->size(), model.size());
+  for (shype::domid_t d = 0; d < 16; ++d) {
+    std::set<std::uint64_t> want, got;
+    for (const auto& b : model)
+      if (b.subject == d || b.object == d) want.insert(b.cookie);
+    r->for_each_of(d, [&](shype::binding_handle, const binding& b) { got.insert(b.cookie); });
+    EXPECT_EQ(got, want) << "domain " << d;
+  }
+  // Freed slots are reused, and a domain's teardown still finds exactly its bindings.
+  for (std::uint64_t i = 1000; i < 1000 + removed; ++i) ASSERT_TRUE(r->add({binding_kind::evtchn, 14, 15, i}).has_value());
+  EXPECT_EQ(r->size(), model.size() + removed);
+  std::size_t gone = r->remove_domain(15, [](auto, const binding&) {});
+  std::size_t want15 = removed;
+  for (const auto& b : model) want15 += b.subject == 15 || b.object == 15;
+  EXPECT_EQ(gone, want15);
+}
+
+TEST(BindingRegistry, SweepWithFewRemovalsKeepsTheListsRight) { sweep_and_check(20); }
+TEST(BindingRegistry, SweepWithAMassRevocationRebuildsTheListsRight) { sweep_and_check(2); }
 
 }  // namespace
