@@ -29,6 +29,15 @@ bool option(const char* cmdline, const char* key, char* out, usize cap) noexcept
     return false;
 }
 
+void module_cmdline(const char* cmdline, char* out, usize cap) noexcept {
+    if (cap == 0) return;
+    const char* name = cmdline;
+    const char* p = cmdline;
+    for (; *p != '\0' && *p != ' '; ++p)
+        if (*p == '/') name = p + 1;
+    lib::strlcpy(out, name, cap);
+}
+
 namespace {
 u64 parse_u64(const char* s) noexcept {
     u64 v = 0;
@@ -120,7 +129,7 @@ result<domain*> build_dom0(const info& bi) noexcept {
         refhv_module& sm = d.start->modules[i - 1];
         sm.gpa = at;
         sm.size = m.size;
-        lib::strlcpy(sm.cmdline, m.cmdline, sizeof sm.cmdline);
+        module_cmdline(m.cmdline, sm.cmdline, sizeof sm.cmdline);
         at = page_align_up(at + m.size);
     }
     d.start->nr_modules = bi.nr_modules - 1;

@@ -23,6 +23,11 @@ inline constexpr u64 default_dom0_mem = 16ull << 20;
 /// The value of `key=` in a space-separated command line, copied into `out`.
 bool option(const char* cmdline, const char* key, char* out, usize cap) noexcept;
 
+/// A boot module's command line as a guest sees it: the host path of its first word reduced
+/// to the file name (the host's directories mean nothing to a guest and would crowd the
+/// arguments out of refhv_module::cmdline), then its arguments; cut to `cap` - 1 characters.
+void module_cmdline(const char* cmdline, char* out, usize cap) noexcept;
+
 /// Start the ACM with the boot policy: the first module after dom0 that is a shype binary
 /// policy, validated completely; it is taken out of the list (dom0 does not get it).
 /// Option mac_trace=1 logs every hook decision.

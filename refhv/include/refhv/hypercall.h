@@ -130,7 +130,7 @@ struct refhv_image_header {          /* first bytes of a flat guest image */
 struct refhv_module {
     uint64_t gpa;
     uint64_t size;
-    char cmdline[64];
+    char cmdline[64];                 /* file name (host directories removed) and arguments */
 };
 struct refhv_start_info {
     uint32_t magic;

@@ -561,6 +561,18 @@ TEST(boot_options) {
     CHECK(!boot::option("xdom0_mem=3", "dom0_mem", v, sizeof v));
     CHECK(!boot::option("", "dom0_mem", v, sizeof v));
     CHECK(boot::option("k=0123456789abcdefghij", "k", v, sizeof v) && std::strlen(v) == sizeof v - 1);
+
+    // A guest finds its modules by file name however deep the build directory is.
+    refhv_module m{};
+    boot::module_cmdline("/a/very/long/build/directory/that/alone/fills/sixty-four/bytes/policies/customer-order-v2.bin",
+                         m.cmdline, sizeof m.cmdline);
+    CHECK(std::strcmp(m.cmdline, "customer-order-v2.bin") == 0);
+    boot::module_cmdline("/build/dom0.bin suite=policy a/b=c", m.cmdline, sizeof m.cmdline);
+    CHECK(std::strcmp(m.cmdline, "dom0.bin suite=policy a/b=c") == 0);
+    boot::module_cmdline("plain.bin", m.cmdline, sizeof m.cmdline);
+    CHECK(std::strcmp(m.cmdline, "plain.bin") == 0);
+    boot::module_cmdline("/dir/", m.cmdline, sizeof m.cmdline);
+    CHECK(std::strcmp(m.cmdline, "") == 0);
 }
 
 // The checker must notice each kind of breakage it exists for (else the fuzzer proves nothing).
