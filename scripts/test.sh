@@ -18,7 +18,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${SHYPE_BUILD_DIR:-$root/build/ci}
 jobs=${SHYPE_JOBS:-$(nproc)}
-rc=(-DSHYPE_RC_SEED=20251124 -DSHYPE_RC_CASES=300)  # RapidCheck: seed and cases per property
+rc=(-DSHYPE_RC_SEED=20251124 -DSHYPE_RC_CASES=1000)  # RapidCheck: seed and cases per property (as proptests/CMakeLists.txt defaults, which mutation-check.sh uses)
 fuzz_seconds=8
 
 "$root/scripts/install-deps.sh" test
