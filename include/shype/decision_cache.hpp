@@ -52,7 +52,7 @@ class decision_cache {
   /// miss, else the entry's meta word masked to `hit_mask` — decision in bits 0-7, the denying
   /// policy in 8-15, a 1 in bit 16, the generation in 32-63: exactly the layout of a
   /// shype::verdict with `cached` set, so the monitor returns it without repacking.
-  [[nodiscard]] std::uint64_t probe(const cache_key& k, std::uint32_t gen) noexcept {
+  [[nodiscard, gnu::always_inline]] std::uint64_t probe(const cache_key& k, std::uint32_t gen) noexcept {
     const std::uint64_t want = pack_key(k);
     const std::uint64_t expect = (std::uint64_t{gen} << 32) | (std::uint64_t{k.op} << op_shift) | valid_bit;
     entry* set = set_of(k);
@@ -173,7 +173,7 @@ class decision_cache {
   static constexpr std::uint8_t meta_denied_by(std::uint64_t m) noexcept { return static_cast<std::uint8_t>(m >> 8); }
   static constexpr decision meta_decision(std::uint64_t m) noexcept { return permit_if((m & 0xFF) != 0); }
 
-  entry* set_of(const cache_key& k) noexcept {
+  [[gnu::always_inline]] entry* set_of(const cache_key& k) noexcept {
     // Fibonacci hashing of (subject, object, op); the top bits pick the set.
     const std::uint64_t h = (pack_key(k) ^ (std::uint64_t{k.op} << 56)) * 0x9E3779B97F4A7C15ull;
     const std::size_t s = Sets == 1 ? 0 : static_cast<std::size_t>(h >> (64 - std::countr_zero(Sets)));

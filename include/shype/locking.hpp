@@ -6,7 +6,9 @@
 //                 exclusively and bump a sequence count, so a decision is taken entirely under
 //                 one policy generation. A cached permit is read without any lock, validated by
 //                 the sequence count (monitor.hpp); everything else holds the lock shared.
-//                 Counters are relaxed atomics.
+//                 Counters are relaxed atomics. Waiters pause: right in a hypervisor, where a
+//                 lock holder is never preempted. basic_smp_locking<Relax> lets a hosted
+//                 embedder (threads under a preemptive scheduler) yield instead.
 //   no_locking  — the embedding hypervisor serialises calls itself (one CPU, a big lock, or a
 //                 monitor per CPU). Nothing is locked and counters are plain integers, which is
 //                 what the critical path costs in the paper's uniprocessor measurements.
@@ -51,10 +53,26 @@ class plain_counter {
 };
 }  // namespace detail
 
-struct smp_locking {
+/// A Relax policy for threads under a preemptive scheduler: pause for the first `Spins` waits,
+/// then call the embedder's `Yield` (e.g. `&sched_yield`; the library itself calls no OS), so
+/// that a preempted lock holder gets a CPU back instead of waiting out the spinners' slices.
+template <auto Yield, unsigned Spins = 64>
+struct yield_after_spins {
+  static void relax(unsigned spins) noexcept {
+    if (spins < Spins)
+      detail::cpu_relax();
+    else
+      (void)Yield();
+  }
+};
+
+/// Concurrent hooks; `Relax::relax(spins)` is how a CPU waits for a lock (detail/spin.hpp): pause
+/// by default (hypervisor context), or e.g. `yield_after_spins<&sched_yield>` in a hosted process.
+template <class Relax = detail::pause_relax>
+struct basic_smp_locking {
   static constexpr bool concurrent = true;
-  using rw_lock = detail::spin_rwlock;
-  using mutex = detail::spinlock;
+  using rw_lock = detail::basic_spin_rwlock<Relax>;
+  using mutex = detail::basic_spinlock<Relax>;
   using counter = detail::atomic_counter;
   /// Statistics are split into shards so that CPUs counting hooks do not bounce one cache line
   /// between them. A shard is picked from the current stack address (each CPU or thread runs
@@ -66,6 +84,8 @@ struct smp_locking {
     return static_cast<std::size_t>(((sp >> 12) * 0x9E3779B97F4A7C15ull) >> 60);  // 4 KiB granules, 16 shards
   }
 };
+
+using smp_locking = basic_smp_locking<>;
 
 struct no_locking {
   static constexpr bool concurrent = false;
