@@ -100,14 +100,26 @@ inline rc::Gen<command> boot_gen() {
   });
 }
 
-/// A scenario: a boot policy, up to 8 creates, then up to ~2 x size commands.
+/// A command; a sharing hook is sometimes asked again at once (up to three times), as guests
+/// do, so that the cache serves hits and their coherence is checked, not only misses.
+inline rc::Gen<std::vector<command>> burst_gen() {
+  return rc::gen::exec([] {
+    const command c = *command_gen();
+    const bool sharing = c.code == op::evtchn_unbound || c.code == op::evtchn_bind || c.code == op::grant_map ||
+                         c.code == op::grant_copy || c.code == op::resource_access;
+    const int n = sharing ? *rc::gen::weightedOneOf<int>({{2, rc::gen::just(1)}, {1, rc::gen::inRange(2, 5)}}) : 1;
+    return std::vector<command>(static_cast<std::size_t>(n), c);
+  });
+}
+
+/// A scenario: a boot policy, up to 8 creates, then up to ~2 x size bursts of commands.
 inline rc::Gen<scenario> scenario_gen() {
   return rc::gen::exec([] {
     scenario s;
     s.initial = *policy(true);
     s.commands = *rc::gen::container<std::vector<command>>(static_cast<std::size_t>(*rc::gen::inRange(0, 9)), boot_gen());
-    const auto more = *rc::gen::scale(2.0, rc::gen::container<std::vector<command>>(command_gen()));
-    s.commands.insert(s.commands.end(), more.begin(), more.end());
+    const auto bursts = *rc::gen::scale(2.0, rc::gen::container<std::vector<std::vector<command>>>(burst_gen()));
+    for (const auto& b : bursts) s.commands.insert(s.commands.end(), b.begin(), b.end());
     return s;
   });
 }
