@@ -73,6 +73,7 @@ void overview(std::ostream& out) {
     n.resize(n.size() < 10 ? 10 : n.size() + 1, ' ');  // a long name stays whole
     out << "  " << n << c.summary << "\n";
   }
+  out << "  libvirt   run the libvirt adapter (shype-libvirt): install, status, change-policy on this host\n";
   out << "\n'shype COMMAND --help' describes a command. Exit codes: 0 success, 1 diff found differences,\n"
          "2 usage error, 3 invalid input or file error, 4 Graphviz dot missing or failed.\n";
 }
@@ -88,6 +89,12 @@ int run_shype(const std::vector<std::string>& argv, std::ostream& out, std::ostr
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     if (cmd == "help" && argv.size() == 2) return run_shype({argv[1], "--help"}, out, err);
     overview(out);
+    return exit_ok;
+  }
+  if (cmd == "libvirt") {  // main() runs the adapter itself; here only its help can be asked for
+    out << "usage: shype libvirt COMMAND [ARGS...]\n\n"
+           "Runs the libvirt adapter, shype-libvirt COMMAND [ARGS...] (from $SHYPE_LIBVIRT, else PATH and\n"
+           "the sbin directories): install, uninstall, status, change-policy. See 'shype-libvirt --help'.\n";
     return exit_ok;
   }
   for (const auto& c : commands)

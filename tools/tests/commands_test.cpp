@@ -304,6 +304,8 @@ TEST(Commands, EveryCommandHasHelp) {
   const auto r = shype({"--help"});
   EXPECT_EQ(r.rc, exit_ok);
   EXPECT_NE(r.out.find("  simulate  run a trace"), std::string::npos);
+  EXPECT_NE(r.out.find("  libvirt   run the libvirt adapter"), std::string::npos);
+  EXPECT_EQ(shype({"help", "libvirt"}).out.rfind("usage: shype libvirt", 0), 0u);
 }
 
 }  // namespace
