@@ -10,7 +10,8 @@
 #   afl    afl-clang-fast++ (AFL++ instrumentation) with ASan + UBSan: only the fuzz targets and
 #          their AFL++ smoke campaigns (afl-fuzz exits 0 on crashes: the test reads saved_crashes)
 # and runs them all in one CTest invocation, whose summary ends the output.
-# The property tests run a fixed RapidCheck seed (rc below, RC_PARAMS in each test's environment;
+# The property tests run a fixed RapidCheck seed and number of cases (SHYPE_RC_SEED, SHYPE_RC_CASES:
+# the defaults in proptests/CMakeLists.txt, which mutation-check.sh uses too; RC_PARAMS in each test's environment;
 # proptests/run-long runs many more cases); each fuzz smoke campaign fuzzes a scratch copy of the
 # corpus for fuzz_seconds (below) per target and engine (fuzz/run runs long campaigns).
 # Environment: SHYPE_BUILD_DIR (default build/ci), SHYPE_JOBS (default: number of CPUs).
@@ -18,7 +19,6 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${SHYPE_BUILD_DIR:-$root/build/ci}
 jobs=${SHYPE_JOBS:-$(nproc)}
-rc=(-DSHYPE_RC_SEED=20251124 -DSHYPE_RC_CASES=1000)  # RapidCheck: seed and cases per property (as proptests/CMakeLists.txt defaults, which mutation-check.sh uses)
 fuzz_seconds=8
 
 "$root/scripts/install-deps.sh" test
@@ -42,10 +42,10 @@ build() {  # name
   fi
 }
 
-configure gcc   -DCMAKE_CXX_COMPILER=g++-12 -DSHYPE_BUILD_BENCHMARKS=ON "${rc[@]}"
-configure clang -DCMAKE_CXX_COMPILER=clang++-14 -DSHYPE_SYSTEM_TESTS=OFF "${rc[@]}"
+configure gcc   -DCMAKE_CXX_COMPILER=g++-12 -DSHYPE_BUILD_BENCHMARKS=ON
+configure clang -DCMAKE_CXX_COMPILER=clang++-14 -DSHYPE_SYSTEM_TESTS=OFF
 configure asan  -DCMAKE_CXX_COMPILER=clang++-14 -DSHYPE_SANITIZE=address,undefined -DSHYPE_SYSTEM_TESTS=OFF \
-                -DSHYPE_BUILD_REFHV=OFF "${rc[@]}" -DSHYPE_FUZZ_SECONDS=$fuzz_seconds
+                -DSHYPE_BUILD_REFHV=OFF -DSHYPE_FUZZ_SECONDS=$fuzz_seconds
 configure tsan  -DCMAKE_CXX_COMPILER=clang++-14 -DSHYPE_SANITIZE=thread -DSHYPE_SYSTEM_TESTS=OFF \
                 -DSHYPE_BUILD_TOOLS=OFF -DSHYPE_BUILD_PROPTESTS=OFF -DSHYPE_BUILD_FUZZERS=OFF \
                 -DSHYPE_BUILD_REFHV=OFF -DSHYPE_BUILD_ADAPTERS=OFF

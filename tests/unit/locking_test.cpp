@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Locking policies: the spin locks exclude as they should on one thread (the concurrency test
-// runs them under contention), and a Relax policy decides how a waiter waits.
+// Locking policies: the spin locks make a contender wait, through its Relax policy, while the
+// lock is held against it (the concurrency test runs them under heavy contention), and
+// yield_after_spins decides when a waiter gives the CPU back.
 #include <shype/locking.hpp>
 
 #include <atomic>
@@ -33,39 +34,33 @@ struct recording_relax {
   }
 };
 
-TEST(Locking, ExclusiveLockMakesReadersAndWritersWait) {
-  shype::basic_smp_locking<recording_relax>::rw_lock lock;
-  most_spins = 0;
-  lock.lock();
-  std::atomic<bool> reader_in{false};
-  std::thread reader([&] {
-    lock.lock_shared();
-    reader_in = true;
-    lock.unlock_shared();
-  });
-  // The reader cannot get in while the writer holds the lock: it waits through Relax.
-  while (most_spins < 10) std::this_thread::yield();
-  EXPECT_FALSE(reader_in.load());
-  lock.unlock();
-  reader.join();
-  EXPECT_TRUE(reader_in.load());
+using rw_lock = shype::basic_smp_locking<recording_relax>::rw_lock;
 
-  // Readers share; a writer waits for them to leave.
-  lock.lock_shared();
-  lock.lock_shared();
-  std::atomic<bool> writer_in{false};
+/// Runs `contend` (which takes and releases the lock) on a thread while the lock is held by
+/// `hold`; it must get in only after `release`.
+template <class Hold, class Contend, class Release>
+void expect_waits(Hold hold, Contend contend, Release release) {
+  hold();
   most_spins = 0;
-  std::thread writer([&] {
-    lock.lock();
-    writer_in = true;
-    lock.unlock();
+  std::atomic<bool> in{false};
+  std::thread t([&] {
+    contend();
+    in = true;
   });
-  while (most_spins < 10) std::this_thread::yield();
-  EXPECT_FALSE(writer_in.load());
-  lock.unlock_shared();
-  lock.unlock_shared();
-  writer.join();
-  EXPECT_TRUE(writer_in.load());
+  while (most_spins < 10 && !in.load()) std::this_thread::yield();  // it waits through Relax, or got in
+  EXPECT_FALSE(in.load());
+  release();
+  t.join();
+  EXPECT_TRUE(in.load());
+}
+
+TEST(Locking, ExclusiveLockMakesReadersAndWritersWait) {
+  rw_lock lock;
+  // A reader waits for the writer.
+  expect_waits([&] { lock.lock(); }, [&] { lock.lock_shared(); lock.unlock_shared(); }, [&] { lock.unlock(); });
+  // Readers share; a writer waits for them to leave.
+  expect_waits([&] { lock.lock_shared(); lock.lock_shared(); }, [&] { lock.lock(); lock.unlock(); },
+               [&] { lock.unlock_shared(); lock.unlock_shared(); });
 }
 
 TEST(Locking, NoLockingIsFree) {
