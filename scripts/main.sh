@@ -19,6 +19,8 @@ out=${SHYPE_BUILD_DIR:-$root/build/main}
 example=$root/examples/customer-order
 
 "$root/scripts/install-deps.sh" main
+# The build folder may not exist yet on a fresh clone; the logs sit beside it.
+mkdir -p "$out"
 cmake -S "$root" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=g++-12 \
   -DSHYPE_BUILD_TESTS=OFF -DSHYPE_BUILD_PROPTESTS=OFF -DSHYPE_BUILD_FUZZERS=OFF -DSHYPE_BUILD_REFHV=ON \
   -DSHYPE_BUILD_ADAPTERS=OFF -DSHYPE_SYSTEM_TESTS=ON >"$out.configure.log" 2>&1 || { cat "$out.configure.log"; exit 1; }
