@@ -252,11 +252,13 @@ class basic_monitor {
   template <class OnRevoke = detail::ignore_binding>
   result<verdict> relabel(domid_t subject, domid_t d, label_id new_label, OnRevoke&& on_revoke = {}) noexcept;
 
-  /// May `subject` manage the policy? Only the management (bootstrap) label or the hypervisor.
-  [[nodiscard]] result<verdict> authorize_management(domid_t subject) noexcept {
+  /// May `subject` make management call `op` (a policy change, or a hypervisor's domain control:
+  /// create, destroy, save, restore)? Only the management (bootstrap) label or the hypervisor; a
+  /// denial is audited under `op`, so the log names the call that was refused.
+  [[nodiscard]] result<verdict> authorize_management(domid_t subject, hook op = hook::policy_change) noexcept {
     shared_guard g(lock_);
     if (!loaded_) return fail(hook_class::management, errc::no_policy);
-    return management_check(subject, hook::policy_change);
+    return management_check(subject, op);
   }
 
   // ===== domain operations ========================================================================

@@ -367,6 +367,17 @@ TEST_F(Monitor, OnlyTheManagementLabelMayChangeThePolicyOrRelabel) {
   });
   ASSERT_GE(lines.size(), 2u);
   EXPECT_EQ(lines[0], "avc: denied { load_policy } for source=dom2 slabel=\"order\" target=policy policy=management generation=1 seq=0");
+  // A hypervisor's domain control asks the same decision; the denial names the call.
+  EXPECT_FALSE(m->authorize_management(ads, shype::hook::domain_create)->permitted());
+  EXPECT_TRUE(m->authorize_management(dom0, shype::hook::domain_save)->permitted());
+  std::string last;
+  m->audit().for_each([&](const shype::denial_record& d) {
+    char buf[256];
+    shype::format_denial(d, buf, sizeof buf);
+    last = buf;
+  });
+  EXPECT_NE(last.find("avc: denied { create } for source=dom"), std::string::npos) << last;
+  EXPECT_NE(last.find("policy=management"), std::string::npos) << last;
   auto ok = m->change_policy(dom0, v2.view());
   ASSERT_TRUE(ok.has_value());
   EXPECT_TRUE(ok->authorized);
