@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Domain management hypercalls (dom0 only, except INFO on oneself): create from an
-// image in dom0's memory, destroy, save to a dom0 buffer, restore from one, query.
-// Each one is mediated by the MAC layer's domain hooks.
+// Domain management hypercalls: create from an image in dom0's memory, destroy, save to a
+// dom0 buffer, restore from one, query. The hypercall layer lets only a management caller
+// in (dom0 holding the policy's management label; INFO on oneself is anyone's); each call
+// is then mediated by the MAC layer's domain hooks.
 #pragma once
 
 #include "domain.hpp"

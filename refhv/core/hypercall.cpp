@@ -5,6 +5,7 @@
 #include "evtchn.hpp"
 #include "gmem.hpp"
 #include "grant.hpp"
+#include "log.hpp"
 #include "mac.hpp"
 #include "page_alloc.hpp"
 #include "resource.hpp"
@@ -26,6 +27,27 @@ outcome err(errc e) noexcept { return {true, to_ret(e)}; }
 outcome val(u64 v) noexcept { return {true, v}; }
 
 bool valid_domid(u64 v) noexcept { return v < invalid_domid; }
+
+/// Management calls (domain control, queries about other domains, the policy interface) need
+/// both refhv's own rule, that only dom0 manages, and the ACM's management decision, asked on
+/// every call: a dom0 booted with another label than the policy's management label (or left
+/// without it by a policy change) manages nothing. Asked before any argument is read. Only
+/// dom0 can get past the first rule, so only dom0's refusals are logged (one line each).
+result<void> may_manage(const domain& d, mac::hook call, const char* what) noexcept {
+    if (!d.privileged) return fail(errc::perm);
+    const auto r = mac::manage(d.id, call);
+    if (r && r.value() == mac::decision::permit) return success;
+    log::line("refhv: d", log::dec{d.id}, " (", d.label, ") refused ", what,
+              r ? ": not the policy's management label" : ": the ACM could not decide");
+    return fail(r ? errc::perm : r.error());
+}
+
+/// Run `call()` if `d` may make management call `hook` (the hypercall `what`).
+template <class F>
+outcome managed(const domain& d, mac::hook hook, const char* what, F&& call) noexcept {
+    if (const auto ok = may_manage(d, hook, what); !ok) return err(ok.error());
+    return done(call());
+}
 
 result<u64> console_write(domain& d, u64 gpa, u64 len) noexcept {
     if (len > max_console_bytes) return fail(errc::too_big);
@@ -80,7 +102,6 @@ result<u64> policy_decide(domain& d, u64 op, u64 a, u64 b) noexcept {
 
 result<u64> policy_label(domain& d, u64 domid, u64 gpa, u64 size) noexcept {
     if (!valid_domid(domid)) return fail(errc::srch);
-    if (!d.privileged && domid != d.id) return fail(errc::perm);
     if (size == 0) return fail(errc::inval);
     if (size > REFHV_LABEL_MAX) size = REFHV_LABEL_MAX;
     REFHV_TRY(gmem::check(d, gpa, size));
@@ -131,7 +152,7 @@ result<u64> policy_denials(domain& d, u64 gpa, u64 max) noexcept {
 
 outcome dispatch(domain& d, const arch::request& r) noexcept {
     const u64* a = r.hypercall.arg;
-    const bool priv = d.privileged;
+    using mac::hook;
 
     switch (r.hypercall.op) {
     case REFHV_HC_VERSION: return val(REFHV_ABI_VERSION);
@@ -151,11 +172,17 @@ outcome dispatch(domain& d, const arch::request& r) noexcept {
     case REFHV_HC_SET_VECTORS: return done(evtchn::set_vectors(d, a[0], a[1]));
     case REFHV_HC_SYS_INFO: return done(sys_info(d, a[0]));
 
-    case REFHV_HC_DOMAIN_CREATE: return priv ? done(domctl::create(d, a[0])) : err(errc::perm);
-    case REFHV_HC_DOMAIN_DESTROY: return priv ? done(domctl::destroy(d, a[0])) : err(errc::perm);
-    case REFHV_HC_DOMAIN_SAVE: return priv ? done(domctl::save(d, a[0], a[1], a[2])) : err(errc::perm);
-    case REFHV_HC_DOMAIN_RESTORE: return priv ? done(domctl::restore(d, a[0], a[1])) : err(errc::perm);
-    case REFHV_HC_DOMAIN_INFO: return done(domctl::info(d, a[0], a[1]));
+    case REFHV_HC_DOMAIN_CREATE:
+        return managed(d, hook::domain_create, "DOMAIN_CREATE", [&] { return domctl::create(d, a[0]); });
+    case REFHV_HC_DOMAIN_DESTROY:
+        return managed(d, hook::domain_destroy, "DOMAIN_DESTROY", [&] { return domctl::destroy(d, a[0]); });
+    case REFHV_HC_DOMAIN_SAVE:
+        return managed(d, hook::domain_save, "DOMAIN_SAVE", [&] { return domctl::save(d, a[0], a[1], a[2]); });
+    case REFHV_HC_DOMAIN_RESTORE:
+        return managed(d, hook::domain_restore, "DOMAIN_RESTORE", [&] { return domctl::restore(d, a[0], a[1]); });
+    case REFHV_HC_DOMAIN_INFO:  // on oneself anyone; on another domain, a management query
+        if (a[0] == d.id) return done(domctl::info(d, a[0], a[1]));
+        return managed(d, hook::policy, "DOMAIN_INFO", [&] { return domctl::info(d, a[0], a[1]); });
 
     case REFHV_HC_EVTCHN_ALLOC_UNBOUND: return done(evtchn::alloc_unbound(d, a[0]));
     case REFHV_HC_EVTCHN_BIND_INTERDOMAIN: return done(evtchn::bind_interdomain(d, a[0], a[1]));
@@ -174,18 +201,26 @@ outcome dispatch(domain& d, const arch::request& r) noexcept {
     case REFHV_HC_MAC_COALITION: return done(resource::coalition(d, a[0], a[1]));
     case REFHV_HC_RESOURCE_TYPES: return done(resource::types(d, a[0], a[1]));
 
-    case REFHV_HC_POLICY_LOAD: return priv ? done(policy_load(d, a[0], a[1], a[2], a[3])) : err(errc::perm);
-    case REFHV_HC_POLICY_GET: return priv ? done(policy_get(d, a[0], a[1])) : err(errc::perm);
-    case REFHV_HC_POLICY_DECIDE: return priv ? done(policy_decide(d, a[0], a[1], a[2])) : err(errc::perm);
-    case REFHV_HC_POLICY_LABEL: return done(policy_label(d, a[0], a[1], a[2]));
-    case REFHV_HC_POLICY_STATS: return priv ? done(policy_stats(d, a[0])) : err(errc::perm);
-    case REFHV_HC_POLICY_DENIALS: return priv ? done(policy_denials(d, a[0], a[1])) : err(errc::perm);
-    case REFHV_HC_POLICY_AUDIT: return priv ? done(policy_audit(d, a[0], a[1])) : err(errc::perm);
-    case REFHV_HC_POLICY_COUNTERS: return priv ? done(policy_counters(d, a[0])) : err(errc::perm);
+    // The policy interface. POLICY_LOAD is decided again inside the change (atomically with it).
+    case REFHV_HC_POLICY_LOAD:
+        return managed(d, hook::policy, "POLICY_LOAD", [&] { return policy_load(d, a[0], a[1], a[2], a[3]); });
+    case REFHV_HC_POLICY_GET: return managed(d, hook::policy, "POLICY_GET", [&] { return policy_get(d, a[0], a[1]); });
+    case REFHV_HC_POLICY_DECIDE:
+        return managed(d, hook::policy, "POLICY_DECIDE", [&] { return policy_decide(d, a[0], a[1], a[2]); });
+    case REFHV_HC_POLICY_LABEL:  // one's own label anyone; another domain's, a management query
+        if (a[0] == d.id) return done(policy_label(d, a[0], a[1], a[2]));
+        return managed(d, hook::policy, "POLICY_LABEL", [&] { return policy_label(d, a[0], a[1], a[2]); });
+    case REFHV_HC_POLICY_STATS: return managed(d, hook::policy, "POLICY_STATS", [&] { return policy_stats(d, a[0]); });
+    case REFHV_HC_POLICY_DENIALS:
+        return managed(d, hook::policy, "POLICY_DENIALS", [&] { return policy_denials(d, a[0], a[1]); });
+    case REFHV_HC_POLICY_AUDIT:
+        return managed(d, hook::policy, "POLICY_AUDIT", [&] { return policy_audit(d, a[0], a[1]); });
+    case REFHV_HC_POLICY_COUNTERS:
+        return managed(d, hook::policy, "POLICY_COUNTERS", [&] { return policy_counters(d, a[0]); });
 
 #if REFHV_DEBUG_HYPERCALLS
     case REFHV_HC_DEBUG_CRASH:
-        if (!priv) return err(errc::perm);
+        if (!d.privileged) return err(errc::perm);
         asm volatile("ud2");  // a deliberate host exception: the trap handler dumps and exits
         return err(errc::inval);
 #endif

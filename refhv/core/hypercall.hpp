@@ -2,7 +2,8 @@
 // Hypercall dispatch: decode (operation and raw 64-bit arguments), validate (every
 // argument, before any state changes), perform. Argument pointers are guest-physical
 // and must lie in the caller's own memory (gmem); ids, ports, refs and sizes are
-// range-checked; privileged operations check the caller first.
+// range-checked; management operations ask for the management privilege first (dom0
+// holding the policy's management label: mac::manage, on every call).
 #pragma once
 
 #include "domain.hpp"

@@ -45,6 +45,7 @@ enum class hook : u8 {
     policy = 9,
     domain_destroy = 10,
     evtchn_unbound = 11,
+    management = 12,  ///< the management decision asked before every management call (manage())
 };
 
 /// Subject for operations the hypervisor starts itself (building dom0 at boot).
@@ -79,6 +80,14 @@ result<void> init(view<const u8> boot_policy, char* why, usize why_cap) noexcept
 void bootstrap_label(char* out, usize cap) noexcept;
 /// Log every hook decision on the console (hypervisor option mac_trace=1).
 void set_trace(bool on) noexcept;
+
+// ---- management privilege -----------------------------------------------------------
+/// May `subject` make a management call: domain control (`call` = domain_create, domain_destroy,
+/// domain_save, domain_restore; also queries about other domains) or the policy interface
+/// (`call` = policy)? Only a domain holding the policy's management (bootstrap) label may; the
+/// answer is the ACM's on every call, never a flag the hypervisor keeps. A deny is audited under
+/// the call (queries under the policy interface) and is not cached.
+result<decision> manage(domid_t subject, hook call) noexcept;
 
 // ---- domain management (never cached: the ACM tracks running domains) ---------
 /// `subject` creates domain `dom` with label name `label`; the ACM assigns the label
@@ -115,7 +124,7 @@ result<u64> resource_types(const char* resource_label) noexcept;
 /// Give a binding back (its object closed); `b` is reset. A no-op for an invalid handle.
 void release(object kind, binding& b) noexcept;
 
-// ---- policy interface (privileged; the hypercall layer checks the caller first) ----
+// ---- policy interface (the hypercall layer asks manage() first) ----------------------
 /// Change the policy (REFHV_POLICY_DRY_RUN: only report). Returns the number of bindings
 /// revoked (or that would be); `out` says precisely why a policy was refused.
 result<u64> policy_load(domid_t subject, view<const u8> bytes, u32 flags, refhv_policy_result& out) noexcept;

@@ -90,6 +90,7 @@ u32 hook_number(shype::hook h) noexcept {
     case shype::hook::domain_create:
     case shype::hook::migrate_in: return static_cast<u32>(hook::domain_create);
     case shype::hook::domain_restore: return static_cast<u32>(hook::domain_restore);
+    case shype::hook::domain_save: return static_cast<u32>(hook::domain_save);
     case shype::hook::evtchn_unbound: return static_cast<u32>(hook::evtchn_unbound);
     case shype::hook::evtchn_bind: return static_cast<u32>(hook::evtchn_bind);
     case shype::hook::grant_map_ro:
@@ -123,6 +124,7 @@ const char* hook_name(hook h) noexcept {
     case hook::policy: return "policy";
     case hook::domain_destroy: return "destroy";
     case hook::evtchn_unbound: return "evtchn_unbound";
+    case hook::management: return "management";
     }
     return "?";
 }
@@ -198,6 +200,24 @@ void describe(const shype::load_error& e, char* buf, usize cap) noexcept {
     w.put(" at offset ").put_uint(e.offset);
 }
 
+/// Would a change to `next` take the management label away from `subject`, which holds it now?
+/// In refhv only dom0 can manage, so nobody could ever manage again (not even load the old
+/// policy back): such a change is refused. Labels are matched by name, as the change maps them.
+/// A binary that does not load is left to change_policy, which describes it.
+bool loses_management(domid_t subject, view<const u8> next, shype::detail::text_writer& msg) noexcept {
+    if (subject == hypervisor) return false;
+    const shype::domain_info me = g_monitor.domain(subject);
+    if (me.state != shype::domain_state::running || me.label != policy().bootstrap_label()) return false;
+    const auto v = shype::policy_view::load(shype::byte_view(next.data, next.size));
+    if (!v) return false;
+    const shype::string_ref mine = label_of(subject);
+    const shype::label_id boot = v.value().bootstrap_label();
+    if (boot != shype::no_label && v.value().vm_label(boot).name() == mine) return false;
+    msg.put("refused: d").put_uint(subject).put(" (").put(mine).put(") would lose the management label (the new policy's is ");
+    msg.put(boot == shype::no_label ? shype::string_ref("none") : v.value().vm_label(boot).name()).put(")");
+    return true;
+}
+
 void run_revocations() noexcept {
     // Taken from the queue one by one: a hook may release other bindings of the same object,
     // and release() skips those the change took already (two of one channel, say).
@@ -270,6 +290,30 @@ void bootstrap_label(char* out, usize cap) noexcept {
 
 void set_trace(bool on) noexcept { g_trace = on; }
 void set_revocation_hooks(const revocation_hooks& h) noexcept { g_hooks = h; }
+
+// ---- management privilege --------------------------------------------------------------
+
+result<decision> manage(domid_t subject, hook call) noexcept {
+    ++g_stats.hook_calls[static_cast<usize>(hook::management)];
+    shype::hook op = shype::hook::policy_change;  // the policy interface, and queries about domains
+    switch (call) {
+    case hook::domain_create: op = shype::hook::domain_create; break;
+    case hook::domain_destroy: op = shype::hook::domain_destroy; break;
+    case hook::domain_save: op = shype::hook::domain_save; break;
+    case hook::domain_restore: op = shype::hook::domain_restore; break;
+    default: break;
+    }
+    const auto r = g_monitor.authorize_management(subject, op);
+    const bool ok = r.has_value() && r.value().permitted();
+    if (r.has_value()) ++(ok ? g_stats.permits : g_stats.denials);
+    if (g_trace) {
+        const char* why = ok ? "permit" : r.has_value() ? "deny by management" : shype::to_string(r.error());
+        log::line("refhv: mac: management (", shype::to_string(op), ") d", log::dec{subject}, " (",
+                  str(label_of(subject)), "): ", why);
+    }
+    if (!r) return fail(to_errc(r.error()));
+    return ok ? decision::permit : decision::deny;
+}
 
 // ---- domains ---------------------------------------------------------------------------
 
@@ -379,6 +423,12 @@ result<u64> policy_load(domid_t subject, view<const u8> bytes, u32 flags, refhv_
     const bool dry = (flags & REFHV_POLICY_DRY_RUN) != 0;
     u8* next = g_buffers[1 - g_active];
     lib::memcpy(next, bytes.data, bytes.size);
+    if (loses_management(subject, view<const u8>{next, bytes.size}, msg)) {
+        out.generation = g_monitor.generation();
+        out.violations = 1;
+        ++g_stats.denials;
+        return fail(errc::busy);
+    }
 
     g_revoked_count = 0;
     auto on_revoke = [&](shype::binding_handle h, const shype::binding& b) noexcept {

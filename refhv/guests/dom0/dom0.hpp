@@ -38,6 +38,31 @@ void destroy(g::i64 domid);
 /// "<name>=<got>" detail text.
 g::text got(const char* name, g::i64 v);
 
+/// Collects (call, got, expected) mismatches for one case; the first is described.
+class expectations {
+public:
+    void operator()(const char* what, g::i64 got_v, g::i64 want) {
+        ++n_;
+        if (got_v == want) return;
+        if (bad_ == 0) detail_ << what << ": got " << got_v << " want " << want;
+        ++bad_;
+    }
+    bool ok() const { return bad_ == 0; }
+    g::text detail() const {
+        g::text t;
+        if (bad_ == 0) {
+            t << n_ << " calls refused as specified";
+        } else {
+            t << bad_ << " wrong, first: " << detail_.c_str();
+        }
+        return t;
+    }
+
+private:
+    int n_ = 0, bad_ = 0;
+    g::text detail_;
+};
+
 int suite_boot();
 int suite_isolation();
 int suite_evtchn();
@@ -48,6 +73,7 @@ int suite_saverestore();
 int suite_sched();
 int suite_policy();
 int suite_fuzz();
+int suite_management();
 int suite_customer_order();
 int suite_bench();
 

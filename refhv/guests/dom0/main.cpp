@@ -108,6 +108,7 @@ int guest_main(const refhv_start_info&) {
     else if (g::streq(name, "sched")) failed = suite_sched();
     else if (g::streq(name, "policy")) failed = suite_policy();
     else if (g::streq(name, "fuzz")) failed = suite_fuzz();
+    else if (g::streq(name, "management")) failed = suite_management();
     else if (g::streq(name, "customer-order")) failed = suite_customer_order();
     else if (g::streq(name, "bench")) failed = suite_bench();
     // Runs that must end badly: they prove the runner and the hypervisor fail loudly.

@@ -7,31 +7,6 @@ namespace dom0 {
 using namespace g;
 
 namespace {
-/// Collects (call, got, expected) mismatches for one case.
-class expectations {
-public:
-    void operator()(const char* what, i64 got_v, i64 want) {
-        ++n_;
-        if (got_v == want) return;
-        if (bad_ == 0) detail_ << what << ": got " << got_v << " want " << want;
-        ++bad_;
-    }
-    bool ok() const { return bad_ == 0; }
-    text detail() const {
-        text t;
-        if (bad_ == 0) {
-            t << n_ << " calls refused as specified";
-        } else {
-            t << bad_ << " wrong, first: " << detail_.c_str();
-        }
-        return t;
-    }
-
-private:
-    int n_ = 0, bad_ = 0;
-    text detail_;
-};
-
 constexpr i64 e(int v) { return -static_cast<i64>(v); }
 
 void set_str(char* dst, std::size_t cap, const char* s) {

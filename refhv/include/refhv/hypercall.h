@@ -43,11 +43,13 @@
 #define REFHV_HC_SET_VECTORS          5u  /* (upcall_vector, fault_vector); 0 disables, else 32..255 */
 #define REFHV_HC_SYS_INFO             6u  /* (out gpa of refhv_sys_info) -> 0 */
 
-#define REFHV_HC_DOMAIN_CREATE       16u  /* (gpa of refhv_domain_create) -> domid; privileged */
-#define REFHV_HC_DOMAIN_DESTROY      17u  /* (domid) -> 0; privileged */
-#define REFHV_HC_DOMAIN_SAVE         18u  /* (domid, buf gpa, buf size) -> bytes written; privileged */
-#define REFHV_HC_DOMAIN_RESTORE      19u  /* (buf gpa, size) -> new domid; privileged */
-#define REFHV_HC_DOMAIN_INFO         20u  /* (domid, out gpa of refhv_domain_info) -> 0; privileged or self */
+/* Management operations ("management"): only dom0, and only while it holds the policy's
+   management label (the ACM decides on every call); otherwise -REFHV_EPERM. */
+#define REFHV_HC_DOMAIN_CREATE       16u  /* (gpa of refhv_domain_create) -> domid; management */
+#define REFHV_HC_DOMAIN_DESTROY      17u  /* (domid) -> 0; management */
+#define REFHV_HC_DOMAIN_SAVE         18u  /* (domid, buf gpa, buf size) -> bytes written; management */
+#define REFHV_HC_DOMAIN_RESTORE      19u  /* (buf gpa, size) -> new domid; management */
+#define REFHV_HC_DOMAIN_INFO         20u  /* (domid, out gpa of refhv_domain_info) -> 0; management or self */
 
 #define REFHV_HC_EVTCHN_ALLOC_UNBOUND    32u  /* (remote domid) -> local port */
 #define REFHV_HC_EVTCHN_BIND_INTERDOMAIN 33u  /* (remote domid, remote port) -> local port */
@@ -66,6 +68,7 @@
 #define REFHV_HC_MAC_COALITION       67u  /* (domid, out gpa of uint64_t mask) -> 0 */
 #define REFHV_HC_RESOURCE_TYPES      68u  /* (resource id, out gpa of uint64_t mask) -> 0; the server only */
 
+/* The policy interface: management (POLICY_LABEL of oneself: anyone). */
 #define REFHV_HC_POLICY_LOAD         80u  /* (gpa, size, result gpa or 0, flags) -> bindings revoked */
 #define REFHV_HC_POLICY_GET          81u  /* (out gpa, size) -> bytes */
 #define REFHV_HC_POLICY_DECIDE       82u  /* (REFHV_MAC_OP_*, domid a, domid b) -> 0 deny, 1 permit */
@@ -80,7 +83,7 @@
                                              the host exception dump); privileged */
 
 /* ---- errors (returned negated) ----------------------------------------- */
-#define REFHV_EPERM     1   /* caller lacks the privilege (not dom0, not the owner) */
+#define REFHV_EPERM     1   /* caller lacks the privilege (not dom0 with the management label, not the owner) */
 #define REFHV_ENOENT    2   /* no such port, grant, resource, mapping or label */
 #define REFHV_ESRCH     3   /* no such (live) domain */
 #define REFHV_E2BIG     7   /* length above the operation's limit */
@@ -306,12 +309,15 @@ struct refhv_resource_conn {
 struct refhv_mac_stats {                /* calls at the hypervisor's hooks */
     uint64_t permits;
     uint64_t denials;
-    uint64_t hook_calls[16];            /* indexed by the hook number of struct refhv_mac_denial */
+    uint64_t hook_calls[16];            /* indexed by the hook number of struct refhv_mac_denial;
+                                           [12]: management decisions (one per management call) */
     uint64_t revocations;
 };
 struct refhv_mac_denial {
     uint32_t hook;                      /* 1 domain_create, 2 evtchn_bind, 3 grant_map, 4 resource_access,
-                                           5 resource_register, 7 domain_restore, 9 policy, 11 evtchn_unbound */
+                                           5 resource_register, 6 domain_save, 7 domain_restore, 9 policy,
+                                           10 domain_destroy, 11 evtchn_unbound; a refused management
+                                           call is logged under the call (1, 10, 6, 7; 9 for the rest) */
     uint32_t subject;                   /* domid */
     uint32_t object;                    /* domid, resource label index, or 0xFFFF (host, policy) */
     uint32_t reserved;

@@ -28,6 +28,10 @@
 #include "../../core/vcpu.hpp"
 #include "fake_port.hpp"
 
+#include <shype/detail/policy_format.hpp>
+#include <shype/detail/xxh64.hpp>
+#include <shype/policy_view.hpp>
+
 using namespace refhv;
 
 // ---- a minimal harness ---------------------------------------------------------------
@@ -354,6 +358,87 @@ TEST(domain_create_from_dom0_image) {
     CHECK_EQ(pages::free_count(), after_dom0);
     drop_dom0(d0);
     CHECK_EQ(pages::free_count(), baseline);
+}
+
+TEST(management_needs_the_management_label) {
+    // dom0 booted with another label than the policy's management label ("dom0" in test.xml):
+    // privileged, but every management call is refused before its arguments are read.
+    reset_hypervisor();
+    domain& d0 = make_domain(dom0, true, 8ull << 20, "hello");
+    domain& du = make_domu("domu");
+    const u64 at = 0x200000;
+    struct op {
+        const char* name;
+        u64 nr, a0, a1, a2;
+    };
+    const op ops[] = {
+        {"create", REFHV_HC_DOMAIN_CREATE, at, 0, 0},
+        {"destroy", REFHV_HC_DOMAIN_DESTROY, du.id, 0, 0},
+        {"save", REFHV_HC_DOMAIN_SAVE, du.id, at, 4ull << 20},
+        {"restore", REFHV_HC_DOMAIN_RESTORE, at, 4096, 0},
+        {"info of another", REFHV_HC_DOMAIN_INFO, du.id, at, 0},
+        {"load", REFHV_HC_POLICY_LOAD, at, 64, 0},
+        {"get", REFHV_HC_POLICY_GET, at, 4096, 0},
+        {"decide", REFHV_HC_POLICY_DECIDE, REFHV_MAC_OP_EVTCHN, 0, du.id},
+        {"label of another", REFHV_HC_POLICY_LABEL, du.id, at, 32},
+        {"stats", REFHV_HC_POLICY_STATS, at, 0, 0},
+        {"denials", REFHV_HC_POLICY_DENIALS, at, 4, 0},
+        {"audit", REFHV_HC_POLICY_AUDIT, at, 4096, 0},
+        {"counters", REFHV_HC_POLICY_COUNTERS, at, 0, 0},
+    };
+    fake::console.clear();
+    for (const op& o : ops) {
+        const i64 r = call(d0, o.nr, o.a0, o.a1, o.a2);
+        if (r != e(REFHV_EPERM)) std::printf("  %s by a non-management dom0 returned %" PRId64 "\n", o.name, r);
+        CHECK_EQ(r, e(REFHV_EPERM));
+    }
+    CHECK(domains::find(du.id) != nullptr && du.alive());  // nothing was done
+    CHECK(fake::console.find("refhv: d0 (hello) refused DOMAIN_CREATE: not the policy's management label") != std::string::npos);
+    // The ACM audited each refusal under the call it refused.
+    refhv_mac_denial log[16];
+    const usize n = mac::denials(view<refhv_mac_denial>{log, 16});
+    CHECK(n >= 4 && log[0].hook == 1 && log[0].subject == 0 && log[1].hook == 10 && log[2].hook == 6 && log[3].hook == 7);
+    // What is not management still works: its own info and label, the version.
+    CHECK_EQ(call(d0, REFHV_HC_DOMAIN_INFO, dom0, at), 0);
+    CHECK_EQ(call(d0, REFHV_HC_POLICY_LABEL, dom0, at, 32), 5);
+    CHECK_EQ(call(d0, REFHV_HC_VERSION), static_cast<i64>(REFHV_ABI_VERSION));
+    // The management label without dom0's privilege is not enough either.
+    domain& dm = make_domu("dom0");
+    CHECK_EQ(call(dm, REFHV_HC_POLICY_GET, 0x180000, 4096), e(REFHV_EPERM));
+    CHECK_EQ(call(dm, REFHV_HC_DOMAIN_DESTROY, du.id), e(REFHV_EPERM));
+    drop_dom0(d0);
+}
+
+TEST(policy_change_keeps_dom0_management) {
+    // A policy whose management label is another one would leave dom0, the only domain that can
+    // manage, without management for good (it could not even load the old policy back): refused.
+    reset_hypervisor();
+    domain& d0 = make_domain(dom0, true, 8ull << 20);
+    namespace f = shype::detail::format;
+    std::vector<u8> other = policy_file("test.bin");
+    const auto v = shype::policy_view::load(shype::byte_view(other.data(), other.size()));
+    CHECK(v.has_value());
+    const shype::label_id hello = v.value().find_vm_label("hello");
+    other[f::off::bootstrap] = static_cast<u8>(hello);
+    other[f::off::bootstrap + 1] = static_cast<u8>(hello >> 8);
+    shype::detail::xxh64_state h;
+    h.update(other.data(), f::off::checksum);
+    h.update_zeros(8);
+    h.update(other.data() + f::off::checksum + 8, other.size() - f::off::checksum - 8);
+    const u64 sum = h.digest();
+    for (unsigned i = 0; i < 8; ++i) other[f::off::checksum + i] = static_cast<u8>(sum >> (8 * i));
+    CHECK(shype::policy_view::load(shype::byte_view(other.data(), other.size())).has_value());  // a valid policy
+    for (const u32 flags : {0u, static_cast<u32>(REFHV_POLICY_DRY_RUN)}) {
+        refhv_policy_result r{};
+        const auto x = mac::policy_load(dom0, view<const u8>{other.data(), other.size()}, flags, r);
+        CHECK(!x && x.error() == errc::busy);
+        CHECK(std::strcmp(r.message, "refused: d0 (dom0) would lose the management label (the new policy's is hello)") == 0);
+    }
+    refhv_mac_counters c{};
+    mac::counters(c);
+    CHECK_EQ(c.generation, 1u);
+    CHECK(mac::manage(dom0, mac::hook::policy).ok() && mac::manage(dom0, mac::hook::policy).value() == mac::decision::permit);
+    drop_dom0(d0);
 }
 
 TEST(event_channels) {
