@@ -65,32 +65,52 @@ void capture(domain& d, refhv_vcpu_state& v) noexcept {
     lib::memcpy(v.fxsave, d.fpu, sizeof v.fxsave);
 }
 
+/// A restore refused for the saved vCPU state: one line naming the field, then EINVAL.
+result<void> refuse(const char* field) noexcept {
+    log::line("refhv: restore refused: saved vCPU ", field, " is not valid");
+    return fail(errc::inval);
+}
+
 /// A saved vCPU must describe a 64-bit guest VMRUN accepts; the stream comes from dom0
 /// memory, so every field is checked (a bad one would only kill the restored domain,
-/// but refusing it up front gives dom0 an error instead).
+/// but refusing it up front gives dom0 an error instead). The FXSAVE image is different:
+/// the hypervisor itself loads it with FXRSTOR, which raises #GP in the hypervisor for an
+/// MXCSR bit the CPU does not support, so that check is what keeps the host alive.
 result<void> check_vcpu(const refhv_vcpu_state& v) noexcept {
     using namespace arch;
     const u64 efer_ok = efer::sce | efer::lme | efer::lma | efer::nxe | efer::svme;
     if ((v.efer & ~efer_ok) != 0 || (v.efer & (efer::lme | efer::lma)) != (efer::lme | efer::lma))
-        return fail(errc::inval);
-    if ((v.cr0 >> 32) != 0 || (v.cr0 & (cr0::pe | cr0::pg)) != (cr0::pe | cr0::pg)) return fail(errc::inval);
-    if ((v.cr0 & cr0::nw) != 0 && (v.cr0 & cr0::cd) == 0) return fail(errc::inval);
+        return refuse("EFER");
+    if ((v.cr0 >> 32) != 0 || (v.cr0 & (cr0::pe | cr0::pg)) != (cr0::pe | cr0::pg)) return refuse("CR0");
+    if ((v.cr0 & cr0::nw) != 0 && (v.cr0 & cr0::cd) == 0) return refuse("CR0 (NW without CD)");
     const u64 cr4_ok = 0x1 /*VME*/ | 0x2 /*PVI*/ | 0x4 /*TSD*/ | 0x8 /*DE*/ | cr4::pse | cr4::pae |
                        0x40 /*MCE*/ | cr4::pge | cr4::osfxsr | cr4::osxmmexcpt;
-    if ((v.cr4 & ~cr4_ok) != 0 || (v.cr4 & cr4::pae) == 0) return fail(errc::inval);
-    if (v.cr3 >= (1ull << 52)) return fail(errc::inval);
+    if ((v.cr4 & ~cr4_ok) != 0 || (v.cr4 & cr4::pae) == 0) return refuse("CR4");
+    if (v.cr3 >= (1ull << 52)) return refuse("CR3");
     if ((v.cs.attrib & seg_attr::long_mode_bit) != 0 && (v.cs.attrib & seg_attr::db_bit) != 0)
-        return fail(errc::inval);
+        return refuse("CS (L and D)");
     constexpr u64 rflags_ok = 0x00000000003F7FD7ull & ~(1ull << 17);  // architectural bits, no VM86
-    if ((v.rflags & ~rflags_ok) != 0) return fail(errc::inval);
+    if ((v.rflags & ~rflags_ok) != 0) return refuse("RFLAGS");
+    // Each PAT entry is a memory type 0, 1, 4, 5, 6 or 7 (VMRUN refuses others).
+    for (unsigned i = 0; i < 8; ++i) {
+        const u64 type = (v.g_pat >> (8 * i)) & 0xFF;
+        if (type == 2 || type == 3 || type > 7) return refuse("PAT");
+    }
     auto vec_ok = [](u32 x) { return x == 0 || (x >= 32 && x <= 255); };
-    if (!vec_ok(v.upcall_vector) || !vec_ok(v.fault_vector)) return fail(errc::inval);
+    if (!vec_ok(v.upcall_vector) || !vec_ok(v.fault_vector)) return refuse("event vectors");
     if (v.pending_event != 0) {
         const u64 type = v.pending_event & (7ull << 8);
         const u64 vector = v.pending_event & 0xFF;
-        if ((v.pending_event & event::valid) == 0 || (v.pending_event & 0x7FFFF000ull) != 0) return fail(errc::inval);
+        if ((v.pending_event & event::valid) == 0 || (v.pending_event & 0x7FFFF000ull) != 0) return refuse("pending event");
         if (type != event::type_intr && !(type == event::type_exception && vector < 32 && vector != 2))
-            return fail(errc::inval);
+            return refuse("pending event");
+    }
+    u32 mxcsr = 0;
+    lib::memcpy(&mxcsr, v.fxsave + 24, sizeof mxcsr);
+    if ((mxcsr & ~sched::mxcsr_mask()) != 0) {
+        log::line("refhv: restore refused: saved MXCSR ", log::hex{mxcsr}, " sets bits outside the CPU's MXCSR_MASK ",
+                  log::hex{sched::mxcsr_mask()}, " (FXRSTOR would fault)");
+        return fail(errc::inval);
     }
     return success;
 }
@@ -141,12 +161,7 @@ void load_vcpu(domain& d, const refhv_vcpu_state& v) noexcept {
     d.upcall_vector = static_cast<u8>(v.upcall_vector);
     d.fault_vector = static_cast<u8>(v.fault_vector);
     d.inject = v.pending_event;
-    lib::memcpy(d.fpu, v.fxsave, sizeof d.fpu);
-    // MXCSR bits the CPU does not support would make the host's FXRSTOR fault.
-    u32 mxcsr = 0;
-    lib::memcpy(&mxcsr, d.fpu + 24, sizeof mxcsr);
-    mxcsr &= 0xFFFF;
-    lib::memcpy(d.fpu + 24, &mxcsr, sizeof mxcsr);
+    lib::memcpy(d.fpu, v.fxsave, sizeof d.fpu);  // MXCSR checked against the CPU's mask (check_vcpu)
 }
 
 u8 g_zero_page[page_size];

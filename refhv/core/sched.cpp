@@ -15,6 +15,7 @@ u64 g_slice_start = 0;
 u64 g_exits = 0;
 int g_current = -1;          // slot of the domain that ran last
 domain* g_fpu_owner = nullptr;  // whose x87/SSE state is in the registers
+u32 g_mxcsr_mask = mxcsr_mask_default;  // set from the CPU at boot
 u64 (*g_clock)() noexcept = nullptr;
 
 domain* pick() noexcept {
@@ -126,6 +127,9 @@ void forget(domain& d) noexcept {
 void sync_fpu(domain& d) noexcept {
     if (g_fpu_owner == &d) arch::port::fxsave(d.fpu);
 }
+
+void set_mxcsr_mask(u32 reported) noexcept { g_mxcsr_mask = reported != 0 ? reported : mxcsr_mask_default; }
+u32 mxcsr_mask() noexcept { return g_mxcsr_mask; }
 
 void run() noexcept {
     for (;;) {

@@ -32,6 +32,16 @@ void forget(domain& d) noexcept;
 /// Bring d.fpu up to date (before saving the domain).
 void sync_fpu(domain& d) noexcept;
 
+/// The MXCSR mask FXSAVE reports as 0 on CPUs that predate the field: every bit but DAZ
+/// (AMD64 APM vol. 2, "FXSAVE and FXRSTOR"; Intel SDM vol. 1, 11.6.6).
+inline constexpr u32 mxcsr_mask_default = 0xFFBF;
+/// Record the MXCSR_MASK field (bytes 28..31) of an FXSAVE image the CPU wrote at boot;
+/// 0 means mxcsr_mask_default. Until then (host tests) the default applies.
+void set_mxcsr_mask(u32 reported) noexcept;
+/// The MXCSR bits this CPU supports: FXRSTOR of an image whose MXCSR has any other bit set
+/// raises #GP in the hypervisor, so an image from outside (a save stream) is checked against it.
+u32 mxcsr_mask() noexcept;
+
 [[noreturn]] void run() noexcept;
 
 }  // namespace refhv::sched

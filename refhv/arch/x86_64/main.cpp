@@ -101,6 +101,13 @@ void enable_fpu() noexcept {
     // FXSAVE/FXRSTOR switch guest x87/SSE state; the hypervisor itself never uses it.
     port::write_cr0((port::read_cr0() & ~(cr0::em | cr0::ts)) | cr0::mp | cr0::ne);
     port::write_cr4(port::read_cr4() | cr4::osfxsr | cr4::osxmmexcpt);
+    // Which MXCSR bits FXRSTOR accepts here: saved images from outside are checked against it.
+    alignas(16) static u8 area[512];
+    lib::memset(area, 0, sizeof area);
+    port::fxsave(area);
+    u32 mask = 0;
+    lib::memcpy(&mask, area + 28, sizeof mask);
+    sched::set_mxcsr_mask(mask);
 }
 }  // namespace
 

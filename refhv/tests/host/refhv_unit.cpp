@@ -580,15 +580,42 @@ TEST(save_restore_roundtrip) {
     u64 v = 0;
     CHECK(gmem::read_obj(*r, v, 0x180000).ok() && v == 0xFEEDFACE);
     CHECK(r->start->domid == static_cast<u32>(id) && r->start->generation == 1 && r->start->flags == 0);
-    // An MXCSR the CPU would reject is cleaned instead of crashing the host's FXRSTOR.
+    // The saved MXCSR is checked against the CPU's MXCSR_MASK (FXRSTOR of another bit would fault
+    // in the hypervisor): refused with a line naming it, nothing built, whatever the mask allows kept.
     refhv_save_header h;
     CHECK(gmem::read_obj(d0, h, buf).ok());
-    h.vcpu.fxsave[26] = 0xFF;
-    h.vcpu.fxsave[27] = 0xFF;
-    CHECK(gmem::write_obj(d0, buf, h).ok());
+    const refhv_save_header good = h;
+    auto set_mxcsr = [&](u32 m) {
+        h = good;
+        std::memcpy(h.vcpu.fxsave + 24, &m, sizeof m);
+        CHECK(gmem::write_obj(d0, buf, h).ok());
+    };
+    const u64 free_before = pages::free_count();
+    for (const u32 bad : {0xFFFF1F80u, 0x00011F80u, 0x80001F80u}) {  // above any mask
+        set_mxcsr(bad);
+        fake::console.clear();
+        CHECK_EQ(call(d0, REFHV_HC_DOMAIN_RESTORE, buf, size), e(REFHV_EINVAL));
+        CHECK(fake::console.find("refhv: restore refused: saved MXCSR") != std::string::npos);
+    }
+    CHECK_EQ(pages::free_count(), free_before);
+    // DAZ (bit 6) exists only where the CPU says so; a mask of 0 means the default 0xFFBF (no DAZ).
+    CHECK_EQ(sched::mxcsr_mask(), sched::mxcsr_mask_default);
+    set_mxcsr(0x1FC0);
+    CHECK_EQ(call(d0, REFHV_HC_DOMAIN_RESTORE, buf, size), e(REFHV_EINVAL));
+    sched::set_mxcsr_mask(0xFFFF);
     const i64 id2 = call(d0, REFHV_HC_DOMAIN_RESTORE, buf, size);
     CHECK(id2 > 0);
-    if (domain* r2 = domains::find(static_cast<domid_t>(id2))) CHECK(r2->fpu[26] == 0 && r2->fpu[27] == 0);
+    if (domain* r2 = domains::find(static_cast<domid_t>(id2))) CHECK(r2->fpu[24] == 0xC0 && r2->fpu[25] == 0x1F);
+    set_mxcsr(0x11F80);
+    CHECK_EQ(call(d0, REFHV_HC_DOMAIN_RESTORE, buf, size), e(REFHV_EINVAL));
+    sched::set_mxcsr_mask(0);
+    CHECK_EQ(sched::mxcsr_mask(), 0xFFBFu);
+    // Another value a VMRUN would refuse: an undefined PAT memory type.
+    h = good;
+    h.vcpu.g_pat = 0x0007040600070402ull;
+    CHECK(gmem::write_obj(d0, buf, h).ok());
+    CHECK_EQ(call(d0, REFHV_HC_DOMAIN_RESTORE, buf, size), e(REFHV_EINVAL));
+    h = good;
     h.vcpu.efer &= ~arch::efer::lma;
     CHECK(gmem::write_obj(d0, buf, h).ok());
     CHECK_EQ(call(d0, REFHV_HC_DOMAIN_RESTORE, buf, size), e(REFHV_EINVAL));
