@@ -81,6 +81,16 @@ result<u64> policy_load(domain& d, u64 gpa, u64 size, u64 result_gpa, u64 flags)
     return r;
 }
 
+/// POLICY_LOAD refused before the policy was looked at (no management): the result record
+/// still says why, when the caller asked for one and it fits in its memory.
+void policy_load_refused(domain& d, u64 result_gpa, errc e) noexcept {
+    if (result_gpa == 0) return;
+    refhv_policy_result res{};
+    mac::management_refused(d.id, res);
+    res.error = -static_cast<i32>(e);
+    (void)gmem::write_obj(d, result_gpa, res);  // a bad pointer loses only the record
+}
+
 result<u64> policy_get(domain& d, u64 gpa, u64 size) noexcept {
     if (size == 0) return fail(errc::inval);
     if (size > max_policy_bytes) return fail(errc::too_big);
@@ -203,7 +213,11 @@ outcome dispatch(domain& d, const arch::request& r) noexcept {
 
     // The policy interface. POLICY_LOAD is decided again inside the change (atomically with it).
     case REFHV_HC_POLICY_LOAD:
-        return managed(d, hook::policy, "POLICY_LOAD", [&] { return policy_load(d, a[0], a[1], a[2], a[3]); });
+        if (const auto ok = may_manage(d, hook::policy, "POLICY_LOAD"); !ok) {
+            policy_load_refused(d, a[2], ok.error());
+            return err(ok.error());
+        }
+        return done(policy_load(d, a[0], a[1], a[2], a[3]));
     case REFHV_HC_POLICY_GET: return managed(d, hook::policy, "POLICY_GET", [&] { return policy_get(d, a[0], a[1]); });
     case REFHV_HC_POLICY_DECIDE:
         return managed(d, hook::policy, "POLICY_DECIDE", [&] { return policy_decide(d, a[0], a[1], a[2]); });

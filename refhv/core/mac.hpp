@@ -128,6 +128,9 @@ void release(object kind, binding& b) noexcept;
 /// Change the policy (REFHV_POLICY_DRY_RUN: only report). Returns the number of bindings
 /// revoked (or that would be); `out` says precisely why a policy was refused.
 result<u64> policy_load(domid_t subject, view<const u8> bytes, u32 flags, refhv_policy_result& out) noexcept;
+/// Fill `out` for a POLICY_LOAD refused because `subject` lacks the management label (the
+/// generation in force and the message a refused change gives).
+void management_refused(domid_t subject, refhv_policy_result& out) noexcept;
 /// Copy the active binary policy out; returns its size.
 result<usize> policy_get(domid_t subject, view<u8> out) noexcept;
 /// The decision the policy gives for REFHV_MAC_OP_* between a and b, without side effects.

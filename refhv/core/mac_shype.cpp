@@ -464,8 +464,7 @@ result<u64> policy_load(domid_t subject, view<const u8> bytes, u32 flags, refhv_
     out.violations = static_cast<u32>(rep.violations);
     out.revoked = static_cast<u32>(rep.revoked);
     if (!rep.authorized) {
-        msg.put("refused: d").put_uint(subject).put(" (").put(label_of(subject));
-        msg.put(") does not hold the management label");
+        management_refused(subject, out);
         ++g_stats.denials;
         return fail(errc::perm);
     }
@@ -481,6 +480,18 @@ result<u64> policy_load(domid_t subject, view<const u8> bytes, u32 flags, refhv_
         run_revocations();
     }
     return static_cast<u64>(rep.revoked);
+}
+
+void management_refused(domid_t subject, refhv_policy_result& out) noexcept {
+    out = refhv_policy_result{};
+    out.index = out.other = 0xFFFFFFFF;
+    out.generation = g_monitor.generation();
+    shype::detail::text_writer(out.message, sizeof out.message)
+        .put("refused: d")
+        .put_uint(subject)
+        .put(" (")
+        .put(label_of(subject))
+        .put(") does not hold the management label");
 }
 
 result<usize> policy_get(domid_t, view<u8> out) noexcept {

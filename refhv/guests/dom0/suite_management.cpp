@@ -80,8 +80,14 @@ int suite_management() {
         static refhv_policy_result res;
         expectations x;
         x("load test-v2", load_policy("test-v2.bin", res), eperm);
+        res = refhv_policy_result{};
         x("dry run of test-v2", load_policy(module("test-v2.bin"), res, REFHV_POLICY_DRY_RUN), eperm);
-        s.check("policy_load_refused", x.ok(), x.detail());
+        // The result record says why.
+        x("result record error", res.error, eperm);
+        const bool says = streq(res.message, "refused: d0 (hello) does not hold the management label");
+        text t = x.detail();
+        t << "; message: " << res.message;
+        s.check("policy_load_refused", x.ok() && says && res.generation == 1, t);
     }
     {
         const i64 v = hc(REFHV_HC_VERSION);
