@@ -10,13 +10,14 @@ if(SHYPE_WERROR)
   list(APPEND SHYPE_WARNINGS -Werror)
 endif()
 
+# Quoted expansions: a standalone subproject (refhv) may leave SHYPE_SANITIZE undefined.
 set(SHYPE_SANITIZER_FLAGS "")
-if(SHYPE_SANITIZE STREQUAL "address,undefined")
+if("${SHYPE_SANITIZE}" STREQUAL "address,undefined")
   set(SHYPE_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined
                             -fno-omit-frame-pointer)
-elseif(SHYPE_SANITIZE STREQUAL "thread")
+elseif("${SHYPE_SANITIZE}" STREQUAL "thread")
   set(SHYPE_SANITIZER_FLAGS -fsanitize=thread -fno-omit-frame-pointer)
-elseif(NOT SHYPE_SANITIZE STREQUAL "")
+elseif(NOT "${SHYPE_SANITIZE}" STREQUAL "")
   message(FATAL_ERROR "SHYPE_SANITIZE must be '', 'address,undefined' or 'thread', not '${SHYPE_SANITIZE}'")
 endif()
 
