@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "atomic_file.hpp"
 #include "cli.hpp"
 
 namespace {
@@ -42,6 +43,7 @@ int run_libvirt_adapter(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  shype::tool::ignore_file_size_signal();  // past `ulimit -f` a write fails (EFBIG), the old file stays
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args.front() == "libvirt") return run_libvirt_adapter(args);
   const int rc = shype::tool::run_shype(args, std::cout, std::cerr);
