@@ -12,6 +12,7 @@
 
 #include "atomic_file.hpp"
 #include "cli.hpp"
+#include "fd_output.hpp"
 
 namespace {
 
@@ -46,7 +47,9 @@ int main(int argc, char** argv) {
   shype::tool::ignore_file_size_signal();  // past `ulimit -f` a write fails (EFBIG), the old file stays
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args.front() == "libvirt") return run_libvirt_adapter(args);
-  const int rc = shype::tool::run_shype(args, std::cout, std::cerr);
-  std::cout.flush();
-  return std::cout ? rc : shype::tool::exit_invalid;
+  // Standard output through fd_output, so that a failed write is reported with its reason
+  // (run_shype checks it after every command); nothing else in the process writes to fd 1.
+  shype::tool::fd_output stdout_buffer(STDOUT_FILENO);
+  std::ostream out(&stdout_buffer);
+  return shype::tool::run_shype(args, out, std::cerr);
 }
