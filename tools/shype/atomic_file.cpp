@@ -67,6 +67,19 @@ bool write_stream(const std::string& path, std::string_view content, std::string
 
 }  // namespace
 
+std::string temp_file_beside(const std::string& path, std::string& reason) {
+  std::string tmp = directory_of(path) + "/." + base_name(path) + ".tmp-XXXXXX";
+  std::vector<char> name(tmp.begin(), tmp.end());
+  name.push_back('\0');
+  const int fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd < 0) {
+    reason = "cannot create a temporary file in " + directory_of(path) + ": " + why();
+    return {};
+  }
+  ::close(fd);
+  return name.data();
+}
+
 void ignore_file_size_signal() noexcept { std::signal(SIGXFSZ, SIG_IGN); }
 
 bool write_file_atomic(const std::string& path, std::string_view content, std::string& reason, std::optional<unsigned> mode) {

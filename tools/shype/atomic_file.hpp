@@ -26,6 +26,11 @@ namespace shype::tool {
 bool write_file_atomic(const std::string& path, std::string_view content, std::string& reason,
                        std::optional<unsigned> mode = std::nullopt);
 
+/// Creates a new empty file beside `path` (same directory, hidden, unique name) for a program
+/// that writes its result somewhere first (graph --svg runs Graphviz); its name, or "" with
+/// `reason` set. The caller removes it.
+[[nodiscard]] std::string temp_file_beside(const std::string& path, std::string& reason);
+
 /// Ignores SIGXFSZ, so that writing past RLIMIT_FSIZE fails with EFBIG instead of killing the
 /// process (call once, at the start of main).
 void ignore_file_size_signal() noexcept;

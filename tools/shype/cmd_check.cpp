@@ -8,6 +8,7 @@
 #include "cli.hpp"
 #include "decoded_policy.hpp"
 #include "policy_file.hpp"
+#include "semantic_rules.hpp"
 
 namespace shype::tool {
 namespace {
@@ -38,6 +39,16 @@ int cmd_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
     return exit_invalid;
   }
   const decoded_policy d = decode(shype::policy_view::load(shype::byte_view(p.binary.data(), p.binary.size())).value());
+  if (p.kind == policy_kind::binary) {  // XML got these from its semantic rules, with lines
+    diagnostics lint;
+    auto check_name = [&](const char* what, const std::string& name) {
+      if (std::string w = toolstack_name_warning(what, name); !w.empty()) lint.warning(file, 0, "", w);
+    };
+    check_name("policy", d.name);
+    for (const auto& l : d.vm_labels) check_name("VM label", l.name);
+    for (const auto& l : d.resource_labels) check_name("resource label", l.name);
+    print(lint, err);
+  }
   out << "OK: " << file << ": " << (p.kind == policy_kind::xml ? "XML" : "binary") << " policy \"" << d.name << "\" version "
       << d.version.major << "." << d.version.minor << ": " << plural(d.te_types.size(), "TE type") << ", "
       << plural(d.cw_types.size(), "Chinese Wall type") << ", " << plural(d.conflict_sets.size(), "conflict set") << ", "
