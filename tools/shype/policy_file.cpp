@@ -40,7 +40,8 @@ policy_kind kind_of(const std::vector<std::uint8_t>& bytes) {
 loaded_policy load_policy(const std::vector<std::uint8_t>& bytes, const std::string& file) {
   loaded_policy p;
   if (const std::string enc = foreign_encoding(bytes); !enc.empty()) {
-    p.diag.error(file, 0, "", enc + " encoded; shype reads UTF-8 XML or a compiled binary (convert it, e.g. iconv -t UTF-8)");
+    p.diag.error(file, 0, "", "the file is " + enc + " text; a policy must be UTF-8 XML or a compiled binary (convert it: iconv -f " +
+                                  enc.substr(0, enc.find(' ')) + " -t UTF-8)");
     return p;
   }
   p.kind = kind_of(bytes);

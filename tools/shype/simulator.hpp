@@ -65,6 +65,9 @@ class simulator {
 
   [[nodiscard]] sim_result run(const trace_op& op);
 
+  /// The hosts the simulation holds a monitor for.
+  [[nodiscard]] std::size_t host_count() const noexcept { return hosts_.size(); }
+
   static constexpr const char* default_host = "local";
 
  private:
