@@ -78,7 +78,10 @@ int cmd_graph(const std::vector<std::string>& args, std::ostream& out, std::ostr
   loaded_policy p = load_policy_file(a->positional[0]);
   print(p.diag, err);
   if (!p.ok()) return exit_invalid;
-  const std::string dot_text = policy_dot(decode(shype::policy_view::load(shype::byte_view(p.binary.data(), p.binary.size())).value()));
+  std::vector<std::string> left_out;
+  const std::string dot_text =
+      policy_dot(decode(shype::policy_view::load(shype::byte_view(p.binary.data(), p.binary.size())).value()), &left_out);
+  for (const auto& note : left_out) err << a->positional[0] << ": warning: " << note << "\n";
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(dot_text.data());
   diagnostics io;
   if (a->values.count("-o") != 0) {

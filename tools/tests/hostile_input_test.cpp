@@ -11,12 +11,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <functional>
 #include <memory>
 #include <ostream>
+#include <set>
 
 #include <shype/policy_builder.hpp>
 
 #include "fd_output.hpp"
+#include "policy_diff.hpp"
 #include "test_support.hpp"
 
 namespace shype::tool::test {
@@ -257,6 +260,56 @@ TEST(HostileInput, DumpXmlRefusesAVersionTheSchemaCannotWrite) {
                          " does not fit the schema's VersionFormat (at most 8 digits each: 99999999.99999999)\n");
     EXPECT_EQ(shype({"dump", bin}).rc, exit_ok);  // the text dump shows any version
   }
+}
+
+// --- outputs that grow with the square of a policy ---------------------------------------------
+
+/// A policy of `n` VM labels; label i holds TE type `type_of(i)`.
+std::string many_labels(std::size_t n, const std::function<std::string(std::size_t)>& type_of) {
+  std::set<std::string> types;
+  for (std::size_t i = 0; i < n; ++i) types.insert(type_of(i));
+  std::string x = "<SecurityPolicyDefinition xmlns=\"http://www.ibm.com\"><PolicyHeader><PolicyName>many</PolicyName><Version>1.0</Version>"
+                  "</PolicyHeader><SimpleTypeEnforcement><SimpleTypeEnforcementTypes>";
+  for (const auto& t : types) x += "<Type>" + t + "</Type>";
+  x += "</SimpleTypeEnforcementTypes></SimpleTypeEnforcement><SecurityLabelTemplate><SubjectLabels bootstrap=\"l0\">";
+  for (std::size_t i = 0; i < n; ++i)
+    x += "<VirtualMachineLabel><Name>l" + std::to_string(i) + "</Name><SimpleTypeEnforcementTypes><Type>" + type_of(i) +
+         "</Type></SimpleTypeEnforcementTypes></VirtualMachineLabel>\n";
+  return x + "</SubjectLabels></SecurityLabelTemplate></SecurityPolicyDefinition>\n";
+}
+
+TEST(HostileInput, GraphDrawsAtMostTheLimitOfPairEdges) {
+  auto same = [](std::size_t) { return std::string("T"); };
+  // 141 labels: 9870 pairs share, all drawn.
+  auto r = shype({"graph", file("141.xml", many_labels(141, same))});
+  EXPECT_EQ(r.rc, exit_ok);
+  EXPECT_EQ(r.err, "");
+  std::size_t edges = 0;
+  for (std::size_t at = 0; (at = r.out.find("may share: T", at)) != std::string::npos; ++at) ++edges;
+  EXPECT_EQ(edges, 141u * 140u / 2);
+  // 142 labels: 10011 pairs, more than 10000: those edges are left out, with a warning.
+  const std::string p = file("142.xml", many_labels(142, same));
+  r = shype({"graph", p});
+  EXPECT_EQ(r.rc, exit_ok);
+  EXPECT_EQ(r.err, p + ": warning: more than 10000 pairs of VM labels may share: those edges are left out (labels are still joined to their types)\n");
+  EXPECT_EQ(r.out.find("tooltip=\"may share"), std::string::npos);
+  EXPECT_NE(r.out.find("  // more than 10000 pairs of VM labels may share: those edges are left out"), std::string::npos);
+  EXPECT_NE(r.out.find("\"te:T\" -- \"vm:l141\""), std::string::npos);  // membership is complete
+}
+
+TEST(HostileInput, DiffListsAtMostTheLimitOfPairLines) {
+  // 450 labels sharing one type, then each alone: 101025 pairs lose sharing.
+  const std::string before = file("before.xml", many_labels(450, [](std::size_t) { return std::string("T"); }));
+  const std::string after = file("after.xml", many_labels(450, [](std::size_t i) { return "T" + std::to_string(i); }));
+  const auto r = shype({"diff", before, after});
+  EXPECT_EQ(r.rc, exit_differs);
+  std::size_t forbid = 0;
+  for (std::size_t at = 0; (at = r.out.find("\nforbid   share ", at)) != std::string::npos; ++at) ++forbid;
+  EXPECT_EQ(forbid, max_diff_pair_lines);
+  const std::string last = "...      the list of pairs stops at 100000 lines (the limit of a diff); more pairs may differ\n";
+  ASSERT_GE(r.out.size(), last.size());
+  EXPECT_EQ(r.out.substr(r.out.size() - last.size()), last);
+  EXPECT_NE(r.out.find("changed  VM label \"l449\": te \"T\"; cw - -> te \"T449\"; cw -\n"), std::string::npos);  // complete
 }
 
 // --- outputs that cannot be written ----------------------------------------------------------
