@@ -6,7 +6,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <iostream>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -51,5 +53,14 @@ int main(int argc, char** argv) {
   // (run_shype checks it after every command); nothing else in the process writes to fd 1.
   shype::tool::fd_output stdout_buffer(STDOUT_FILENO);
   std::ostream out(&stdout_buffer);
-  return shype::tool::run_shype(args, out, std::cerr);
+  // Nothing is expected to throw, but running out of memory can: one line and exit 3, never
+  // std::terminate, and what standard output already holds is still written (the destructor).
+  try {
+    return shype::tool::run_shype(args, out, std::cerr);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "shype: out of memory\n";
+  } catch (const std::exception& e) {
+    std::cerr << "shype: internal error: " << e.what() << "\n";
+  }
+  return shype::tool::exit_invalid;
 }
