@@ -13,8 +13,8 @@
 
 #include "atomic_file.hpp"
 #include "cli.hpp"
-#include "input_file.hpp"
 #include "decoded_policy.hpp"
+#include "input_file.hpp"
 #include "policy_file.hpp"
 #include "policy_graph.hpp"
 

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "xml_document.hpp"
 
-#include "text_escape.hpp"
-
 #include <climits>
+#include <memory>
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
+
+#include "text_escape.hpp"
 
 namespace shype::tool {
 namespace {
