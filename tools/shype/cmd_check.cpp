@@ -18,7 +18,8 @@ const command_spec spec{"check", 1, 1, {}, {},
                         "Validates a policy, ACM XML or compiled binary (told apart by content: a binary starts\n"
                         "with \"SHYPEPOL\"). Prints warnings, then OK and a one-line summary; or every error, one\n"
                         "per line (XML: FILE:LINE: ELEMENT: MESSAGE; binary: FILE: offset 0xN: ELEMENT: MESSAGE),\n"
-                        "and exits with 3.\n"};
+                        "and exits with 3. Among the warnings (lints: the exit code stays 0): a policy or label\n"
+                        "name with ':', which Xen's toolstack (labels written as ACM:POLICY:LABEL) cannot use.\n"};
 
 std::string plural(std::size_t n, const char* what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); }
 
