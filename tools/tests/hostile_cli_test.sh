@@ -20,7 +20,10 @@ trace=$out/trace.txt
 printf 'create a dom_Management\ncreate b dom_Idle\nbind a b\n' >"$trace"
 
 # Writes under `ulimit -f 0`: nothing can be written, every old file must survive.
-for cmd in "compile $policy -o" "dump $policy -o" "dump --xml $policy -o" "export-selinux $policy -o" "graph $policy -o"; do
+writers="compile:$policy:-o dump:$policy:-o dump:--xml:$policy:-o export-selinux:$policy:-o graph:$policy:-o"
+command -v dot >/dev/null 2>&1 && writers="$writers graph:$policy:--svg"  # Graphviz renders, shype replaces
+for writer in $writers; do
+  cmd=$(echo "$writer" | tr ':' ' ')
   target=$out/target
   printf 'the old file\n' >"$target"
   # shellcheck disable=SC2086 # $cmd is the words of a command line
