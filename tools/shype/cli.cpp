@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli.hpp"
 
+#include <algorithm>
+#include <cstring>
+#include <iterator>
 #include <ostream>
+
+#include "fd_output.hpp"
 
 namespace shype::tool {
 
@@ -78,16 +83,26 @@ void overview(std::ostream& out) {
          "2 usage error, 3 invalid input or file error, 4 Graphviz dot missing or failed.\n";
 }
 
-}  // namespace
+/// Every command's output is checked once, here, after a flush: a full disk or a closed pipe
+/// is an error with a message, never a silent exit code or a truncated result called success.
+int finish_output(const std::string& name, int rc, std::ostream& out, std::ostream& err) {
+  out.flush();
+  if (out) return rc;
+  const auto* fd = dynamic_cast<const fd_output*>(out.rdbuf());
+  const int why = fd != nullptr ? fd->error() : 0;
+  err << "shype" << (name.empty() ? "" : " ") << name << ": cannot write standard output" << (why != 0 ? std::string(": ") + std::strerror(why) : std::string())
+      << "\n";
+  return exit_invalid;
+}
 
-int run_shype(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+int dispatch(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
   if (argv.empty()) {
     overview(err);
     return exit_usage;
   }
   const std::string& cmd = argv.front();
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-    if (cmd == "help" && argv.size() == 2) return run_shype({argv[1], "--help"}, out, err);
+    if (cmd == "help" && argv.size() == 2) return dispatch({argv[1], "--help"}, out, err);
     overview(out);
     return exit_ok;
   }
@@ -102,6 +117,13 @@ int run_shype(const std::vector<std::string>& argv, std::ostream& out, std::ostr
   err << "shype: unknown command '" << cmd << "'\n\n";
   overview(err);
   return exit_usage;
+}
+
+}  // namespace
+
+int run_shype(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+  const bool known = !argv.empty() && std::any_of(std::begin(commands), std::end(commands), [&](const entry& c) { return argv[0] == c.name; });
+  return finish_output(known ? argv[0] : std::string(), dispatch(argv, out, err), out, err);
 }
 
 }  // namespace shype::tool

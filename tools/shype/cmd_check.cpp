@@ -8,6 +8,7 @@
 #include "cli.hpp"
 #include "decoded_policy.hpp"
 #include "policy_file.hpp"
+#include "semantic_rules.hpp"
 
 namespace shype::tool {
 namespace {
@@ -17,7 +18,8 @@ const command_spec spec{"check", 1, 1, {}, {},
                         "Validates a policy, ACM XML or compiled binary (told apart by content: a binary starts\n"
                         "with \"SHYPEPOL\"). Prints warnings, then OK and a one-line summary; or every error, one\n"
                         "per line (XML: FILE:LINE: ELEMENT: MESSAGE; binary: FILE: offset 0xN: ELEMENT: MESSAGE),\n"
-                        "and exits with 3.\n"};
+                        "and exits with 3. Among the warnings (lints: the exit code stays 0): a policy or label\n"
+                        "name with ':', which Xen's toolstack (labels written as ACM:POLICY:LABEL) cannot use.\n"};
 
 std::string plural(std::size_t n, const char* what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); }
 
@@ -38,6 +40,16 @@ int cmd_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
     return exit_invalid;
   }
   const decoded_policy d = decode(shype::policy_view::load(shype::byte_view(p.binary.data(), p.binary.size())).value());
+  if (p.kind == policy_kind::binary) {  // XML got these from its semantic rules, with lines
+    diagnostics lint;
+    auto check_name = [&](const char* what, const std::string& name) {
+      if (std::string w = toolstack_name_warning(what, name); !w.empty()) lint.warning(file, 0, "", w);
+    };
+    check_name("policy", d.name);
+    for (const auto& l : d.vm_labels) check_name("VM label", l.name);
+    for (const auto& l : d.resource_labels) check_name("resource label", l.name);
+    print(lint, err);
+  }
   out << "OK: " << file << ": " << (p.kind == policy_kind::xml ? "XML" : "binary") << " policy \"" << d.name << "\" version "
       << d.version.major << "." << d.version.minor << ": " << plural(d.te_types.size(), "TE type") << ", "
       << plural(d.cw_types.size(), "Chinese Wall type") << ", " << plural(d.conflict_sets.size(), "conflict set") << ", "

@@ -6,6 +6,7 @@
 #include <shype/policy_view.hpp>
 
 #include "cli.hpp"
+#include "input_file.hpp"
 #include "policy_file.hpp"
 
 namespace shype::tool {
@@ -38,7 +39,7 @@ int cmd_compile(const std::vector<std::string>& args, std::ostream& out, std::os
     print(io, err);
     return exit_invalid;
   }
-  if (kind_of(*bytes) == policy_kind::binary) {
+  if (foreign_encoding(*bytes).empty() && kind_of(*bytes) == policy_kind::binary) {
     err << in << ": not XML: compile reads ACM policy XML (use 'shype check' for a binary)\n";
     return exit_invalid;
   }

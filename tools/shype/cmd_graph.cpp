@@ -6,13 +6,15 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <ostream>
+#include <string_view>
 
 #include <shype/policy_view.hpp>
 
+#include "atomic_file.hpp"
 #include "cli.hpp"
 #include "decoded_policy.hpp"
+#include "input_file.hpp"
 #include "policy_file.hpp"
 #include "policy_graph.hpp"
 
@@ -30,6 +32,9 @@ const command_spec spec{"graph", 1, 1, {}, {"-o", "--svg"},
                         "options:\n  -o FILE.dot     write the DOT text there (default: standard output, unless --svg)\n"
                         "  --svg FILE.svg  also render SVG with Graphviz 'dot' (package graphviz); exit code 4 if\n"
                         "                  'dot' is not installed or fails\n"};
+
+/// The largest SVG read back from dot (a policy at the compile limits draws far less).
+constexpr std::size_t max_rendered_bytes = std::size_t{256} << 20;
 
 /// `dot` on PATH, or "" if there is none.
 std::string find_dot() {
@@ -73,7 +78,10 @@ int cmd_graph(const std::vector<std::string>& args, std::ostream& out, std::ostr
   loaded_policy p = load_policy_file(a->positional[0]);
   print(p.diag, err);
   if (!p.ok()) return exit_invalid;
-  const std::string dot_text = policy_dot(decode(shype::policy_view::load(shype::byte_view(p.binary.data(), p.binary.size())).value()));
+  std::vector<std::string> left_out;
+  const std::string dot_text =
+      policy_dot(decode(shype::policy_view::load(shype::byte_view(p.binary.data(), p.binary.size())).value()), &left_out);
+  for (const auto& note : left_out) err << a->positional[0] << ": warning: " << note << "\n";
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(dot_text.data());
   diagnostics io;
   if (a->values.count("-o") != 0) {
@@ -92,19 +100,33 @@ int cmd_graph(const std::vector<std::string>& args, std::ostream& out, std::ostr
     err << "shype graph: cannot write " << svg << ": the Graphviz 'dot' program is not on PATH (install the graphviz package)\n";
     return exit_no_dot;
   }
-  // dot reads the graph from a file next to the output, removed afterwards.
-  const std::string tmp = svg + ".tmp.dot";
-  if (!write_file(tmp, bytes, dot_text.size(), io)) {
-    print(io, err);
+  // dot reads the graph from a temporary file and writes the SVG to another, both beside the
+  // target; the SVG then replaces the target atomically, so a failed run leaves the old one.
+  std::string why;
+  const std::string graph_tmp = temp_file_beside(svg, why);
+  const std::string svg_tmp = graph_tmp.empty() ? std::string() : temp_file_beside(svg, why);
+  auto clean = [&] {
+    for (const auto* f : {&graph_tmp, &svg_tmp})
+      if (!f->empty()) ::unlink(f->c_str());
+  };
+  auto file_error = [&](const std::string& reason) {
+    clean();
+    err << svg << ": " << reason << "\n";
     return exit_invalid;
-  }
-  const int rc = run_dot(dot, tmp, svg);
-  std::error_code ec;
-  std::filesystem::remove(tmp, ec);
+  };
+  if (svg_tmp.empty()) return file_error(why);
+  if (!write_file_atomic(graph_tmp, dot_text, why)) return file_error(why);
+  const int rc = run_dot(dot, graph_tmp, svg_tmp);
   if (rc != 0) {
+    clean();
     err << "shype graph: " << dot << " failed to write " << svg << " (exit status " << rc << ")\n";
     return exit_no_dot;
   }
+  auto rendered = read_input_file(svg_tmp, why, max_rendered_bytes);
+  if (!rendered) return file_error("reading what dot wrote: " + why);
+  if (!write_file_atomic(svg, std::string_view(reinterpret_cast<const char*>(rendered->data()), rendered->size()), why))
+    return file_error(why);
+  clean();
   return exit_ok;
 }
 

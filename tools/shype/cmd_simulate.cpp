@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <ostream>
+#include <string_view>
 
 #include "cli.hpp"
 #include "policy_file.hpp"
@@ -26,7 +27,9 @@ const command_spec spec{"simulate", 2, 2, {}, {},
                         "  access DOM RESOURCE-LABEL\n"
                         "  query MACDOM DOM          the TE types (coalitions) the two have in common\n"
                         "  load POLICY-FILE          live policy change on every host (path relative to TRACE)\n"
-                        "Exits non-zero only if POLICY cannot be loaded (3) or TRACE cannot be read (3).\n"};
+                        "Exits non-zero only if POLICY cannot be loaded (3), TRACE cannot be read (3) or the output\n"
+                        "cannot be written (3). Limits (docs/shype-tool.md): 64 hosts, 1024 domains, 256 loads, trace\n"
+                        "lines of 4096 bytes, files of 32 MiB.\n"};
 
 }  // namespace
 
@@ -53,7 +56,10 @@ int cmd_simulate(const std::vector<std::string>& args, std::ostream& out, std::o
     print(io, err);
     return exit_invalid;
   }
-  for (const trace_op& op : parse_trace(std::string(trace->begin(), trace->end()))) out << sim.run(op).json() << "\n";
+  // One operation at a time, each answer flushed as it is made: what was decided is out even if
+  // the run ends early; once the output fails there is no point going on (run_shype reports it).
+  trace_reader reader(std::string_view(reinterpret_cast<const char*>(trace->data()), trace->size()));
+  for (trace_op op; out && reader.next(op);) out << sim.run(op).json() << "\n" << std::flush;
   return exit_ok;
 }
 

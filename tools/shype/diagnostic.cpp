@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "diagnostic.hpp"
 
+#include "text_escape.hpp"
+
 namespace shype::tool {
 
 std::string format(const diagnostic& d) {
@@ -13,7 +15,7 @@ std::string format(const diagnostic& d) {
   if (!d.element.empty()) s += d.element + ": ";
   if (d.level == severity::warning) s += "warning: ";
   s += d.message;
-  return s;
+  return one_line(s);  // one diagnostic, one line: a name or a path from the input cannot start another
 }
 
 void diagnostics::error(std::string file, long line, std::string element, std::string message) {

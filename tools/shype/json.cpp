@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "text_escape.hpp"
+
 namespace shype::tool {
 
 std::string json_string(std::string_view s) {
@@ -23,20 +25,9 @@ std::string json_string(std::string_view s) {
     } else if (c < 0x80) {
       out += static_cast<char>(c);
     } else {
-      // A complete, shortest-form UTF-8 sequence goes through unchanged.
-      std::size_t n = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-      bool ok = n != 0 && i + n <= s.size();
-      std::uint32_t cp = n == 2 ? (c & 0x1Fu) : n == 3 ? (c & 0x0Fu) : (c & 0x07u);
-      for (std::size_t k = 1; ok && k < n; ++k) {
-        const auto b = static_cast<unsigned char>(s[i + k]);
-        ok = (b & 0xC0) == 0x80;
-        cp = (cp << 6) | (b & 0x3Fu);
-      }
-      if (ok) {
-        const std::uint32_t min = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
-        ok = cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
-      }
-      if (ok) {
+      // A well-formed UTF-8 sequence goes through unchanged; any other byte is U+FFFD.
+      char32_t cp = 0;
+      if (const std::size_t n = utf8_sequence(s, i, cp); n != 0) {
         out.append(s.substr(i, n));
         i += n;
         continue;

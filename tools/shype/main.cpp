@@ -6,11 +6,15 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <iostream>
+#include <new>
 #include <string>
 #include <vector>
 
+#include "atomic_file.hpp"
 #include "cli.hpp"
+#include "fd_output.hpp"
 
 namespace {
 
@@ -42,9 +46,21 @@ int run_libvirt_adapter(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  shype::tool::ignore_file_size_signal();  // past `ulimit -f` a write fails (EFBIG), the old file stays
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args.front() == "libvirt") return run_libvirt_adapter(args);
-  const int rc = shype::tool::run_shype(args, std::cout, std::cerr);
-  std::cout.flush();
-  return std::cout ? rc : shype::tool::exit_invalid;
+  // Standard output through fd_output, so that a failed write is reported with its reason
+  // (run_shype checks it after every command); nothing else in the process writes to fd 1.
+  shype::tool::fd_output stdout_buffer(STDOUT_FILENO);
+  std::ostream out(&stdout_buffer);
+  // Nothing is expected to throw, but running out of memory can: one line and exit 3, never
+  // std::terminate, and what standard output already holds is still written (the destructor).
+  try {
+    return shype::tool::run_shype(args, out, std::cerr);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "shype: out of memory\n";
+  } catch (const std::exception& e) {
+    std::cerr << "shype: internal error: " << e.what() << "\n";
+  }
+  return shype::tool::exit_invalid;
 }

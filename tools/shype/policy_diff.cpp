@@ -88,38 +88,58 @@ std::vector<std::string> diff_policies(const decoded_policy& a, const decoded_po
   const std::string boot_a = a.bootstrap ? a.vm_labels[*a.bootstrap].name : "", boot_b = b.bootstrap ? b.vm_labels[*b.bootstrap].name : "";
   if (boot_a != boot_b) out.push_back("changed  bootstrap label " + (boot_a.empty() ? "-" : q(boot_a)) + " -> " + (boot_b.empty() ? "-" : q(boot_b)));
 
-  // What the change means for domains with labels both policies have.
+  // What the change means for domains with labels both policies have: at most
+  // max_diff_pair_lines lines, then one saying the list stops there.
+  const std::size_t pairs_from = out.size();
+  auto room = [&] { return out.size() - pairs_from < max_diff_pair_lines; };
   std::vector<std::string> both;
   for (const auto& [n, l] : va)
     if (vb.count(n) != 0) both.push_back(n);
-  for (std::size_t i = 0; i < both.size(); ++i) {
-    for (std::size_t j = i; j < both.size(); ++j) {
-      const auto &xa = *va.at(both[i]), &ya = *va.at(both[j]), &xb = *vb.at(both[i]), &yb = *vb.at(both[j]);
+  // Quadratic in the labels: look each label up once, build text only for a difference.
+  std::vector<const decoded_vm_label*> in_a, in_b;
+  for (const auto& n : both) {
+    in_a.push_back(va.at(n));
+    in_b.push_back(vb.at(n));
+  }
+  for (std::size_t i = 0; i < both.size() && room(); ++i) {
+    for (std::size_t j = i; j < both.size() && room(); ++j) {
+      const auto &xa = *in_a[i], &ya = *in_a[j], &xb = *in_b[i], &yb = *in_b[j];
       const bool before = a.may_share(xa, ya), after = b.may_share(xb, yb);
+      if (before == after) continue;
       const std::string pair_text = q(both[i]) + " <-> " + q(both[j]);
-      if (!before && after) out.push_back("allow    share " + pair_text + " (common TE types: " + names(b.te_names(common(xb.te, yb.te))) + ")");
-      if (before && !after) out.push_back("forbid   share " + pair_text);
+      if (after) out.push_back("allow    share " + pair_text + " (common TE types: " + names(b.te_names(common(xb.te, yb.te))) + ")");
+      else out.push_back("forbid   share " + pair_text);
     }
   }
   std::vector<std::string> res_both;
   for (const auto& [n, l] : ra)
     if (rb.count(n) != 0) res_both.push_back(n);
-  for (const auto& v : both) {
-    for (const auto& r : res_both) {
-      const bool before = a.may_access(*va.at(v), *ra.at(r)), after = b.may_access(*vb.at(v), *rb.at(r));
+  std::vector<const decoded_resource_label*> res_a, res_b;
+  for (const auto& n : res_both) {
+    res_a.push_back(ra.at(n));
+    res_b.push_back(rb.at(n));
+  }
+  for (std::size_t i = 0; i < both.size() && room(); ++i) {
+    const std::string& v = both[i];
+    for (std::size_t k = 0; k < res_both.size() && room(); ++k) {
+      const std::string& r = res_both[k];
+      const bool before = a.may_access(*in_a[i], *res_a[k]), after = b.may_access(*in_b[i], *res_b[k]);
       if (!before && after) out.push_back("allow    access " + q(v) + " -> " + q(r));
       if (before && !after) out.push_back("forbid   access " + q(v) + " -> " + q(r));
     }
   }
-  for (std::size_t i = 0; i < both.size(); ++i) {
-    for (std::size_t j = i + 1; j < both.size(); ++j) {
-      const auto before = a.conflict_between(*va.at(both[i]), *va.at(both[j]));
-      const auto after = b.conflict_between(*vb.at(both[i]), *vb.at(both[j]));
+  for (std::size_t i = 0; i < both.size() && room(); ++i) {
+    for (std::size_t j = i + 1; j < both.size() && room(); ++j) {
+      const auto before = a.conflict_between(*in_a[i], *in_a[j]);
+      const auto after = b.conflict_between(*in_b[i], *in_b[j]);
+      if (before.has_value() == after.has_value()) continue;
       const std::string pair_text = q(both[i]) + " / " + q(both[j]);
       if (before && !after) out.push_back("allow    same host " + pair_text + " (no conflict set keeps them apart now)");
       if (!before && after) out.push_back("forbid   same host " + pair_text + " (conflict set " + q(b.conflict_sets[*after].name) + ")");
     }
   }
+  if (!room())
+    out.push_back("...      the list of pairs stops at " + std::to_string(max_diff_pair_lines) + " lines (the limit of a diff); more pairs may differ");
   return out;
 }
 

@@ -8,12 +8,18 @@
 // longer (or may now) run on one host under Chinese Wall. Pairs are over the labels both
 // policies have (matched by name): a label that is added or removed is reported as such.
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
 #include "decoded_policy.hpp"
 
 namespace shype::tool {
+
+/// Lines about pairs (share, access, same host) a diff lists at most: there are quadratically
+/// many. Past it the listing ends with a line saying so (the lines about the policy itself are
+/// always complete).
+inline constexpr std::size_t max_diff_pair_lines = 100000;
 
 /// One line per difference, in a fixed order; empty if the policies are equivalent.
 [[nodiscard]] std::vector<std::string> diff_policies(const decoded_policy& old_policy, const decoded_policy& new_policy);

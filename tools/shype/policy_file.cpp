@@ -1,42 +1,31 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "policy_file.hpp"
 
-#include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
+#include <string_view>
 
 #include <shype/detail/policy_format.hpp>
 #include <shype/policy_view.hpp>
 
+#include "atomic_file.hpp"
 #include "compiler.hpp"
+#include "input_file.hpp"
 #include "load_error_text.hpp"
 
 namespace shype::tool {
 
 std::optional<std::vector<std::uint8_t>> read_file(const std::string& path, diagnostics& diag) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diag.error(path, 0, "", std::string("cannot open: ") + std::strerror(errno));
-    return std::nullopt;
-  }
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    diag.error(path, 0, "", "cannot read");
-    return std::nullopt;
-  }
+  std::string reason;
+  auto bytes = read_input_file(path, reason);
+  if (!bytes) diag.error(path, 0, "", reason);
   return bytes;
 }
 
 bool write_file(const std::string& path, const std::uint8_t* data, std::size_t size, diagnostics& diag) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (out) out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
-  if (out) out.close();
-  if (!out) {
-    diag.error(path, 0, "", std::string("cannot write: ") + std::strerror(errno));
-    return false;
-  }
-  return true;
+  std::string reason;
+  if (write_file_atomic(path, std::string_view(reinterpret_cast<const char*>(data), size), reason)) return true;
+  diag.error(path, 0, "", reason);
+  return false;
 }
 
 policy_kind kind_of(const std::vector<std::uint8_t>& bytes) {
@@ -50,6 +39,11 @@ policy_kind kind_of(const std::vector<std::uint8_t>& bytes) {
 
 loaded_policy load_policy(const std::vector<std::uint8_t>& bytes, const std::string& file) {
   loaded_policy p;
+  if (const std::string enc = foreign_encoding(bytes); !enc.empty()) {
+    p.diag.error(file, 0, "", "the file is " + enc + " text; a policy must be UTF-8 XML or a compiled binary (convert it: iconv -f " +
+                                  enc.substr(0, enc.find(' ')) + " -t UTF-8)");
+    return p;
+  }
   p.kind = kind_of(bytes);
   if (p.kind == policy_kind::xml) {
     compile_result r = compile_xml(bytes.data(), bytes.size(), file);

@@ -4,7 +4,8 @@
 //
 // The kind is told by content, not by file name: a binary starts with the magic "SHYPEPOL";
 // a file whose first non-blank character (after an optional UTF-8 byte-order mark) is '<' is
-// XML; anything else is taken as a binary, so a damaged one gets the loader's diagnosis.
+// XML; anything else is taken as a binary, so a damaged one gets the loader's diagnosis. Text in
+// UTF-16 or UTF-32 (a byte-order mark, or '<' so encoded) is refused as such by load_policy.
 
 #include <cstdint>
 #include <optional>
@@ -24,10 +25,12 @@ struct loaded_policy {
   [[nodiscard]] bool ok() const noexcept { return !binary.empty(); }
 };
 
-/// Reads a whole file; nullopt (and a diagnostic) if it cannot.
+/// Reads a whole regular file of at most max_input_bytes (input_file.hpp); nullopt (and a
+/// diagnostic naming the file and what is wrong) if it cannot.
 [[nodiscard]] std::optional<std::vector<std::uint8_t>> read_file(const std::string& path, diagnostics& diag);
 
-/// Writes a whole file; false (and a diagnostic) if it cannot.
+/// Replaces a file atomically (atomic_file.hpp); false (and a diagnostic) if it cannot, and then
+/// the old file is unchanged.
 bool write_file(const std::string& path, const std::uint8_t* data, std::size_t size, diagnostics& diag);
 
 [[nodiscard]] policy_kind kind_of(const std::vector<std::uint8_t>& bytes);

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "sha256.hpp"
+#include "text_escape.hpp"
 
 namespace shype::tool {
 namespace {
@@ -25,17 +26,18 @@ std::string level_text(const decoded_level& l) {
   return s + "}";
 }
 
-bool valid_utf8(const std::string& s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (std::size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    i += n;
-  }
-  return true;
+/// Why `compile` would not give this name back, or "" (the compiler's name rules, semantic_rules.cpp).
+std::string name_problem(const std::string& n) {
+  if (n.empty()) return "an empty name";
+  if (!is_valid_utf8(n)) return "a name that is not valid UTF-8";
+  for (char c : n)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return "name \"" + one_line(n) + "\" has a control character";
+  if (n.front() == ' ' || n.back() == ' ') return "name \"" + n + "\" has leading or trailing white space";
+  return {};
 }
+
+/// The largest major or minor version the schema's VersionFormat can write (8 digits).
+constexpr std::uint32_t max_xml_version = 99999999;
 
 }  // namespace
 
@@ -98,10 +100,12 @@ bool dump_xml(const decoded_policy& p, const std::string& file, std::string& out
   if (!p.vm_labels.empty() && !p.bootstrap) refuse("it has VM labels but no bootstrap label");
   for (const auto& r : p.resource_labels)
     if (r.te.size() > 1) refuse("resource label \"" + r.name + "\" has " + std::to_string(r.te.size()) + " TE types (the schema allows one)");
+  // What the compiler refuses would not survive the trip back.
+  if (p.version.major > max_xml_version || p.version.minor > max_xml_version)
+    refuse("version " + version_text(p.version) + " does not fit the schema's VersionFormat (at most 8 digits each: " +
+           std::to_string(max_xml_version) + "." + std::to_string(max_xml_version) + ")");
   auto check_utf8 = [&](const std::string& n) {
-    if (!valid_utf8(n)) refuse("a name is not valid UTF-8");
-    // The compiler refuses such names: they would not survive the trip back.
-    else if (!n.empty() && (n.front() == ' ' || n.back() == ' ')) refuse("name \"" + n + "\" has leading or trailing white space");
+    if (std::string why = name_problem(n); !why.empty()) refuse("it has " + why);
   };
   check_utf8(p.name);
   for (const auto& n : p.te_types) check_utf8(n);

@@ -153,6 +153,15 @@ void rule_label_names(const policy_source& p, diagnostics& d) {
   report_duplicates(p, res, "Name", "resource label", d);
 }
 
+void rule_toolstack_names(const policy_source& p, diagnostics& d) {
+  auto lint = [&](const named& n, const char* element, const char* what) {
+    if (std::string w = toolstack_name_warning(what, n.text); !w.empty()) d.warning(p.file, n.line, element, w);
+  };
+  lint(p.policy_name, "PolicyName", "policy");
+  for (const auto& l : p.vm_labels) lint(l.name, "Name", "VM label");
+  for (const auto& l : p.resource_labels) lint(l.name, "Name", "resource label");
+}
+
 void rule_label_types_known(const policy_source& p, diagnostics& d) {
   const auto te = names_of(p.te_types), cw = names_of(p.cw_types);
   auto check = [&](const std::string& who, const std::vector<named>& types, bool section, const std::set<std::string>& known,
@@ -251,6 +260,11 @@ void rule_capacity(const policy_source& p, diagnostics& d) {
   check(bytes, compile_limits.name_bytes, 0, "SecurityPolicyDefinition", "bytes of names");
 }
 
+std::string toolstack_name_warning(const std::string& what, const std::string& name) {
+  if (name.find(':') == std::string::npos) return {};
+  return what + " name " + q(name) + " contains ':': Xen's toolstack writes labels as ACM:POLICY:LABEL and cannot use it";
+}
+
 const std::vector<named_rule>& semantic_rules() {
   static const std::vector<named_rule> rules = {
       {"policy-name", rule_policy_name},
@@ -262,6 +276,7 @@ const std::vector<named_rule>& semantic_rules() {
       {"conflict-set-types-known", rule_conflict_set_types_known},
       {"conflict-set-not-empty", rule_conflict_set_not_empty},
       {"label-names", rule_label_names},
+      {"toolstack-names", rule_toolstack_names},
       {"label-types-known", rule_label_types_known},
       {"label-types-need-section", rule_label_types_need_section},
       {"label-repeated-type", rule_label_repeated_type},

@@ -37,12 +37,18 @@ void rule_conflict_set_names(const policy_source& p, diagnostics& diag);
 void rule_conflict_set_types_known(const policy_source& p, diagnostics& diag);
 void rule_conflict_set_not_empty(const policy_source& p, diagnostics& diag);
 void rule_label_names(const policy_source& p, diagnostics& diag);
+void rule_toolstack_names(const policy_source& p, diagnostics& diag);
 void rule_label_types_known(const policy_source& p, diagnostics& diag);
 void rule_label_types_need_section(const policy_source& p, diagnostics& diag);
 void rule_label_repeated_type(const policy_source& p, diagnostics& diag);
 void rule_label_conflicts(const policy_source& p, diagnostics& diag);
 void rule_bootstrap_label(const policy_source& p, diagnostics& diag);
 void rule_capacity(const policy_source& p, diagnostics& diag);
+
+/// The lint for a policy or label name that Xen's toolstack cannot carry (it writes a label as
+/// ACM:POLICY:LABEL, so a ':' inside a name breaks it), or "" if the name is fine. `what` is e.g.
+/// "VM label". Used for XML (rule_toolstack_names) and for binaries (shype check).
+[[nodiscard]] std::string toolstack_name_warning(const std::string& what, const std::string& name);
 
 /// Parses a `source-sha256="<64 hex>"` instruction; false if malformed.
 bool parse_source_hash_instruction(const std::string& data, std::uint8_t (&hash)[32]);

@@ -73,23 +73,35 @@ bool simulator::start(const std::string& policy_file, diagnostics& diag) {
   }
   view_ = v.value();
   std::string why;
-  if (host(default_host, why) == nullptr) {
+  std::unique_ptr<sim_monitor> fresh;
+  if (host(default_host, fresh, why) == nullptr) {
     diag.error(policy_file, 0, "", why);
     return false;
   }
+  adopt(default_host, fresh);
   return true;
 }
 
-sim_monitor* simulator::host(const std::string& name, std::string& error) {
+sim_monitor* simulator::host(const std::string& name, std::unique_ptr<sim_monitor>& fresh, std::string& error) {
   auto it = hosts_.find(name);
   if (it != hosts_.end()) return it->second.get();
-  auto m = std::make_unique<sim_monitor>();  // megabytes of fixed tables: heap, not stack
-  if (auto r = m->load_initial(shype::byte_view(policy_->data(), policy_->size())); !r) {
+  if (hosts_.size() >= max_simulated_hosts) {
+    error = "too many hosts: host " + q(name) + " would be host " + std::to_string(hosts_.size() + 1) + ", the simulator holds " +
+            std::to_string(max_simulated_hosts);
+    return nullptr;
+  }
+  fresh = std::make_unique<sim_monitor>();  // megabytes of fixed tables: heap, not stack
+  if (auto r = fresh->load_initial(shype::byte_view(policy_->data(), policy_->size())); !r) {
+    fresh.reset();
     const diagnostic d = describe_load_error("policy", policy_->data(), policy_->size(), r.error());
     error = "the monitor of host " + q(name) + " refuses the policy: " + d.element + ": " + d.message;
     return nullptr;
   }
-  return hosts_.emplace(name, std::move(m)).first->second.get();
+  return fresh.get();
+}
+
+void simulator::adopt(const std::string& name, std::unique_ptr<sim_monitor>& fresh) {
+  if (fresh) hosts_.emplace(name, std::move(fresh));
 }
 
 simulator::domain* simulator::find(const std::string& name) {
@@ -154,6 +166,7 @@ bool simulator::pair(const trace_op& op, domain*& a, domain*& b, std::string& wh
 }
 
 sim_result simulator::run(const trace_op& op) {
+  if (!op.problem.empty()) return error(op, op.problem);
   if (op.verb == "create") return create(op);
   if (op.verb == "destroy") return destroy(op);
   if (op.verb == "save") return save(op);
@@ -174,14 +187,16 @@ sim_result simulator::create(const trace_op& op) {
     return error(op, "domain name " + q(name) + " is already in use (" + (d->saved ? "saved" : "running") + " on host " + q(d->host) + ")");
   const shype::label_id label = view_.find_vm_label(shype::string_ref(op.args[1].data(), op.args[1].size()));
   if (label == shype::no_label) return error(op, "unknown VM label " + q(op.args[1]));
-  std::string why;
-  sim_monitor* m = host(on, why);
-  if (m == nullptr) return error(op, why);
   if (free_ids_.empty()) return error(op, "too many domains (the simulator holds " + std::to_string(simulator_limits.max_domains) + ")");
+  std::string why;
+  std::unique_ptr<sim_monitor> fresh;
+  sim_monitor* m = host(on, fresh, why);
+  if (m == nullptr) return error(op, why);
   const shype::domid_t id = *free_ids_.begin();
   auto r = m->domain_create(id, label);
   if (!r) return error(op, std::string("monitor error: ") + shype::to_string(r.error()));
-  if (!r->permitted()) return make(op, "deny", placement_reason(label, on, id));
+  if (!r->permitted()) return make(op, "deny", fresh ? "internal error: a new host refused a domain" : placement_reason(label, on, id));
+  adopt(on, fresh);
   free_ids_.erase(id);
   domains_.emplace(name, domain{name, id, on, false});
   return make(op, "permit");
@@ -224,11 +239,13 @@ sim_result simulator::restore(const trace_op& op) {
   }
   // The image moves: restore it on the target with its label, then forget it at the source.
   std::string why;
-  sim_monitor* to = host(on, why);
+  std::unique_ptr<sim_monitor> fresh;
+  sim_monitor* to = host(on, fresh, why);
   if (to == nullptr) return error(op, why);
   auto r = to->domain_restore(d->id, label);
   if (!r) return error(op, std::string("monitor error: ") + shype::to_string(r.error()));
-  if (!r->permitted()) return make(op, "deny", placement_reason(label, on, d->id));
+  if (!r->permitted()) return make(op, "deny", fresh ? "internal error: a new host refused a domain" : placement_reason(label, on, d->id));
+  adopt(on, fresh);
   if (auto gone = from->domain_destroy(d->id); !gone) return error(op, std::string("monitor error: ") + shype::to_string(gone.error()));
   d->host = on;
   d->saved = false;
@@ -243,19 +260,21 @@ sim_result simulator::migrate(const trace_op& op) {
   const std::string& on = op.args[1];
   if (on == d->host) return error(op, "domain " + d->name + " already runs on host " + q(on));
   std::string why;
-  sim_monitor* to = host(on, why);
+  std::unique_ptr<sim_monitor> fresh;
+  sim_monitor* to = host(on, fresh, why);
   if (to == nullptr) return error(op, why);
   sim_monitor* from = hosts_.at(d->host).get();
   const shype::label_id label = from->domain(d->id).label;
   // Placement is checked on the target, where the migrating domain does not run yet.
   auto r = to->prepare_start(shype::hook::migrate_in, d->id, label);
   if (!r) return error(op, std::string("monitor error: ") + shype::to_string(r.error()));
-  if (!r->permitted()) return make(op, "deny", placement_reason(label, on, d->id));
+  if (!r->permitted()) return make(op, "deny", fresh ? "internal error: a new host refused a domain" : placement_reason(label, on, d->id));
   if (auto out = from->migrate_out(d->id); !out) {
     (void)to->abort_start(d->id);
     return error(op, std::string("monitor error: ") + shype::to_string(out.error()));
   }
   if (auto c = to->commit_start(d->id); !c) return error(op, std::string("monitor error: ") + shype::to_string(c.error()));
+  adopt(on, fresh);
   d->host = on;
   return make(op, "permit");
 }
@@ -311,6 +330,9 @@ sim_result simulator::query(const trace_op& op) {
 
 sim_result simulator::load(const trace_op& op) {
   if (!arity(op, 1, 1)) return error(op, "usage: load POLICY-FILE");
+  if (loads_ >= max_simulated_loads)
+    return error(op, "too many policy loads: a trace may load at most " + std::to_string(max_simulated_loads) + " policies");
+  ++loads_;
   std::filesystem::path path(op.args[0]);
   if (path.is_relative() && !base_dir_.empty()) path = std::filesystem::path(base_dir_) / path;
   loaded_policy next = load_policy_file(path.string());

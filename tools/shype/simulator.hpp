@@ -29,6 +29,13 @@ inline constexpr shype::monitor_limits simulator_limits{
     .max_domains = 1024, .cache_sets = 1024, .cache_ways = 4, .max_bindings = 65536, .audit_entries = 64};
 inline constexpr std::size_t simulator_types = 4096;
 
+/// Hosts one simulation may name (each is a monitor of about 2.5 MB: 64 cost 160 MB). A host is
+/// kept only once a domain was placed on it: naming a host in a create, restore or migrate that
+/// fails costs nothing. Domains: simulator_limits.max_domains in all (ids are fleet-wide).
+inline constexpr std::size_t max_simulated_hosts = 64;
+/// Policy loads one trace may ask for (each reads and checks up to a 32 MiB file).
+inline constexpr std::size_t max_simulated_loads = 256;
+
 using sim_monitor = shype::basic_monitor<simulator_limits, shype::no_locking, shype::chinese_wall<simulator_types>,
                                          shype::type_enforcement<simulator_types>>;
 
@@ -58,6 +65,9 @@ class simulator {
 
   [[nodiscard]] sim_result run(const trace_op& op);
 
+  /// The hosts the simulation holds a monitor for.
+  [[nodiscard]] std::size_t host_count() const noexcept { return hosts_.size(); }
+
   static constexpr const char* default_host = "local";
 
  private:
@@ -78,7 +88,10 @@ class simulator {
   sim_result query(const trace_op& op);
   sim_result load(const trace_op& op);
 
-  sim_monitor* host(const std::string& name, std::string& error);
+  /// The monitor of host `name`: the existing one, or a new one left in `fresh` (not yet a host
+  /// of the simulation: adopt() makes it one once something was placed on it).
+  sim_monitor* host(const std::string& name, std::unique_ptr<sim_monitor>& fresh, std::string& error);
+  void adopt(const std::string& name, std::unique_ptr<sim_monitor>& fresh);
   domain* find(const std::string& name);
   /// Resolves two running domains on one host, or says why not.
   bool pair(const trace_op& op, domain*& a, domain*& b, std::string& error);
@@ -95,6 +108,7 @@ class simulator {
   std::map<std::string, domain> domains_;
   std::set<shype::domid_t> free_ids_;
   std::uint64_t cookie_ = 0;
+  std::size_t loads_ = 0;
 };
 
 }  // namespace shype::tool

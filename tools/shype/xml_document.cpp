@@ -2,9 +2,13 @@
 #include "xml_document.hpp"
 
 #include <climits>
+#include <memory>
 
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
+
+#include "text_escape.hpp"
 
 namespace shype::tool {
 namespace {
@@ -12,14 +16,23 @@ namespace {
 struct error_sink {
   diagnostics* diag;
   const std::string* file;
+  bool refused = false;  ///< a DTD or entity declaration stopped the parser
 };
+
+/// libxml2's messages sometimes span lines ("...indicate encoding !\nBytes: 0xFF ..."): one
+/// diagnostic is one line.
+std::string joined(std::string msg) {
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  for (std::size_t at = msg.find('\n'); at != std::string::npos; at = msg.find('\n', at)) msg.replace(at, 1, " ");
+  return msg;
+}
 
 // libxml2 reports through a thread-local handler; each error becomes one diagnostic.
 void collect(void* user, xmlErrorPtr e) {
   if (e == nullptr) return;
   auto* sink = static_cast<error_sink*>(user);
-  std::string msg = e->message != nullptr ? e->message : "XML error";
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  if (sink->refused) return;  // the parser was stopped on purpose: that error says it all
+  const std::string msg = joined(e->message != nullptr ? e->message : "XML error");
   std::string element = "XML";
   if (e->node != nullptr) {
     const auto* n = static_cast<const xmlNode*>(e->node);
@@ -29,6 +42,41 @@ void collect(void* user, xmlErrorPtr e) {
   else sink->diag->error(*sink->file, e->line, element, msg);
 }
 
+// A policy is one self-contained file: a DTD could declare entities (expanded a billion times,
+// or naming /etc/passwd) or pull in other files. The SAX callback for <!DOCTYPE runs before the
+// internal subset is parsed, so refusing there means no declaration is ever read.
+error_sink* sink_of(void* ctx) { return static_cast<error_sink*>(static_cast<xmlParserCtxtPtr>(ctx)->_private); }
+
+long current_line(void* ctx) {
+  const auto* c = static_cast<xmlParserCtxtPtr>(ctx);
+  return c->input != nullptr ? static_cast<long>(c->input->line) : 0;
+}
+
+void refuse(void* ctx, const std::string& message) {
+  error_sink* sink = sink_of(ctx);
+  if (!sink->refused) sink->diag->error(*sink->file, current_line(ctx), "XML", message);
+  sink->refused = true;
+  xmlStopParser(static_cast<xmlParserCtxtPtr>(ctx));
+}
+
+void refuse_dtd(void* ctx, const xmlChar* name, const xmlChar*, const xmlChar*) {
+  refuse(ctx, "<!DOCTYPE " + one_line(name != nullptr ? reinterpret_cast<const char*>(name) : "") +
+                  ">: a DTD is not allowed in a policy (shype reads no DTD, expands no entities and loads no other file)");
+}
+
+void refuse_entity(void* ctx, const xmlChar* name, int, const xmlChar*, const xmlChar*, xmlChar*) {
+  refuse(ctx, "<!ENTITY " + one_line(name != nullptr ? reinterpret_cast<const char*>(name) : "") +
+                  ">: entity declarations are not allowed in a policy");
+}
+
+void refuse_external_subset(void* ctx, const xmlChar* name, const xmlChar* external_id, const xmlChar* system_id) {
+  refuse_dtd(ctx, name, external_id, system_id);
+}
+
+struct free_ctxt {
+  void operator()(xmlParserCtxtPtr c) const noexcept { xmlFreeParserCtxt(c); }
+};
+
 }  // namespace
 
 xml_document::xml_document(const std::uint8_t* data, std::size_t size, const std::string& file, diagnostics& diag) {
@@ -37,17 +85,29 @@ xml_document::xml_document(const std::uint8_t* data, std::size_t size, const std
     return;
   }
   error_sink sink{&diag, &file};
-  xmlSetStructuredErrorFunc(&sink, collect);
   const std::size_t errors_before = diag.error_count();
-  // No XML_PARSE_NOENT / DTDLOAD: external entities and DTDs are never fetched.
-  xmlDocPtr d = xmlReadMemory(reinterpret_cast<const char*>(data), static_cast<int>(size), file.c_str(), nullptr,
-                              XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA);
+  std::unique_ptr<xmlParserCtxt, free_ctxt> ctxt(xmlCreateMemoryParserCtxt(reinterpret_cast<const char*>(data), static_cast<int>(size)));
+  if (ctxt == nullptr || ctxt->sax == nullptr) {
+    diag.error(file, 0, "XML", "cannot parse the document (out of memory)");
+    return;
+  }
+  ctxt->_private = &sink;
+  ctxt->sax->internalSubset = refuse_dtd;
+  ctxt->sax->externalSubset = refuse_external_subset;
+  ctxt->sax->entityDecl = refuse_entity;
+  // Never XML_PARSE_NOENT, DTDLOAD or DTDATTR: no entity is substituted, no DTD fetched.
+  xmlCtxtUseOptions(ctxt.get(), XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA);
+  xmlSetStructuredErrorFunc(&sink, collect);
+  (void)xmlParseDocument(ctxt.get());
   xmlSetStructuredErrorFunc(nullptr, nullptr);
-  if (d == nullptr && diag.error_count() == errors_before) diag.error(file, 0, "XML", "cannot parse the document");
-  if (d != nullptr && diag.error_count() != errors_before) {  // recovered errors still make it invalid
+  xmlDocPtr d = ctxt->myDoc;
+  ctxt->myDoc = nullptr;
+  const bool well_formed = ctxt->wellFormed != 0 && !sink.refused;
+  if (d != nullptr && (!well_formed || diag.error_count() != errors_before)) {  // recovered errors still make it invalid
     xmlFreeDoc(d);
     d = nullptr;
   }
+  if (d == nullptr && diag.error_count() == errors_before) diag.error(file, 0, "XML", "cannot parse the document");
   doc_.reset(d);
 }
 

@@ -17,5 +17,5 @@ grep -q "<svg" "$out/policy.svg" || { echo "no <svg> element in $out/policy.svg"
 for label in dom_Management dom_VirtualDisk dom_Order dom_Ads_Alpha dom_Ads_Beta dom_Computing vdisk_Order; do
   grep -q ">$label<" "$out/policy.svg" || { echo "label $label missing from the SVG"; exit 1; }
 done
-[ ! -e "$out/policy.svg.tmp.dot" ] || { echo "temporary file left behind"; exit 1; }
+[ -z "$(ls -A "$out" | grep -v "^policy\.\(svg\|dot\)$")" ] || { echo "temporary file left behind: $(ls -A "$out")"; exit 1; }
 echo "SVG written"

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Writing an output file so that a failure never costs the old one.
+//
+// The content goes to a new temporary file beside the target (same directory, so same file
+// system), is flushed to disk (fsync), and only then renamed over the target; the directory is
+// synced so the rename lasts. On any failure (full disk, `ulimit -f`, permissions, a directory
+// in the way) the temporary file is removed, the old file is untouched, and the reason is
+// returned. A target that exists and is not a regular file (/dev/null, /dev/stdout, a pipe) is
+// a stream, not a file to replace: it is written in place. A symbolic link is followed, so the
+// file it points to is replaced, not the link.
+//
+// The tool, the libvirt adapter and the tests use this one function for every file they write.
+// Callers should ignore SIGXFSZ (ignore_file_size_signal) so that exceeding `ulimit -f` is a
+// failed write, not a killed process.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace shype::tool {
+
+/// Replaces `path` with `content`. The new file gets `mode` if given, else the old file's mode,
+/// else 0666 less the umask. false with `reason` set (not naming `path`, e.g. "cannot write: No
+/// space left on device; the old file is unchanged") on failure.
+bool write_file_atomic(const std::string& path, std::string_view content, std::string& reason,
+                       std::optional<unsigned> mode = std::nullopt);
+
+/// Creates a new empty file beside `path` (same directory, hidden, unique name) for a program
+/// that writes its result somewhere first (graph --svg runs Graphviz); its name, or "" with
+/// `reason` set. The caller removes it.
+[[nodiscard]] std::string temp_file_beside(const std::string& path, std::string& reason);
+
+/// Ignores SIGXFSZ, so that writing past RLIMIT_FSIZE fails with EFBIG instead of killing the
+/// process (call once, at the start of main).
+void ignore_file_size_signal() noexcept;
+
+}  // namespace shype::tool
