@@ -3,6 +3,7 @@
 #pragma once
 
 #include "../lib/rt.hpp"
+#include "../scenario.hpp"
 
 namespace dom0 {
 
@@ -38,6 +39,22 @@ void destroy(g::i64 domid);
 /// "<name>=<got>" detail text.
 g::text got(const char* name, g::i64 v);
 
+/// An agent (guests/scenario.hpp): a test-guest domain carrying out dom0's commands.
+struct agent {
+    const char* name;
+    const char* label;
+    g::i64 id = 0;
+    g::i64 port = 0;  // dom0's end of the mailbox channel
+    scenario::mailbox* mb = nullptr;
+};
+/// dom0's grant-window address of slot `slot`.
+constexpr g::u64 window(g::u64 slot) { return REFHV_GRANT_WINDOW_GPA + slot * REFHV_PAGE_SIZE; }
+/// Create an agent ("mode=agent role=<name> <extra>") and connect its mailbox at dom0's window
+/// slot `slot`. The create's result.
+g::i64 start(agent& a, g::u64 slot, const char* extra = "");
+/// One command to an agent; its result (the hypervisor's answer to what the agent tried).
+g::i64 run(agent& a, g::u64 op, g::u64 a0 = 0, g::u64 a1 = 0, g::u64 a2 = 0, g::u64 a3 = 0, const char* txt = nullptr);
+
 int suite_boot();
 int suite_isolation();
 int suite_evtchn();
@@ -50,5 +67,6 @@ int suite_policy();
 int suite_fuzz();
 int suite_customer_order();
 int suite_bench();
+int suite_mediation();
 
 }  // namespace dom0
