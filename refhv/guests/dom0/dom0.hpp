@@ -36,6 +36,8 @@ g::i64 map_retry(g::u64 granter, g::u64 ref, g::u64 at, g::u64 flags = 0);
 bool contains(const char* hay, const char* needle);
 /// Destroy a domain (ignoring errors).
 void destroy(g::i64 domid);
+/// The case no_page_leak: the hypervisor's free pages are back at `baseline`.
+void check_no_page_leak(g::suite& s, g::u64 baseline);
 /// "<name>=<got>" detail text.
 g::text got(const char* name, g::i64 v);
 

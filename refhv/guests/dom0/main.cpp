@@ -117,6 +117,13 @@ i64 run(agent& a, u64 op, u64 a0, u64 a1, u64 a2, u64 a3, const char* txt) {
     return mb.done == seq ? mb.ret : -REFHV_EAGAIN;
 }
 
+void check_no_page_leak(suite& s, u64 baseline) {
+    const u64 now = free_pages();
+    text t;
+    t << "baseline=" << baseline << " now=" << now;
+    s.check("no_page_leak", now == baseline, t);
+}
+
 text got(const char* name, i64 v) {
     text t;
     t << name << "=" << v;

@@ -191,12 +191,7 @@ int suite_mediation() {
     destroy(cli.id);
     destroy(bcl.id);
     destroy(sq.id);
-    {
-        const u64 now = free_pages();
-        text t;
-        t << "baseline=" << baseline << " now=" << now;
-        s.check("no_page_leak", now == baseline, t);
-    }
+    check_no_page_leak(s, baseline);
     return s.end();
 }
 

@@ -86,12 +86,7 @@ int suite_saverestore() {
         h->vcpu.pending_event = (1ull << 31) | (3ull << 8) | 2;  expect_inval("NMI as exception"); *h = good;
         s.check("corrupt_streams_refused", wrong == 0, got("wrongly_accepted", wrong));
     }
-    {
-        const u64 now = free_pages();
-        text t;
-        t << "baseline=" << baseline << " now=" << now;
-        s.check("no_page_leak", now == baseline, t);
-    }
+    check_no_page_leak(s, baseline);
     return s.end();
 }
 
