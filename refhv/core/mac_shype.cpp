@@ -358,7 +358,9 @@ result<u64> coalition(domid_t macdom, domid_t dom, bool serves) noexcept {
     if (!management) {
         const auto share = g_monitor.evaluate(shype::hook::evtchn_bind, macdom, dom);
         if (!share) return fail(to_errc(share.error()));
-        const auto v = serves ? share.value() : shype::verdict::make(shype::decision::deny, shype::verdict::management, false, share.value().generation);
+        // Not serving it: refused as the management label would be (the only other way in).
+        const auto v = serves ? share.value()
+                              : shype::verdict::make(shype::decision::deny, shype::verdict::management, false, share.value().generation);
         if (const auto d = record(hook::coalition, macdom, dom, nullptr, v); !d || d.value() != decision::permit)
             return fail(d ? errc::access : d.error());
     } else {
