@@ -252,7 +252,12 @@ void id_reuse(context& c) {
     };
     const char* label = c.labels[0];  // a label of the boot policy
     c.next_id_reuse = c.calls + 256;  // a full table or a refusal: another time
-    const i64 victim = make(label);
+    i64 victim = make(label);
+    for (unsigned i = 0; victim == -REFHV_ENOSPC && i < 8; ++i) {  // make room: one of its own domains goes
+        hc(REFHV_HC_DOMAIN_DESTROY, static_cast<u64>(c.recent[i]));
+        ++c.calls;
+        victim = make(label);
+    }
     if (victim <= 0) return;
     const u64 v = static_cast<u64>(victim);
     hc(REFHV_HC_GRANT_ACCESS, gpa(c.scratch) + c.r.below(c.scratch_pages) * page, v, flags(c));
@@ -281,6 +286,7 @@ void id_reuse(context& c) {
             t << "fuzz: d" << v << " was destroyed; after the ids wrapped, a new domain has its id";
             println(t);
             if (c.nborn < 16) c.born[c.nborn++] = heir;  // it fuzzes on; the caller tracks it
+            c.recent[c.nrecent++ % 8] = heir;
             return;
         }
         hc(REFHV_HC_DOMAIN_DESTROY, static_cast<u64>(heir));
@@ -306,6 +312,7 @@ void domain_op(context& c) {
         if (r > 0) {
             ++c.creates;
             if (c.nborn < 16) c.born[c.nborn++] = r;
+            c.recent[c.nrecent++ % 8] = r;
         }
         c.succeeded += r >= 0;
         break;
@@ -329,6 +336,7 @@ void domain_op(context& c) {
         if (r > 0) {
             ++c.restores;
             if (c.nborn < 16) c.born[c.nborn++] = r;
+            c.recent[c.nrecent++ % 8] = r;
         }
         c.succeeded += r >= 0;
         break;

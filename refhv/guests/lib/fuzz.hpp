@@ -73,6 +73,8 @@ struct context {
     u64 rebinds = 0;          ///< connections rebound after one end closed them
     u64 id_reuses = 0;        ///< dom0: a new domain got the id of one it destroyed
     u64 next_id_reuse = 256;  ///< dom0: the id-reuse sequence runs when calls reach this
+    i64 recent[8] = {};       ///< dom0: the last domains it created or restored (a ring)
+    unsigned nrecent = 0;
 
     // Resource connections this domain holds, for close-and-rebind: (peer, my port).
     struct conn {
