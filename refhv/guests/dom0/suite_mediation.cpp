@@ -7,7 +7,8 @@
 //  - MAC_COALITION answers the management domain, or a server about its own clients only;
 //  - one client cannot fill a server's queue, and closing purges its queued connections;
 //  - a client that closed its end and rebinds the server's port is mediated like an open, so
-//    a policy change that takes its right to the resource revokes the rebound channel;
+//    a policy change that takes its right to the resource revokes the rebound channel, and a
+//    rebind after such a change is refused;
 //  - a withdrawn registration revokes its live connections and drops its queued ones;
 //  - a domain given a dead domain's id (after the ids wrap) inherits no grant, port or queued
 //    connection.
@@ -113,6 +114,16 @@ int suite_mediation() {
         s.check("connection_rebound_after_close", o > 0 && a == 0 && c == 0 && state == REFHV_EVTCHN_UNBOUND && rebound > 0 &&
                                                       snd == 0 && plain > 0, t);
     }
+    // Another accepted connection the client closes; it rebinds only after the change.
+    u64 waiting_port = 0;
+    i64 waiting_setup = 0;
+    {
+        const i64 o = run(cli, sc::open, 0, 0, 0, 0, "disk-red");
+        const i64 a = run(srv, sc::accept);
+        waiting_port = srv.mb->out[2];
+        const i64 c = run(cli, sc::close, static_cast<u64>(o));
+        waiting_setup = o > 0 && a == 0 && c == 0 ? 1 : -1;
+    }
     const i64 queued_blue = run(bcl, sc::open, 0, 0, 0, 0, "disk-blue");  // stays queued
 
     {
@@ -130,6 +141,17 @@ int suite_mediation() {
         text t;
         t << "send rebound=" << a << " state=" << state << " send plain=" << b;
         s.check("rebound_connection_revoked_by_policy", a == -REFHV_EACCES && state == REFHV_EVTCHN_REVOKED && b == 0, t);
+    }
+    {
+        // The client may no longer use red: rebinding the server's end of a red connection is
+        // refused like an open would be (a plain channel to the server is still allowed).
+        const i64 b = run(cli, sc::bind, srv_id, waiting_port);
+        run(srv, sc::status, waiting_port);
+        const u64 state = srv.mb->out[0];
+        text t;
+        t << "setup=" << waiting_setup << " rebind=" << b << " server end state=" << state;
+        s.check("rebind_refused_once_the_right_is_gone", waiting_setup == 1 && b == -REFHV_EACCES &&
+                                                             state == REFHV_EVTCHN_UNBOUND, t);
     }
     {
         // The server may no longer serve blue: its live connection goes, although the client
