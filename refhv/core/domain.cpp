@@ -192,6 +192,11 @@ void release(domain& d) noexcept {
     evtchn::close_all(d);
     grant::release_all(d);
     resource::release_all(d);
+    // Nothing of other domains may still name this id: a later domain given it after the
+    // ids wrap must inherit no port, grant or queued connection (Xen names domains by id too).
+    evtchn::forget_domain(d.id);
+    grant::forget_domain(d.id);
+    resource::forget_client(d.id);
     sched::forget(d);
     if (d.npt_root != 0) arch::npt::destroy(d.npt_root);
     if (d.vmcb_pa != 0) pages::free(d.vmcb_pa);

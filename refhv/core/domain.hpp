@@ -15,7 +15,11 @@ namespace refhv {
 inline constexpr unsigned max_domains = 8;
 /// Domain ids are below this (the MAC layer sizes its tables by it); they wrap around to 1.
 inline constexpr domid_t domid_limit = 1024;
+/// A server's queue of connections it has not accepted yet (RESOURCE_ACCEPT): at most 8, and
+/// at most 2 from any one client, so one client cannot fill it (EAGAIN beyond either bound).
+/// An entry leaves the queue when accepted, or when its connection is closed or revoked.
 inline constexpr unsigned max_pending_connections = 8;
+inline constexpr unsigned max_pending_per_client = 2;
 inline constexpr u64 guest_stack_reserve = 64 * 1024;  ///< top of memory, below it the free range ends
 
 enum class dom_state : u8 {
@@ -38,12 +42,18 @@ constexpr domid_t dom_of(u64 c) noexcept { return static_cast<domid_t>(c >> 16);
 constexpr u16 index_of(u64 c) noexcept { return static_cast<u16>(c); }
 }  // namespace cookie
 
+/// Which end of a resource connection a port is (RESOURCE_OPEN made it; it stays one while
+/// unbound, so rebinding it is mediated like an open).
+enum class conn_end : u8 { none, client, server };
+
 struct evtchn_port {
     u8 state = REFHV_EVTCHN_FREE;
     u16 remote_port = 0;
-    domid_t remote = invalid_domid;  ///< unbound: who may bind; interdomain/revoked: the peer
+    domid_t remote = invalid_domid;  ///< unbound: who may bind (or nobody); interdomain/revoked: the peer
     mac::binding bind{};    ///< interdomain between two domains: the channel's binding (both ends)
     mac::binding attach{};  ///< a resource client's end: its attachment to the resource
+    conn_end conn = conn_end::none;  ///< a resource connection's end ...
+    u8 res = 0;                      ///< ... to the resource with this id (a live registration)
 };
 
 /// One entry of a granter's grant table.

@@ -5,6 +5,7 @@
 #include "gmem.hpp"
 #include "log.hpp"
 #include "mac.hpp"
+#include "resource.hpp"
 #include "sched.hpp"
 
 namespace refhv::evtchn {
@@ -50,6 +51,68 @@ void upcall(domain& d) noexcept {
     }
     sched::wake(d);
 }
+
+/// A port back to FREE (its pending bit too).
+void free_port_at(domain& d, u16 port) noexcept {
+    d.ports[port] = evtchn_port{};
+    if (d.shared != nullptr) d.shared->evtchn_pending &= ~(1ull << port);
+}
+
+/// The hooks of a resource connection, registered under the client's port's connection cookie:
+/// may the client use a resource with this label, and share a channel with its server? Used by
+/// RESOURCE_OPEN and by every rebind of a connection's port, so no channel to a server's
+/// connection exists without the client's attachment.
+result<void> authorize_connection(domid_t client, u16 client_port, domid_t server, const char* label,
+                                  mac::binding& attach, mac::binding& bind) noexcept {
+    const u64 key = cookie::make(cookie::connection, client, client_port);
+    REFHV_TRY(mac::enforce(mac::resource_access(client, label, key, attach)));
+    if (auto r = mac::enforce(mac::evtchn_bind(client, server, key, bind)); !r) {
+        mac::release(mac::object::resource, attach);
+        return fail(r.error());
+    }
+    return success;
+}
+
+/// Revoke a live channel on both ends: its bindings go back, sends fail with EACCES, a
+/// connection the server had not accepted leaves its queue, both are told.
+void revoke_pair(domain& d, u16 p, domain& r, evtchn_port& rp) noexcept {
+    evtchn_port& lp = d.ports[p];
+    mac::release(mac::object::evtchn, lp.bind);
+    rp.bind = mac::binding{};
+    mac::release(mac::object::resource, lp.attach);
+    mac::release(mac::object::resource, rp.attach);
+    // Both ends stay pointing at each other, revoked, so each side can still close.
+    lp.state = REFHV_EVTCHN_REVOKED;
+    rp.state = REFHV_EVTCHN_REVOKED;
+    if (lp.conn == conn_end::server) (void)resource::drop_pending(d, p);
+    if (rp.conn == conn_end::server) (void)resource::drop_pending(r, lp.remote_port);
+    log::line("refhv: revoked event channel d", log::dec{d.id}, ":", log::dec{p}, " <-> d", log::dec{r.id}, ":",
+              log::dec{lp.remote_port});
+    raise_virq(d, REFHV_VIRQ_EVTCHN_REVOKED);
+    raise_virq(r, REFHV_VIRQ_EVTCHN_REVOKED);
+}
+
+/// Bind d's free port `p` to the unbound end `rport` of a resource connection in `rd`: mediated
+/// like the open that made the connection (resource access for the client, channel), with the
+/// attachment on the client's end, whichever side rebinds.
+result<u64> rebind_connection(domain& d, u16 p, domain& rd, u16 rport) noexcept {
+    evtchn_port& rp = rd.ports[rport];
+    if (&rd == &d) return fail(errc::inval);
+    const bool d_is_client = rp.conn == conn_end::server;
+    domain& client = d_is_client ? d : rd;
+    domain& server = d_is_client ? rd : d;
+    mac::binding reg;
+    const char* label = resource::label_of(server.id, rp.res, reg);
+    if (label == nullptr) return fail(errc::noent);  // withdrawn (a withdrawal unmarks its ports: unreachable)
+    mac::binding attach, bind;
+    REFHV_TRY(authorize_connection(client.id, d_is_client ? p : rport, server.id, label, attach, bind));
+    const u8 res = rp.res;
+    d.ports[p] = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, rport, rd.id, bind, d_is_client ? attach : mac::binding{},
+                             d_is_client ? conn_end::client : conn_end::server, res};
+    rp = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, p, d.id, bind, d_is_client ? mac::binding{} : attach,
+                     d_is_client ? conn_end::server : conn_end::client, res};
+    return p;
+}
 }  // namespace
 
 bool has_pending(const domain& d) noexcept {
@@ -77,7 +140,7 @@ result<u64> alloc_unbound(domain& d, u64 remote) noexcept {
     if (p < 0) return fail(errc::nospc);
     // Hook: may d offer a channel to the remote domain at all?
     REFHV_TRY(mac::enforce(mac::evtchn_unbound(d.id, r.value()->id)));
-    d.ports[p] = evtchn_port{REFHV_EVTCHN_UNBOUND, 0, r.value()->id};
+    d.ports[p] = evtchn_port{REFHV_EVTCHN_UNBOUND, 0, r.value()->id, {}, {}, conn_end::none, 0};
     return static_cast<u64>(p);
 }
 
@@ -92,12 +155,14 @@ result<u64> bind_interdomain(domain& d, u64 remote, u64 remote_port) noexcept {
     const int p = free_port(d);
     if (p < 0) return fail(errc::nospc);
     if (&rd == &d && static_cast<u64>(p) == remote_port) return fail(errc::inval);
+    // The unbound end of a resource connection: the rebind is a connection again.
+    if (rp.conn != conn_end::none) return rebind_connection(d, static_cast<u16>(p), rd, static_cast<u16>(remote_port));
     // Hook: bind-time MAC decision, registered under the channel's cookie for revocation.
     mac::binding b;
     REFHV_TRY(mac::enforce(mac::evtchn_bind(d.id, rd.id, cookie::make(cookie::channel, d.id, static_cast<u16>(p)), b)));
     // Perform.
-    d.ports[p] = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(remote_port), rd.id, b, {}};
-    rp = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(p), d.id, b, {}};
+    d.ports[p] = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(remote_port), rd.id, b, {}, conn_end::none, 0};
+    rp = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(p), d.id, b, {}, conn_end::none, 0};
     return static_cast<u64>(p);
 }
 
@@ -122,21 +187,32 @@ result<u64> close(domain& d, u64 port) noexcept {
     const auto p = static_cast<u16>(port);
     evtchn_port& lp = d.ports[p];
     if (lp.state == REFHV_EVTCHN_FREE) return fail(errc::inval);
+    if (lp.conn == conn_end::server) (void)resource::drop_pending(d, p);  // never to be accepted
     if (lp.state == REFHV_EVTCHN_INTERDOMAIN) {
         // The channel's bindings go back to the ACM; Xen semantics: the peer becomes
-        // unbound, waiting for us again.
-        evtchn_port* rp = peer_of(d, p);
+        // unbound, waiting for us again (a connection's end stays one: rebinding it is mediated).
+        domain* r = nullptr;
+        evtchn_port* rp = peer_of(d, p, &r);
         mac::release(mac::object::evtchn, lp.bind);
         mac::release(mac::object::resource, lp.attach);
         if (rp != nullptr) {
             mac::release(mac::object::resource, rp->attach);
-            *rp = evtchn_port{REFHV_EVTCHN_UNBOUND, 0, d.id, {}, {}};
+            if (lp.conn == conn_end::client && resource::drop_pending(*r, lp.remote_port)) {
+                // The server never accepted it: the connection goes entirely, its port too, so
+                // opening and closing cannot use up a server's queue or ports.
+                free_port_at(*r, lp.remote_port);
+            } else {
+                *rp = evtchn_port{REFHV_EVTCHN_UNBOUND, 0, d.id, {}, {}, rp->conn, rp->res};
+            }
         }
     } else if (lp.state == REFHV_EVTCHN_REVOKED) {
-        if (evtchn_port* rp = peer_of(d, p)) rp->remote = invalid_domid;  // stays revoked, now orphaned
+        if (evtchn_port* rp = peer_of(d, p)) {  // stays revoked, now orphaned
+            rp->remote = invalid_domid;
+            rp->conn = conn_end::none;
+            rp->res = 0;
+        }
     }
-    lp = evtchn_port{};
-    if (d.shared != nullptr) d.shared->evtchn_pending &= ~(1ull << p);
+    free_port_at(d, p);
     return 0;
 }
 
@@ -162,24 +238,65 @@ result<u64> set_vectors(domain& d, u64 upcall_vec, u64 fault_vec) noexcept {
     return 0;
 }
 
-result<u32> connect(domain& a, domain& b, const char* resource_label) noexcept {
+result<u32> connect(domain& a, domain& b, u8 res, const char* resource_label) noexcept {
     const int pa = free_port(a);
     if (pa < 0) return fail(errc::nospc);
     a.ports[pa].state = REFHV_EVTCHN_UNBOUND;  // hold it while looking in b (a may be b)
     const int pb = free_port(b);
     a.ports[pa].state = REFHV_EVTCHN_FREE;
     if (pb < 0) return fail(errc::nospc);
-    const u64 key = cookie::make(cookie::connection, a.id, static_cast<u16>(pa));
-    // Hooks: may a use a resource with this label at all, and may a and b share a channel?
     mac::binding attach, bind;
-    REFHV_TRY(mac::enforce(mac::resource_access(a.id, resource_label, key, attach)));
-    if (auto r = mac::enforce(mac::evtchn_bind(a.id, b.id, key, bind)); !r) {
-        mac::release(mac::object::resource, attach);
-        return fail(r.error());
-    }
-    a.ports[pa] = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(pb), b.id, bind, attach};
-    b.ports[pb] = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(pa), a.id, bind, {}};
+    REFHV_TRY(authorize_connection(a.id, static_cast<u16>(pa), b.id, resource_label, attach, bind));
+    a.ports[pa] = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(pb), b.id, bind, attach, conn_end::client, res};
+    b.ports[pb] = evtchn_port{REFHV_EVTCHN_INTERDOMAIN, static_cast<u16>(pa), a.id, bind, {}, conn_end::server, res};
     return static_cast<u32>(pa) | (static_cast<u32>(pb) << 16);
+}
+
+bool serves(const domain& server, domid_t client) noexcept {
+    for (u16 p = 1; p < nports; ++p) {
+        const evtchn_port& sp = server.ports[p];
+        if (sp.state == REFHV_EVTCHN_INTERDOMAIN && sp.conn == conn_end::server && sp.remote == client) return true;
+    }
+    return false;
+}
+
+void withdraw_resource(u8 res) noexcept {
+    for (unsigned i = 0; i < max_domains; ++i) {
+        domain& x = *domains::slot(i);
+        if (!x.alive()) continue;
+        for (u16 p = 1; p < nports; ++p) {
+            evtchn_port& xp = x.ports[p];
+            if (xp.conn == conn_end::none || xp.res != res) continue;
+            if (xp.state == REFHV_EVTCHN_INTERDOMAIN) {
+                domain* r = nullptr;
+                if (evtchn_port* rp = peer_of(x, p, &r)) {
+                    revoke_pair(x, p, *r, *rp);
+                    rp->conn = conn_end::none;
+                    rp->res = 0;
+                }
+            } else if (xp.state == REFHV_EVTCHN_UNBOUND) {
+                xp.remote = invalid_domid;  // nobody may rebind a connection to a withdrawn resource
+            }
+            xp.conn = conn_end::none;
+            xp.res = 0;
+        }
+    }
+}
+
+void forget_domain(domid_t gone) noexcept {
+    for (unsigned i = 0; i < max_domains; ++i) {
+        domain& x = *domains::slot(i);
+        if (!x.alive() || x.id == gone) continue;
+        for (u16 p = 1; p < nports; ++p) {
+            evtchn_port& xp = x.ports[p];
+            if ((xp.state != REFHV_EVTCHN_UNBOUND && xp.state != REFHV_EVTCHN_REVOKED) || xp.remote != gone) continue;
+            // Waiting for (or revoked with) a domain that is gone: nobody, so a later domain
+            // given the same id inherits nothing.
+            xp.remote = invalid_domid;
+            xp.conn = conn_end::none;
+            xp.res = 0;
+        }
+    }
 }
 
 void close_all(domain& d) noexcept {
@@ -195,20 +312,10 @@ void revoke(u64 key, mac::binding taken) noexcept {
     domain* r = nullptr;
     evtchn_port* rp = peer_of(*d, p, &r);
     if (rp == nullptr || (lp.bind != taken && lp.attach != taken)) return;  // not this channel's binding
-    // The ACM already dropped the binding it revoked; the channel's other one goes back too.
+    // The ACM already dropped the binding it revoked; the channel's others go back too.
     if (lp.bind == taken) lp.bind = rp->bind = mac::binding{};
     if (lp.attach == taken) lp.attach = mac::binding{};
-    mac::release(mac::object::evtchn, lp.bind);
-    rp->bind = mac::binding{};
-    mac::release(mac::object::resource, lp.attach);
-    mac::release(mac::object::resource, rp->attach);
-    // Both ends stay pointing at each other, revoked, so each side can still close.
-    lp.state = REFHV_EVTCHN_REVOKED;
-    rp->state = REFHV_EVTCHN_REVOKED;
-    log::line("refhv: revoked event channel d", log::dec{d->id}, ":", log::dec{p}, " <-> d", log::dec{r->id}, ":",
-              log::dec{lp.remote_port});
-    raise_virq(*d, REFHV_VIRQ_EVTCHN_REVOKED);
-    raise_virq(*r, REFHV_VIRQ_EVTCHN_REVOKED);
+    revoke_pair(*d, p, *r, *rp);
 }
 
 }  // namespace refhv::evtchn

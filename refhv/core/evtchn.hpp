@@ -19,10 +19,19 @@ result<u64> close(domain& d, u64 port) noexcept;
 result<u64> status(domain& d, u64 port, u64 out_gpa) noexcept;
 result<u64> set_vectors(domain& d, u64 upcall, u64 fault) noexcept;
 
-/// Connect a fresh port in client `a` to a fresh port in server `b` for a resource labelled
+/// Connect a fresh port in client `a` to a fresh port in server `b` for resource `res`, labelled
 /// `resource_label` (mediated: resource access and channel). Both ports are found before
-/// either is taken. Returns a's port in the low 16 bits, b's above.
-result<u32> connect(domain& a, domain& b, const char* resource_label) noexcept;
+/// either is taken; both are marked as the connection's ends. Returns a's port in the low 16
+/// bits, b's above.
+result<u32> connect(domain& a, domain& b, u8 res, const char* resource_label) noexcept;
+/// Does `server` hold a live connection end with `client` (one of its resources' clients)?
+bool serves(const domain& server, domid_t client) noexcept;
+/// Resource `res` was withdrawn: its live connections are revoked (both ends told), unbound
+/// ends can no longer be rebound, and every port forgets the connection.
+void withdraw_resource(u8 res) noexcept;
+/// Domain `gone` was released: ports of other domains waiting for it (unbound) or revoked with
+/// it now name nobody, so a new domain with the same id inherits none of them.
+void forget_domain(domid_t gone) noexcept;
 
 /// Mark `port` pending in `d`, raise the upcall, wake it.
 void set_pending(domain& d, u16 port) noexcept;

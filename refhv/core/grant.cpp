@@ -161,6 +161,17 @@ void release_all(domain& d) noexcept {
         if (d.maps[s].state != map_state::free) (void)unmap(d, gpa_of(s));
 }
 
+void forget_domain(domid_t gone) noexcept {
+    for (unsigned i = 0; i < max_domains; ++i) {
+        domain& x = *domains::slot(i);
+        if (!x.alive() || x.id == gone) continue;
+        for (auto& e : x.grants)
+            if (e.used && e.grantee == gone) e.grantee = invalid_domid;  // unmapped already (release_all)
+        for (auto& m : x.maps)
+            if (m.state == map_state::revoked && m.granter == gone) m.granter = invalid_domid;
+    }
+}
+
 void revoke_by_policy(u64 key, mac::binding taken) noexcept {
     domain* d = domains::find_live(cookie::dom_of(key));
     const unsigned s = cookie::index_of(key);

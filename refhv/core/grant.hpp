@@ -25,6 +25,9 @@ bool report_window_fault(domain& d, const arch::request& r) noexcept;
 
 /// A domain stops running: revoke what it granted (mappers are told) and drop its mappings.
 void release_all(domain& d) noexcept;
+/// Domain `gone` was released: grants of other domains naming it as grantee now name nobody
+/// (the granter keeps the ref until it revokes it), revoked window slots forget it as granter.
+void forget_domain(domid_t gone) noexcept;
 /// Revocation by a policy change: the mapping registered under `cookie` with binding `b`
 /// leaves the mapper's nested page table; the mapper is told.
 void revoke_by_policy(u64 cookie, mac::binding b) noexcept;

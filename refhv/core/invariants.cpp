@@ -153,6 +153,19 @@ bool check_domain_memory(const domain& d) noexcept {
     return true;
 }
 
+/// A domain id another object still names: a live domain or nobody, never a stale one.
+bool names_live_or_nobody(domid_t id) noexcept { return id == invalid_domid || domains::find_live(id) != nullptr; }
+
+/// A port marked as a resource connection's end names a live registration, served by `server`.
+bool connection_resource_ok(const domain& d, u16 p, domid_t server, const char*& label) noexcept {
+    mac::binding reg;
+    label = resource::label_of(server, d.ports[p].res, reg);
+    if (label == nullptr)
+        return broken("d", log::dec{d.id}, " port ", log::dec{p}, " is a connection to resource ", log::dec{d.ports[p].res},
+                      " that d", log::dec{server}, " does not serve");
+    return true;
+}
+
 bool check_channels(const domain& d) noexcept {
     for (u16 p = 1; p < REFHV_EVTCHN_PORTS; ++p) {
         const evtchn_port& lp = d.ports[p];
@@ -160,6 +173,14 @@ bool check_channels(const domain& d) noexcept {
         if (free_like) {
             if (lp.bind.valid() || lp.attach.valid())
                 return broken("d", log::dec{d.id}, " port ", log::dec{p}, " in state ", log::dec{lp.state}, " still holds a binding");
+            if (lp.state != REFHV_EVTCHN_FREE && !names_live_or_nobody(lp.remote))
+                return broken("d", log::dec{d.id}, " port ", log::dec{p}, " names d", log::dec{lp.remote}, ", which is gone");
+            if (lp.conn != conn_end::none) {
+                const char* label = nullptr;
+                if (lp.state == REFHV_EVTCHN_FREE || lp.remote == invalid_domid)
+                    return broken("d", log::dec{d.id}, " port ", log::dec{p}, " is a connection's end to nobody");
+                if (!connection_resource_ok(d, p, lp.conn == conn_end::server ? d.id : lp.remote, label)) return false;
+            }
             continue;
         }
         if (lp.state != REFHV_EVTCHN_INTERDOMAIN) return broken("d", log::dec{d.id}, " port ", log::dec{p}, " in a bad state");
@@ -170,11 +191,26 @@ bool check_channels(const domain& d) noexcept {
         if (rp.state != REFHV_EVTCHN_INTERDOMAIN || rp.remote != d.id || rp.remote_port != p)
             return broken("d", log::dec{d.id}, " port ", log::dec{p}, " and its peer disagree");
         if (r == &d) {  // loopback: nothing shared, nothing registered
-            if (lp.bind.valid() || lp.attach.valid()) return broken("d", log::dec{d.id}, " loopback port ", log::dec{p}, " holds a binding");
+            if (lp.bind.valid() || lp.attach.valid() || lp.conn != conn_end::none)
+                return broken("d", log::dec{d.id}, " loopback port ", log::dec{p}, " holds a binding");
             continue;
         }
         if (lp.bind != rp.bind) return broken("the ends of d", log::dec{d.id}, ":", log::dec{p}, " hold different bindings");
         if (lp.attach.valid() && rp.attach.valid()) return broken("both ends of d", log::dec{d.id}, ":", log::dec{p}, " are clients");
+        // A resource connection: one client end and one server end, of one live registration of
+        // the server's, and the client's end carries its attachment (however it was bound).
+        const bool conn = lp.conn != conn_end::none || rp.conn != conn_end::none;
+        if (conn) {
+            const bool ends_ok = (lp.conn == conn_end::client && rp.conn == conn_end::server) ||
+                                 (lp.conn == conn_end::server && rp.conn == conn_end::client);
+            if (!ends_ok || lp.res != rp.res)
+                return broken("channel d", log::dec{d.id}, ":", log::dec{p}, " is half a resource connection");
+            const evtchn_port& client_end = lp.conn == conn_end::client ? lp : rp;
+            if (!client_end.attach.valid() || (lp.conn == conn_end::client ? rp : lp).attach.valid())
+                return broken("resource connection d", log::dec{d.id}, ":", log::dec{p}, " carries no attachment of its client");
+        } else if (lp.attach.valid() || rp.attach.valid()) {
+            return broken("channel d", log::dec{d.id}, ":", log::dec{p}, " holds an attachment but is no resource connection");
+        }
         if (d.id > r->id) continue;  // each channel once, from its lower domain
         // The binder is whichever end the cookie names.
         const struct { const domain* a; u16 pa; const domain* b; } ends[2] = {{&d, p, r}, {r, lp.remote_port, &d}};
@@ -191,11 +227,32 @@ bool check_channels(const domain& d) noexcept {
             return broken("channel d", log::dec{d.id}, ":", log::dec{p}, " <-> d", log::dec{r->id}, " has no binding the policy permits");
         for (const auto& end : ends) {
             const evtchn_port& ep = end.a->ports[end.pa];
-            if (ep.attach.valid() &&
-                !mac::binding_ok(mac::object::resource, ep.attach, end.a->id, invalid_domid, nullptr, mac::access::read_write,
+            if (!ep.attach.valid()) continue;
+            const char* label = nullptr;
+            if (!connection_resource_ok(*end.a, end.pa, end.b->id, label)) return false;
+            if (!mac::binding_ok(mac::object::resource, ep.attach, end.a->id, invalid_domid, label, mac::access::read_write,
                                  cookie::make(cookie::connection, end.a->id, end.pa)))
                 return broken("connection d", log::dec{end.a->id}, ":", log::dec{end.pa}, " has no attachment the policy permits");
         }
+    }
+    return true;
+}
+
+/// A server's queue: connections it has not accepted, each a live one of its own resources with
+/// a live client, within the bounds.
+bool check_pending(const domain& d) noexcept {
+    if (d.pending_conn_count > max_pending_connections) return broken("d", log::dec{d.id}, "'s connection queue overflows");
+    for (unsigned i = 0; i < d.pending_conn_count; ++i) {
+        const refhv_resource_conn& c = d.pending_conn[i];
+        const u32 sp = c.server_port;
+        const bool ok = sp > 0 && sp < REFHV_EVTCHN_PORTS && d.ports[sp].state == REFHV_EVTCHN_INTERDOMAIN &&
+                        d.ports[sp].conn == conn_end::server && d.ports[sp].remote == c.client_domid &&
+                        d.ports[sp].res == c.resource_id && domains::find_live(static_cast<domid_t>(c.client_domid)) != nullptr;
+        if (!ok) return broken("d", log::dec{d.id}, " queues a stale connection from d", log::dec{c.client_domid}, " on port ", log::dec{sp});
+        unsigned same = 0;
+        for (unsigned k = 0; k < d.pending_conn_count; ++k) same += d.pending_conn[k].client_domid == c.client_domid ? 1 : 0;
+        if (same > max_pending_per_client)
+            return broken("d", log::dec{d.id}, " queues more than ", log::dec{max_pending_per_client}, " connections of d", log::dec{c.client_domid});
     }
     return true;
 }
@@ -213,6 +270,8 @@ bool check_mappings(const domain& d) noexcept {
     }
     for (u16 ref = 0; ref < REFHV_GRANT_REFS; ++ref) {
         const grant_entry& e = d.grants[ref];
+        if (e.used && !names_live_or_nobody(e.grantee))
+            return broken("d", log::dec{d.id}, " grant ref ", log::dec{ref}, " names d", log::dec{e.grantee}, ", which is gone");
         if (!e.used || !e.mapped) continue;
         const domain* m = domains::find_live(e.grantee);
         const u64 slot = (e.map_gpa - REFHV_GRANT_WINDOW_GPA) / page_size;
@@ -249,7 +308,9 @@ bool run() noexcept {
         }
         ++live;
         if (!mac::domain_ok(d.id, d.label)) return broken("the ACM does not run d", log::dec{d.id}, " with label ", d.label);
-        if (!check_domain_memory(d) || !check_channels(d) || !check_mappings(d) || !check_registrations(d)) return false;
+        if (!check_domain_memory(d) || !check_channels(d) || !check_mappings(d) || !check_registrations(d) ||
+            !check_pending(d))
+            return false;
     }
     if (mac::running_domains() != live)
         return broken("the ACM runs ", log::dec{mac::running_domains()}, " domains, refhv ", log::dec{live});

@@ -116,8 +116,15 @@ result<decision> grant_map(domid_t granter, domid_t mapper, access acc, u64 cook
 result<decision> resource_register(domid_t server, const char* resource_label, u64 cookie, binding& out) noexcept;
 /// `dom` opens a resource labelled `resource_label`; registered under `cookie`.
 result<decision> resource_access(domid_t dom, const char* resource_label, u64 cookie, binding& out) noexcept;
-/// Coalitions (TE types, one bit each) shared by MAC domain `macdom` and `dom`.
-result<u64> coalition(domid_t macdom, domid_t dom) noexcept;
+/// May `dom` use a resource labelled `resource_label` under the policy in force? A fresh
+/// decision with no side effects (no binding, no audit): which registration of a name a client
+/// reaches.
+result<decision> may_use(domid_t dom, const char* resource_label) noexcept;
+/// Coalitions (TE types, one bit each) shared by MAC domain `macdom` and `dom`. A decision:
+/// the management domain may ask about any domain; another only about a domain it `serves`
+/// (a client connected to one of its resources) and that the policy lets it share with.
+/// Otherwise EACCES (counted as a denial).
+result<u64> coalition(domid_t macdom, domid_t dom, bool serves) noexcept;
 /// The TE types (coalitions) of a resource label, one bit each.
 result<u64> resource_types(const char* resource_label) noexcept;
 

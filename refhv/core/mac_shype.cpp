@@ -384,8 +384,33 @@ result<decision> resource_access(domid_t dom, const char* resource_label, u64 co
                        g_monitor.resource_attach(dom, r, shype::access_mode::read_write, cookie), out);
 }
 
-result<u64> coalition(domid_t macdom, domid_t dom) noexcept {
-    ++g_stats.hook_calls[static_cast<usize>(hook::coalition)];
+result<decision> may_use(domid_t dom, const char* resource_label) noexcept {
+    const shype::resource_id r = policy().find_resource_label(resource_label);
+    if (r == shype::policy_view::npos) return fail(errc::noent);
+    const auto v = g_monitor.evaluate_access(dom, r, shype::access_mode::read_write);
+    if (!v) return fail(to_errc(v.error()));
+    return v.value().permitted() ? decision::permit : decision::deny;
+}
+
+result<u64> coalition(domid_t macdom, domid_t dom, bool serves) noexcept {
+    // The query tells the asker which of its coalitions another domain is in: the management
+    // label may ask about anyone; a MAC domain about a client it serves that the policy lets
+    // it share with (the paper's use, 4.4); nobody else about anybody.
+    const shype::domain_info asker = g_monitor.domain(macdom);
+    const bool management = asker.state == shype::domain_state::running && policy().bootstrap_label() != shype::no_label &&
+                            asker.label == policy().bootstrap_label();
+    if (!management) {
+        const auto share = g_monitor.evaluate(shype::hook::evtchn_bind, macdom, dom);
+        if (!share) return fail(to_errc(share.error()));
+        // Not serving it: refused as the management label would be (the only other way in).
+        const auto v = serves ? share.value()
+                              : shype::verdict::make(shype::decision::deny, shype::verdict::management, false, share.value().generation);
+        if (const auto d = record(hook::coalition, macdom, dom, nullptr, v); !d || d.value() != decision::permit)
+            return fail(d ? errc::access : d.error());
+    } else {
+        ++g_stats.hook_calls[static_cast<usize>(hook::coalition)];
+        ++g_stats.permits;
+    }
     const auto r = g_monitor.coalition(macdom, dom);
     if (!r) return fail(to_errc(r.error()));
     return r.value().word(0);

@@ -42,7 +42,10 @@ result<u64> register_resource(domain& d, u64 desc_gpa) noexcept {
     u64 id = 0;
     for (u64 i = 0; i < max_resources; ++i) {
         resource& r = g_resources[i];
-        if (r.used && lib::streq(r.name, desc.name, sizeof r.name)) return fail(errc::exist);
+        // A name is unique per resource label, not global: a domain of another coalition
+        // cannot take a name away from the server the policy lets serve it (open picks by policy).
+        if (r.used && lib::streq(r.name, desc.name, sizeof r.name) && lib::streq(r.label, desc.label, sizeof r.label))
+            return fail(errc::exist);
         if (!r.used && free_slot == nullptr) {
             free_slot = &r;
             id = i;
@@ -66,27 +69,53 @@ result<u64> open(domain& d, u64 name_gpa, u64 name_len) noexcept {
     char name[REFHV_RESOURCE_NAME_MAX] = {};
     REFHV_TRY(gmem::read(d, name, name_gpa, name_len));
     if (!valid_name(name, sizeof name)) return fail(errc::inval);
+    // Which registration of the name: the one the policy lets this client use (lowest id
+    // first); if none, the first of the name, so the open is refused (and audited) by the hook.
     resource* res = nullptr;
-    u32 id = 0;
-    for (u32 i = 0; i < max_resources; ++i)
-        if (g_resources[i].used && lib::streq(g_resources[i].name, name, sizeof name)) {
-            res = &g_resources[i];
+    resource* first = nullptr;
+    u32 id = 0, first_id = 0;
+    for (u32 i = 0; i < max_resources && res == nullptr; ++i) {
+        resource& r = g_resources[i];
+        if (!r.used || r.server == d.id || !lib::streq(r.name, name, sizeof name)) continue;
+        if (first == nullptr) {
+            first = &r;
+            first_id = i;
+        }
+        if (auto ok = mac::may_use(d.id, r.label); ok && ok.value() == mac::decision::permit) {
+            res = &r;
             id = i;
         }
+    }
+    if (res == nullptr) {
+        res = first;
+        id = first_id;
+    }
     if (res == nullptr) return fail(errc::noent);
     domain* server = domains::find_live(res->server);
     if (server == nullptr) return fail(errc::noent);
-    if (server == &d) return fail(errc::inval);
-    if (server->pending_conn_count >= max_pending_connections) return fail(errc::again);
+    unsigned mine = 0;
+    for (unsigned i = 0; i < server->pending_conn_count; ++i) mine += server->pending_conn[i].client_domid == d.id ? 1 : 0;
+    if (server->pending_conn_count >= max_pending_connections || mine >= max_pending_per_client) return fail(errc::again);
     // Hooks (in connect): may this domain use a resource with this label, and share a
     // channel with its server?
-    auto ports = evtchn::connect(d, *server, res->label);
+    auto ports = evtchn::connect(d, *server, static_cast<u8>(id), res->label);
     if (!ports) return fail(ports.error());
     const u32 client_port = ports.value() & 0xFFFF;
     const u32 server_port = ports.value() >> 16;
     server->pending_conn[server->pending_conn_count++] = refhv_resource_conn{id, d.id, server_port, 0};
     evtchn::raise_virq(*server, REFHV_VIRQ_RESOURCE_CONNECT);
     return client_port;
+}
+
+bool drop_pending(domain& server, u16 server_port) noexcept {
+    for (unsigned i = 0; i < server.pending_conn_count; ++i) {
+        if (server.pending_conn[i].server_port != server_port) continue;
+        for (unsigned k = i + 1; k < server.pending_conn_count; ++k) server.pending_conn[k - 1] = server.pending_conn[k];
+        --server.pending_conn_count;
+        server.pending_conn[server.pending_conn_count] = refhv_resource_conn{};
+        return true;
+    }
+    return false;
 }
 
 result<u64> accept(domain& d, u64 out_gpa) noexcept {
@@ -102,7 +131,9 @@ result<u64> coalition(domain& d, u64 domid, u64 out_gpa) noexcept {
     REFHV_TRY(gmem::check(d, out_gpa, sizeof(u64)));
     if (domid >= invalid_domid) return fail(errc::srch);
     if (domains::find_live(static_cast<domid_t>(domid)) == nullptr) return fail(errc::srch);
-    auto mask = mac::coalition(d.id, static_cast<domid_t>(domid));
+    // Decided by the ACM: the management domain may ask about anyone, a MAC domain only about
+    // a client connected to one of its resources (paper 4.4), and only as the policy lets them share.
+    auto mask = mac::coalition(d.id, static_cast<domid_t>(domid), evtchn::serves(d, static_cast<domid_t>(domid)));
     if (!mask) return fail(mask.error());
     REFHV_TRY(gmem::write_obj(d, out_gpa, mask.value()));
     return 0;
@@ -117,13 +148,42 @@ result<u64> types(domain& d, u64 id, u64 out_gpa) noexcept {
     return 0;
 }
 
+namespace {
+/// A registration ends (its server went, or the policy took it back): its connections are
+/// revoked and their unbound ends forgotten, its queued connections dropped.
+void withdraw(resource& r, u8 id) noexcept {
+    r.used = false;
+    evtchn::withdraw_resource(id);
+    if (domain* server = domains::find_live(r.server)) {
+        unsigned k = 0;
+        for (unsigned i = 0; i < server->pending_conn_count; ++i)
+            if (server->pending_conn[i].resource_id != id) server->pending_conn[k++] = server->pending_conn[i];
+        for (unsigned i = k; i < server->pending_conn_count; ++i) server->pending_conn[i] = refhv_resource_conn{};
+        server->pending_conn_count = static_cast<u8>(k);
+    }
+}
+}  // namespace
+
 void release_all(domain& d) noexcept {
-    for (auto& r : g_resources) {
+    for (u8 i = 0; i < max_resources; ++i) {
+        resource& r = g_resources[i];
         if (!r.used || r.server != d.id) continue;
         mac::release(mac::object::resource, r.reg);
-        r.used = false;
+        withdraw(r, i);
     }
     d.pending_conn_count = 0;
+}
+
+void forget_client(domid_t gone) noexcept {
+    for (unsigned i = 0; i < max_domains; ++i) {
+        domain& x = *domains::slot(i);
+        if (!x.alive()) continue;
+        unsigned k = 0;
+        for (unsigned j = 0; j < x.pending_conn_count; ++j)
+            if (x.pending_conn[j].client_domid != gone) x.pending_conn[k++] = x.pending_conn[j];
+        for (unsigned j = k; j < x.pending_conn_count; ++j) x.pending_conn[j] = refhv_resource_conn{};
+        x.pending_conn_count = static_cast<u8>(k);
+    }
 }
 
 void revoke(u64 key, mac::binding taken) noexcept {
@@ -135,10 +195,11 @@ void revoke(u64 key, mac::binding taken) noexcept {
     if (cookie::kind_of(key) != cookie::registration || id >= max_resources) return;
     resource& r = g_resources[id];
     if (!r.used || r.reg != taken || r.server != cookie::dom_of(key)) return;
-    // The server may no longer serve this label: the resource is withdrawn.
+    // The server may no longer serve this label: the resource is withdrawn, with every
+    // connection to it (a label the server may not use must not flow through it).
     r.reg = mac::binding{};
-    r.used = false;
     log::line("refhv: revoked resource ", r.name, " (", r.label, ") of d", log::dec{r.server});
+    withdraw(r, static_cast<u8>(id));
 }
 
 const char* label_of(domid_t server, u16 id, mac::binding& reg_out) noexcept {

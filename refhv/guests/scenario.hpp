@@ -29,6 +29,8 @@ enum op : std::uint64_t {
     coalition,          // arg0 domid                                  -> 0; out0 mask
     register_resource,  // text: "name label"                          -> resource id
     faults,             // -> 0; out0 faults, out1 last fault reason, out2 revocations, out3 last revocation reason
+    close,              // arg0 port                                   -> 0
+    accept,             // -> 0; out0 resource id, out1 client domid, out2 server port (or -EAGAIN)
 };
 
 struct mailbox {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "../lib/rt.hpp"
+#include "../scenario.hpp"
 
 namespace dom0 {
 
@@ -35,6 +36,8 @@ g::i64 map_retry(g::u64 granter, g::u64 ref, g::u64 at, g::u64 flags = 0);
 bool contains(const char* hay, const char* needle);
 /// Destroy a domain (ignoring errors).
 void destroy(g::i64 domid);
+/// The case no_page_leak: the hypervisor's free pages are back at `baseline`.
+void check_no_page_leak(g::suite& s, g::u64 baseline);
 /// "<name>=<got>" detail text.
 g::text got(const char* name, g::i64 v);
 
@@ -62,6 +65,21 @@ private:
     int n_ = 0, bad_ = 0;
     g::text detail_;
 };
+/// An agent (guests/scenario.hpp): a test-guest domain carrying out dom0's commands.
+struct agent {
+    const char* name;
+    const char* label;
+    g::i64 id = 0;
+    g::i64 port = 0;  // dom0's end of the mailbox channel
+    scenario::mailbox* mb = nullptr;
+};
+/// dom0's grant-window address of slot `slot`.
+constexpr g::u64 window(g::u64 slot) { return REFHV_GRANT_WINDOW_GPA + slot * REFHV_PAGE_SIZE; }
+/// Create an agent ("mode=agent role=<name> <extra>") and connect its mailbox at dom0's window
+/// slot `slot`. The create's result.
+g::i64 start(agent& a, g::u64 slot, const char* extra = "");
+/// One command to an agent; its result (the hypervisor's answer to what the agent tried).
+g::i64 run(agent& a, g::u64 op, g::u64 a0 = 0, g::u64 a1 = 0, g::u64 a2 = 0, g::u64 a3 = 0, const char* txt = nullptr);
 
 int suite_boot();
 int suite_isolation();
@@ -76,5 +94,6 @@ int suite_fuzz();
 int suite_management();
 int suite_customer_order();
 int suite_bench();
+int suite_mediation();
 
 }  // namespace dom0

@@ -85,6 +85,45 @@ void destroy(i64 domid) {
     if (domid > 0) hc(REFHV_HC_DOMAIN_DESTROY, static_cast<u64>(domid));
 }
 
+i64 start(agent& a, u64 slot, const char* extra) {
+    text cmd;
+    cmd << "mode=agent role=" << a.name << " " << extra;
+    a.id = create(a.label, cmd.c_str());
+    if (a.id <= 0) return a.id;
+    a.port = bind_retry(static_cast<u64>(a.id), 1);
+    const i64 m = map_retry(static_cast<u64>(a.id), 0, window(slot));
+    if (a.port <= 0 || m != 0) return -REFHV_EINVAL;
+    a.mb = ptr<scenario::mailbox>(window(slot));
+    return a.id;
+}
+
+i64 run(agent& a, u64 op, u64 a0, u64 a1, u64 a2, u64 a3, const char* txt) {
+    scenario::mailbox& mb = *a.mb;
+    mb.op = op;
+    mb.arg[0] = a0;
+    mb.arg[1] = a1;
+    mb.arg[2] = a2;
+    mb.arg[3] = a3;
+    if (txt != nullptr) {
+        std::size_t i = 0;
+        for (; txt[i] != '\0' && i + 1 < sizeof mb.text; ++i) mb.text[i] = txt[i];
+        mb.text[i] = '\0';
+    }
+    const u64 seq = mb.seq + 1;
+    mb.seq = seq;
+    hc(REFHV_HC_EVTCHN_SEND, static_cast<u64>(a.port));
+    const u64 until = now_ms() + 8000;
+    while (mb.done != seq && now_ms() < until) wait_event(static_cast<u16>(a.port), 20);
+    return mb.done == seq ? mb.ret : -REFHV_EAGAIN;
+}
+
+void check_no_page_leak(suite& s, u64 baseline) {
+    const u64 now = free_pages();
+    text t;
+    t << "baseline=" << baseline << " now=" << now;
+    s.check("no_page_leak", now == baseline, t);
+}
+
 text got(const char* name, i64 v) {
     text t;
     t << name << "=" << v;
@@ -111,6 +150,7 @@ int guest_main(const refhv_start_info&) {
     else if (g::streq(name, "management")) failed = suite_management();
     else if (g::streq(name, "customer-order")) failed = suite_customer_order();
     else if (g::streq(name, "bench")) failed = suite_bench();
+    else if (g::streq(name, "mediation")) failed = suite_mediation();
     // Runs that must end badly: they prove the runner and the hypervisor fail loudly.
     else if (g::streq(name, "silent")) return 0;  // status 33 without any protocol line
     else if (g::streq(name, "noend")) {

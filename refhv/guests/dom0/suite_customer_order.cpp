@@ -17,56 +17,13 @@ using namespace g;
 namespace sc = scenario;
 
 namespace {
-constexpr u64 window(u64 slot) { return REFHV_GRANT_WINDOW_GPA + slot * REFHV_PAGE_SIZE; }
 // TE types are bits in name order: Advertising 0, Computing 1, Order 2, SystemManagement 3.
 constexpr u64 te_advertising = 1u << 0, te_order = 1u << 2;
-
-struct agent {
-    const char* name;
-    const char* label;
-    i64 id = 0;
-    i64 port = 0;  // dom0's end of the mailbox channel
-    sc::mailbox* mb = nullptr;
-};
 
 void step(const char* what) {
     text t;
     t << "== " << what;
     println(t);
-}
-
-/// Create an agent and connect its mailbox (window slot `slot` of dom0). The create's result.
-i64 start(agent& a, u64 slot, const char* extra = "") {
-    text cmd;
-    cmd << "mode=agent role=" << a.name << " " << extra;
-    a.id = create(a.label, cmd.c_str());
-    if (a.id <= 0) return a.id;
-    a.port = bind_retry(static_cast<u64>(a.id), 1);
-    const i64 m = map_retry(static_cast<u64>(a.id), 0, window(slot));
-    if (a.port <= 0 || m != 0) return -REFHV_EINVAL;
-    a.mb = ptr<sc::mailbox>(window(slot));
-    return a.id;
-}
-
-/// One command to an agent; its result (the hypervisor's answer to what the agent tried).
-i64 run(agent& a, u64 op, u64 a0 = 0, u64 a1 = 0, u64 a2 = 0, u64 a3 = 0, const char* txt = nullptr) {
-    sc::mailbox& mb = *a.mb;
-    mb.op = op;
-    mb.arg[0] = a0;
-    mb.arg[1] = a1;
-    mb.arg[2] = a2;
-    mb.arg[3] = a3;
-    if (txt != nullptr) {
-        std::size_t i = 0;
-        for (; txt[i] != '\0' && i + 1 < sizeof mb.text; ++i) mb.text[i] = txt[i];
-        mb.text[i] = '\0';
-    }
-    const u64 seq = mb.seq + 1;
-    mb.seq = seq;
-    hc(REFHV_HC_EVTCHN_SEND, static_cast<u64>(a.port));
-    const u64 until = now_ms() + 8000;
-    while (mb.done != seq && now_ms() < until) wait_event(static_cast<u16>(a.port), 20);
-    return mb.done == seq ? mb.ret : -REFHV_EAGAIN;
 }
 
 void print_policy_result(const refhv_policy_result& r) {

@@ -130,12 +130,7 @@ int suite_evtchn() {
         if (p2 > 0) hc(REFHV_HC_EVTCHN_CLOSE, static_cast<u64>(p2));
         destroy(rv);
     }
-    {
-        const u64 now = free_pages();
-        text t;
-        t << "baseline=" << baseline << " now=" << now;
-        s.check("no_page_leak", now == baseline, t);
-    }
+    check_no_page_leak(s, baseline);
     return s.end();
 }
 

@@ -111,9 +111,10 @@ int suite_fuzz() {
     {
         text t;
         t << "dom0 calls=" << c.calls << " (" << c.succeeded << " ok) in " << elapsed << " ms, domains created="
-          << c.creates + refills << " restored=" << c.restores;
-        // Not a trivially short run (the bound leaves room for a loaded CI machine).
-        s.check("fuzzed_without_a_violation", c.calls >= 25 * seconds && c.creates + refills >= 4, t);
+          << c.creates + refills << " restored=" << c.restores << " rebinds=" << c.rebinds << " id reuses=" << c.id_reuses;
+        // Not a trivially short run (the bound leaves room for a loaded CI machine), and the
+        // id-reuse sequence ran.
+        s.check("fuzzed_without_a_violation", c.calls >= 25 * seconds && c.creates + refills >= 4 && c.id_reuses >= 1, t);
     }
     {
         text t;

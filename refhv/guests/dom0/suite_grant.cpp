@@ -178,12 +178,7 @@ int suite_grant() {
                     killed.state == REFHV_DOM_KILLED && killed.exit_reason == REFHV_EXIT_NPF &&
                     killed.fault_gpa == win(5), t);
     }
-    {
-        const u64 now = free_pages();
-        text t;
-        t << "baseline=" << baseline << " now=" << now;
-        s.check("no_page_leak", now == baseline, t);
-    }
+    check_no_page_leak(s, baseline);
     return s.end();
 }
 

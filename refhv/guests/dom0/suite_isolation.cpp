@@ -119,12 +119,7 @@ int suite_isolation() {
         const auto di = run("halt", "mode=halt");
         s.check("hlt_is_a_short_block", di.state == REFHV_DOM_SHUTDOWN && di.exit_code == 0, describe(di));
     }
-    {
-        const u64 now = free_pages();
-        text t;
-        t << "baseline=" << baseline << " now=" << now;
-        s.check("no_page_leak", now == baseline, t);
-    }
+    check_no_page_leak(s, baseline);
     return s.end();
 }
 

@@ -127,12 +127,7 @@ int suite_saverestore() {
           << " state=" << st << " code=" << hex{static_cast<u64>(static_cast<u32>(di.exit_code))};
         s.check("reserved_mxcsr_refused", wrong == 0 && again > 0 && st == REFHV_DOM_SHUTDOWN && di.exit_code == 0x15A, t);
     }
-    {
-        const u64 now = free_pages();
-        text t;
-        t << "baseline=" << baseline << " now=" << now;
-        s.check("no_page_leak", now == baseline, t);
-    }
+    check_no_page_leak(s, baseline);
     return s.end();
 }
 

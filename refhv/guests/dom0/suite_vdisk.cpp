@@ -58,12 +58,7 @@ int suite_vdisk() {
     destroy(ads);
     destroy(none);
     destroy(intruder);
-    {
-        const u64 now = free_pages();
-        text t;
-        t << "baseline=" << baseline << " now=" << now;
-        s.check("no_page_leak", now == baseline, t);
-    }
+    check_no_page_leak(s, baseline);
     return s.end();
 }
 

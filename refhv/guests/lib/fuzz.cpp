@@ -168,7 +168,132 @@ void policy_load(context& c) {
     }
 }
 
+// ---- resource connections: close one end, rebind it -----------------------------------------
+void remember(context& c, u64 peer, u64 port) {
+    c.conns[c.nconns < 4 ? c.nconns++ : c.r.below(4)] = context::conn{peer, port};
+}
+
+/// Open a resource (as a client) or accept a connection (as a server), and remember it; or
+/// take a remembered one, close this end and bind the peer's end again (a client rebinding
+/// the server's port, or a server rebinding the client's): the hypervisor must mediate the
+/// rebind like the open (resource access, the attachment registered), which the checker
+/// verifies after the call.
+i64 connection_op(context& c) {
+    static refhv_evtchn_status st;
+    if (c.nconns == 0 || c.r.chance(40)) {
+        if (c.r.chance(15)) {  // serve something others can open
+            static refhv_resource_desc d;
+            put_str(d.name, sizeof d.name, k_names[c.r.below(4)]);
+            put_str(d.label, sizeof d.label, k_res_labels[c.r.below(3)]);
+            ++c.calls;
+            return hc(REFHV_HC_RESOURCE_REGISTER, gpa(&d));
+        }
+        if (c.r.chance(50)) {
+            const char* n = k_names[c.r.below(4)];
+            const i64 p = hc(REFHV_HC_RESOURCE_OPEN, gpa(n), strlen(n));
+            ++c.calls;
+            if (p > 0) remember(c, 0, static_cast<u64>(p));
+            return p;
+        }
+        static refhv_resource_conn rc;
+        const i64 a = hc(REFHV_HC_RESOURCE_ACCEPT, gpa(&rc));
+        ++c.calls;
+        if (a == 0) remember(c, rc.client_domid, rc.server_port);
+        return a;
+    }
+    const unsigned k = static_cast<unsigned>(c.r.below(c.nconns));
+    context::conn& cn = c.conns[k];
+    i64 r = hc(REFHV_HC_EVTCHN_STATUS, cn.port, gpa(&st));
+    ++c.calls;
+    if (r != 0 || st.state != REFHV_EVTCHN_INTERDOMAIN) {
+        c.conns[k] = c.conns[--c.nconns];  // gone or revoked meanwhile
+        return r;
+    }
+    const u64 peer = st.remote_domid, peer_port = st.remote_port;
+    r = hc(REFHV_HC_EVTCHN_CLOSE, cn.port);
+    ++c.calls;
+    if (c.r.chance(20)) {  // the peer's end, with nothing else in between, or after a yield
+        hc(REFHV_HC_SCHED_YIELD);
+        ++c.calls;
+    }
+    r = hc(REFHV_HC_EVTCHN_BIND_INTERDOMAIN, peer, peer_port);
+    ++c.calls;
+    if (r > 0) {
+        ++c.rebinds;
+        cn = context::conn{peer, static_cast<u64>(r)};
+        if (c.r.chance(50)) {
+            hc(REFHV_HC_EVTCHN_SEND, static_cast<u64>(r));
+            ++c.calls;
+        }
+    } else {
+        c.conns[k] = c.conns[--c.nconns];
+    }
+    return r;
+}
+
 // ---- dom0's domain management ------------------------------------------------------------
+/// A domain gets a page granted, a port offered (by dom0) and then goes; the ids are then made
+/// to wrap (refused creates use up ids cheaply) until a new domain gets its id. The heir must
+/// inherit nothing (the checker verifies no object names a dead id); it then fuzzes as usual.
+void id_reuse(context& c) {
+    constexpr u64 limit = 1024;  // the hypervisor's domid_limit: ids wrap to 1 after it
+    auto make = [&](const char* label) {
+        auto* req = reinterpret_cast<refhv_domain_create*>(c.scratch);
+        *req = refhv_domain_create{};
+        req->image_gpa = gpa(c.image.data);
+        req->image_size = c.image.size;
+        req->mem_bytes = REFHV_DOMAIN_MIN_MEM;
+        put_str(req->label, sizeof req->label, label);
+        text cmd;
+        cmd << c.cmdline << " seed=" << c.r.next();
+        put_str(req->cmdline, sizeof req->cmdline, cmd.c_str());
+        ++c.calls;
+        return hc(REFHV_HC_DOMAIN_CREATE, gpa(req));
+    };
+    const char* label = c.labels[0];  // a label of the boot policy
+    c.next_id_reuse = c.calls + 256;  // a full table or a refusal: another time
+    i64 victim = make(label);
+    for (unsigned i = 0; victim == -REFHV_ENOSPC && i < 8; ++i) {  // make room: one of its own domains goes
+        hc(REFHV_HC_DOMAIN_DESTROY, static_cast<u64>(c.recent[i]));
+        ++c.calls;
+        victim = make(label);
+    }
+    if (victim <= 0) return;
+    const u64 v = static_cast<u64>(victim);
+    hc(REFHV_HC_GRANT_ACCESS, gpa(c.scratch) + c.r.below(c.scratch_pages) * page, v, flags(c));
+    hc(REFHV_HC_EVTCHN_ALLOC_UNBOUND, v);
+    for (int i = 0; i < 8; ++i) hc(REFHV_HC_SCHED_YIELD);  // let it make some references of its own
+    hc(REFHV_HC_DOMAIN_DESTROY, v);
+    c.calls += 11;
+    // The next id after a fresh create tells where the counter is.
+    const i64 probe = make(label);
+    if (probe <= 0) return;
+    hc(REFHV_HC_DOMAIN_DESTROY, static_cast<u64>(probe));
+    ++c.calls;
+    const u64 at = static_cast<u64>(probe) + 1;
+    if (at <= v) return;  // wrapped already (a long run): the checker still sees every id go
+    // Free ids between the counter and the victim's; up to 7 of them may be held by other
+    // domains (skipped, not used up), so use up that many fewer, then create until it comes.
+    const u64 span = (limit - at) + (v - 1);
+    for (u64 i = 0; i + 7 < span; ++i) make("no-such-label");  // refused after taking an id
+    for (int i = 0; i < 9; ++i) {
+        const i64 heir = make(label);
+        if (heir <= 0) return;
+        if (static_cast<u64>(heir) == v) {
+            ++c.id_reuses;
+            c.next_id_reuse = c.calls + 4096;
+            text t;
+            t << "fuzz: d" << v << " was destroyed; after the ids wrapped, a new domain has its id";
+            println(t);
+            if (c.nborn < 16) c.born[c.nborn++] = heir;  // it fuzzes on; the caller tracks it
+            c.recent[c.nrecent++ % 8] = heir;
+            return;
+        }
+        hc(REFHV_HC_DOMAIN_DESTROY, static_cast<u64>(heir));
+        ++c.calls;
+    }
+}
+
 void domain_op(context& c) {
     switch (c.r.below(5)) {
     case 0:
@@ -187,6 +312,7 @@ void domain_op(context& c) {
         if (r > 0) {
             ++c.creates;
             if (c.nborn < 16) c.born[c.nborn++] = r;
+            c.recent[c.nrecent++ % 8] = r;
         }
         c.succeeded += r >= 0;
         break;
@@ -210,6 +336,7 @@ void domain_op(context& c) {
         if (r > 0) {
             ++c.restores;
             if (c.nborn < 16) c.born[c.nborn++] = r;
+            c.recent[c.nrecent++ % 8] = r;
         }
         c.succeeded += r >= 0;
         break;
@@ -223,9 +350,9 @@ void step(context& c) {
     const bool priv = c.privileged;
     rng& r = c.r;
     if (priv && r.chance(4)) return policy_load(c);
-    if (priv && r.chance(6)) return domain_op(c);
+    if (priv && r.chance(6)) return c.calls >= c.next_id_reuse ? id_reuse(c) : domain_op(c);
     i64 ret = 0;
-    switch (r.below(32)) {
+    switch (r.below(34)) {
     case 0: {  // any operation number with any arguments (never ones that would stop dom0 itself)
         u64 op = r.chance(80) ? r.below(128) : r.next();
         // DOMAIN_SAVE is left to domain_op(): with any arguments its 2 MiB stream could cover
@@ -300,7 +427,10 @@ void step(context& c) {
         ret = hc(REFHV_HC_POLICY_AUDIT, out_ptr(c, n > 16384 ? 16384 : n), n);
         break;
     }
-    default: ret = hc(REFHV_HC_POLICY_COUNTERS, out_ptr(c, sizeof(refhv_mac_counters))); break;
+    case 31: ret = hc(REFHV_HC_POLICY_COUNTERS, out_ptr(c, sizeof(refhv_mac_counters))); break;
+    default:
+        if (connection_op(c) >= 0) ++c.succeeded;
+        return;
     }
     ++c.calls;
     if (ret >= 0) ++c.succeeded;

@@ -4,6 +4,10 @@
 // random pointers, plausible-but-wrong domain ids, ports, grant refs and window slots;
 // event channels, grants, mappings, resources, the coalition query, and, for dom0, domain
 // create/destroy/save/restore and policy loads of valid, corrupted and truncated binaries.
+// Sequences too: a resource connection closed by one end and rebound by either (the rebind
+// must be mediated like the open), and, for dom0, a domain that is granted a page, offered a
+// port and then destroyed, after which the ids are made to wrap so a new domain gets its id
+// (it must inherit nothing).
 //
 // The fuzzer judges nothing about the answers itself except what only it can know (dom0
 // checks that the policy in force is always the last one it loaded successfully): the
@@ -66,6 +70,19 @@ struct context {
     u64 oracle_failures = 0;  ///< dom0: the policy in force was not the one expected
     i64 born[16] = {};        ///< dom0: domains created or restored since the caller last looked
     unsigned nborn = 0;
+    u64 rebinds = 0;          ///< connections rebound after one end closed them
+    u64 id_reuses = 0;        ///< dom0: a new domain got the id of one it destroyed
+    u64 next_id_reuse = 256;  ///< dom0: the id-reuse sequence runs when calls reach this
+    i64 recent[8] = {};       ///< dom0: the last domains it created or restored (a ring)
+    unsigned nrecent = 0;
+
+    // Resource connections this domain holds, for close-and-rebind: (peer, my port).
+    struct conn {
+        u64 peer = 0;
+        u64 port = 0;
+    };
+    conn conns[4];
+    unsigned nconns = 0;
 };
 
 /// One step (one hypercall or window access).

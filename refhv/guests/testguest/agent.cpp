@@ -239,6 +239,21 @@ void run(sc::mailbox& mb) {
         t << "faults reported " << mb.out[0] << ", mappings revoked under me " << mb.out[2];
         break;
     }
+    case sc::close:
+        r = hc(REFHV_HC_EVTCHN_CLOSE, mb.arg[0]);
+        t << "close port " << mb.arg[0];
+        break;
+    case sc::accept: {
+        static refhv_resource_conn c;
+        c = refhv_resource_conn{};
+        r = hc(REFHV_HC_RESOURCE_ACCEPT, gpa(&c));
+        mb.out[0] = c.resource_id;
+        mb.out[1] = c.client_domid;
+        mb.out[2] = c.server_port;
+        t << "accept a connection";
+        if (r == 0) t << ": d" << c.client_domid << " to resource " << c.resource_id << " on port " << c.server_port;
+        break;
+    }
     default:
         r = -REFHV_EINVAL;
         t << "unknown command " << mb.op;

@@ -65,7 +65,8 @@
 #define REFHV_HC_RESOURCE_REGISTER   64u  /* (gpa of refhv_resource_desc) -> resource id */
 #define REFHV_HC_RESOURCE_OPEN       65u  /* (name gpa, name len) -> client port, connected to the server */
 #define REFHV_HC_RESOURCE_ACCEPT     66u  /* (out gpa of refhv_resource_conn) -> 0, or -EAGAIN */
-#define REFHV_HC_MAC_COALITION       67u  /* (domid, out gpa of uint64_t mask) -> 0 */
+#define REFHV_HC_MAC_COALITION       67u  /* (domid, out gpa of uint64_t mask) -> 0; EACCES unless the caller
+                                             is the management domain or serves domid (its client) */
 #define REFHV_HC_RESOURCE_TYPES      68u  /* (resource id, out gpa of uint64_t mask) -> 0; the server only */
 
 /* The policy interface: management (POLICY_LABEL of oneself: anyone). */
@@ -292,7 +293,7 @@ struct refhv_evtchn_status {
 /* ---- labelled resources (MAC domains) ---------------------------------- */
 #define REFHV_RESOURCE_NAME_MAX 32u
 struct refhv_resource_desc {
-    char name[REFHV_RESOURCE_NAME_MAX];  /* unique, NUL-terminated */
+    char name[REFHV_RESOURCE_NAME_MAX];  /* unique per label, NUL-terminated */
     char label[REFHV_LABEL_MAX];         /* the resource's label, e.g. its TE type */
 };
 struct refhv_resource_conn {

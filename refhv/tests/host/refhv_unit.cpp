@@ -737,6 +737,32 @@ TEST(invariants_detect_violations) {
     CHECK(broken("the ACM runs"));
     mac::domain_destroy(ghost);
     CHECK(invariants::check() == nullptr);
+    // 6. A resource connection whose client end lost its attachment (a rebind that skipped
+    //    the resource decision looked like this).
+    domain& client = make_domu("order");
+    refhv_resource_desc desc{};
+    std::strcpy(desc.name, "disk");
+    std::strcpy(desc.label, "order");
+    CHECK(domains::write_mem(d0, 0x150000, &desc, sizeof desc).ok());
+    CHECK(domains::write_mem(client, 0x150000, "disk", 4).ok());
+    CHECK_EQ(call(d0, REFHV_HC_RESOURCE_REGISTER, 0x150000), 0);
+    const i64 cp = call(client, REFHV_HC_RESOURCE_OPEN, 0x150000, 4);
+    CHECK(cp > 0);
+    CHECK(invariants::check() == nullptr);
+    mac::binding attach = client.ports[cp].attach;
+    mac::release(mac::object::resource, client.ports[cp].attach);
+    CHECK(broken("carries no attachment"));
+    CHECK(mac::resource_access(client.id, "order", cookie::make(cookie::connection, client.id, static_cast<u16>(cp)), attach).ok());
+    client.ports[cp].attach = attach;
+    CHECK(invariants::check() == nullptr);
+    // 7. A port that names a domain that is gone (a later domain with its id would inherit it).
+    const i64 up = call(client, REFHV_HC_EVTCHN_ALLOC_UNBOUND, d0.id);
+    CHECK(up > 0);
+    client.ports[up].remote = 900;
+    CHECK(broken("which is gone"));
+    client.ports[up].remote = d0.id;
+    CHECK(invariants::check() == nullptr);
+    domains::reap(client);
     domains::reap(d1);
     drop_dom0(d0);
 }
