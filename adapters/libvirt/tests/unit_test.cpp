@@ -2,11 +2,14 @@
 // The libvirt adapter's parts, in-process: configuration, disk label map, libvirt XML, the state
 // file, the engine's decisions and their wording, the rebuild from libvirt's records (a run
 // directory laid out as libvirt lays it out, with a live and a dead QEMU pid).
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -576,6 +579,36 @@ TEST(Util, DecisionLogRecordsAreOneLineAndTheLogIsBounded) {
   EXPECT_LE(old->size(), 100u);
   EXPECT_EQ(now->substr(now->size() - 2), "9\n");  // the newest record is in the log
   EXPECT_FALSE(exists(log + ".2"));
+}
+
+// On a full disk (here: a file size limit) a failed write leaves the old file whole, and no
+// temporary file behind.
+TEST(Util, AFailedAtomicWriteLeavesTheOldFile) {
+  const std::string dir = scratch("atomic");
+  const std::string file = dir + "/state";
+  std::string error;
+  ASSERT_TRUE(write_atomic(file, "old content\n", error)) << error;
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);  // write() then fails with EFBIG instead of killing us
+    rlimit r{};
+    r.rlim_cur = r.rlim_max = 4096;
+    if (::setrlimit(RLIMIT_FSIZE, &r) != 0) ::_exit(2);
+    std::string e;
+    const bool ok = write_atomic(file, std::string(65536, 'n'), e);
+    ::_exit(!ok && e.find(": cannot write: ") != std::string::npos ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "write_atomic did not report the failed write";
+  const auto text = read_text(file, error);
+  ASSERT_TRUE(text) << error;
+  EXPECT_EQ(*text, "old content\n");
+  std::string out;
+  EXPECT_EQ(run_program({"/bin/sh", "-c", "ls -A '" + dir + "'"}, out), 0);
+  EXPECT_EQ(out, "state");
 }
 
 TEST(Util, InputsAndProgramOutputAreBounded) {
