@@ -3,8 +3,10 @@
 # shype-libvirt as libvirt runs it, without libvirt: the installed hook wrappers are called with
 # libvirt's arguments and XML on stdin, from this one shell (so they see one "libvirtd"), against
 # an empty libvirt run directory. Covers install/uninstall, command-line and input errors, racing
-# admissions under the lock, release of only what was admitted, a corrupt state file, and
-# change-policy (refused, dry run, applied with a failing action).
+# admissions under the lock, release of only what was admitted, a corrupt state file (and three
+# in a row: three copies), a domain name with a newline (escaped, one line in the log and in
+# status), standard input over the limit, and change-policy (refused, dry run, applied with a
+# failing action).
 #
 #   hook_test.sh SHYPE_LIBVIRT DATA_DIR WORK_DIR
 set -uo pipefail
