@@ -74,6 +74,17 @@ case "$engine" in
     crashes=$(field saved_crashes)
     hangs=$(field saved_hangs)
     echo "smoke: $name afl seeds=$seeds execs=${execs:-0} crashes=${crashes:-?} hangs=${hangs:-?} (memory ${mem} MiB, malloc ${malloc} MiB)"
+    # A seed that crashes (or runs out of memory) or runs past -t in the dry run is skipped with
+    # a warning, not counted in saved_crashes: that fails the smoke run too.
+    skipped=$(grep -a -o 'Skipped [0-9]* test cases' "$scratch/log" | grep -o '[0-9]*' | head -1)
+    if [ -n "$skipped" ] && [ "$skipped" -gt 0 ]; then
+      bad_seeds=$(grep -a -o "Test case '[^']*' results in a crash" "$scratch/log" | sed -n "s/.*orig:\([^']*\)'.*/\1/p" | tr '\n' ' ')
+      for f in $bad_seeds; do
+        echo "--- seed $f" >&2
+        "$bin" "$scratch/in/$f" 2>&1 | grep -a -m3 -E '^SUMMARY: |ERROR: |fuzz oracle violated' >&2
+      done
+      fail "AFL++ skipped $skipped seed(s) that crashed${bad_seeds:+ ($bad_seeds)} or ran past 5 s in its dry run"
+    fi
     if [ "${crashes:-1}" != "0" ]; then
       for f in "$scratch"/out/default/crashes/id:*; do
         [ -f "$f" ] || continue
