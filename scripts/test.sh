@@ -6,7 +6,7 @@
 #   clang  clang-14, everything, -Werror; runs the unit, tool and property tests
 #   asan   clang-14 with AddressSanitizer + UndefinedBehaviorSanitizer; unit tests, the `shype` tool
 #          built sanitized and its regression tests (CTest label "tool"; a sanitizer finding exits
-#          86, so it fails even a test that expects the tool to refuse), property tests, the
+#          86 in every program, so it fails even a test that expects a refusal), property tests, the
 #          adapters' tests and the libFuzzer smoke campaigns (memory-limited: fuzz/README.md)
 #   tsan   clang-14 with ThreadSanitizer; the library tests, concurrency first of all
 #   afl    afl-clang-fast++ (AFL++ instrumentation) with ASan + UBSan: only the fuzz targets and
