@@ -175,18 +175,20 @@ std::string mib(std::size_t bytes) { return std::to_string(bytes >> 20) + " MiB"
 }  // namespace
 
 std::optional<std::string> read_text(const std::string& path, std::string& error) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO in a file's place must not hang a hook (it is refused below).
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     error = path + ": cannot open: " + reason();
     return std::nullopt;
   }
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const bool dir = S_ISDIR(st.st_mode);
     ::close(fd);
-    error = path + ": is a directory";
+    error = path + (dir ? ": is a directory" : ": not a regular file");
     return std::nullopt;
   }
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > max_input_bytes) {
+  if (static_cast<std::uint64_t>(st.st_size) > max_input_bytes) {
     ::close(fd);
     error = path + ": larger than the limit of " + mib(max_input_bytes);
     return std::nullopt;

@@ -32,7 +32,7 @@ namespace shype::libvirt {
 inline constexpr std::size_t max_input_bytes = std::size_t{16} << 20;
 
 /// The whole file, or nullopt with `error` set ("PATH: reason"); a file larger than
-/// max_input_bytes is an error.
+/// max_input_bytes, a directory or anything but a regular file (a FIFO would hang) is an error.
 [[nodiscard]] std::optional<std::string> read_text(const std::string& path, std::string& error);
 [[nodiscard]] std::optional<std::vector<std::uint8_t>> read_bytes(const std::string& path, std::string& error);
 /// Reads all of standard input (always to its end, so the writer never blocks); nullopt if it

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -620,6 +621,9 @@ TEST(Util, InputsAndProgramOutputAreBounded) {
   EXPECT_EQ(error, big + ": larger than the limit of 16 MiB");
   EXPECT_FALSE(read_text(dir, error));
   EXPECT_EQ(error, dir + ": is a directory");
+  ASSERT_EQ(::mkfifo((dir + "/fifo").c_str(), 0600), 0);
+  EXPECT_FALSE(read_text(dir + "/fifo", error));  // refused, not waited on
+  EXPECT_EQ(error, dir + "/fifo: not a regular file");
   EXPECT_EQ(run_program({"/usr/bin/head", "-c", "1000000", "/dev/zero"}, out), 0);
   EXPECT_LE(out.size(), max_program_output + 64);
   EXPECT_NE(out.find("[output cut at 64 KiB]"), std::string::npos);
