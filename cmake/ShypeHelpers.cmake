@@ -21,11 +21,18 @@ elseif(NOT "${SHYPE_SANITIZE}" STREQUAL "")
   message(FATAL_ERROR "SHYPE_SANITIZE must be '', 'address,undefined' or 'thread', not '${SHYPE_SANITIZE}'")
 endif()
 
-# Warnings (and sanitizers, when configured) for a host target of this repository.
+# Warnings (and sanitizers, when configured) for a host target of this repository. Under
+# ASan/UBSan an executable also gets sanitizer_defaults.cpp: a finding exits with 86, which no
+# test expects, so it fails even a test that expects the program to refuse (exit 1, 2, 3).
+set(SHYPE_SANITIZER_DEFAULTS ${CMAKE_CURRENT_LIST_DIR}/sanitizer_defaults.cpp)
 function(shype_host_target target)
   target_compile_options(${target} PRIVATE ${SHYPE_WARNINGS} ${SHYPE_SANITIZER_FLAGS})
   target_link_options(${target} PRIVATE ${SHYPE_SANITIZER_FLAGS})
   target_compile_features(${target} PRIVATE cxx_std_20)
+  get_target_property(_type ${target} TYPE)
+  if(SHYPE_SANITIZE STREQUAL "address,undefined" AND _type STREQUAL "EXECUTABLE")
+    target_sources(${target} PRIVATE ${SHYPE_SANITIZER_DEFAULTS})
+  endif()
 endfunction()
 
 # add_test with the configured name prefix, so that several build trees can be run by one ctest.

@@ -2,21 +2,46 @@
 // Runs a fuzz target's LLVMFuzzerTestOneInput over files, and over every file of directories
 // (one level, sorted, dot-files and README* skipped): the corpus and the crash regressions as an
 // ordinary test, with any compiler (g++ has no -fsanitize=fuzzer). No input at all is a failure,
-// so an emptied corpus cannot pass.
+// so an emptied corpus cannot pass. As under the engines, one input may take at most
+// SHYPE_FUZZ_INPUT_SECONDS (60 s; libFuzzer's smoke runs use -timeout=25) and memory is limited
+// (memory_limit.cpp): past either bound the replay aborts, naming the input.
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <vector>
 
+#include <signal.h>
+#include <unistd.h>
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
 
+namespace {
+const char* current = "";  // the input being replayed, for the alarm handler
+unsigned input_seconds = 60;
+void on_alarm(int) {
+  // Only async-signal-safe calls here.
+  const char* parts[] = {"replay: ", current, ": still running after the per-input time limit (SHYPE_FUZZ_INPUT_SECONDS)\n"};
+  for (const char* p : parts) {
+    std::size_t n = 0;
+    while (p[n] != '\0') ++n;
+    (void)!::write(2, p, n);
+  }
+  ::signal(SIGABRT, SIG_DFL);
+  ::abort();
+}
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (const char* s = std::getenv("SHYPE_FUZZ_INPUT_SECONDS"); s != nullptr && *s != '\0')
+    input_seconds = static_cast<unsigned>(std::strtoul(s, nullptr, 10));
+  ::signal(SIGALRM, on_alarm);
   namespace fs = std::filesystem;
   std::vector<fs::path> inputs;
   for (int i = 1; i < argc; ++i) {
@@ -48,7 +73,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "replay: %s (%zu bytes)\n", p.string().c_str(), bytes.size());
     // A copy the exact size of the input, so that ASan sees any read past its end.
     std::vector<std::uint8_t> data(bytes.begin(), bytes.end());
+    const std::string name = p.string();
+    current = name.c_str();
+    ::alarm(input_seconds);  // 0: no limit
     LLVMFuzzerTestOneInput(data.empty() ? nullptr : data.data(), data.size());
+    ::alarm(0);
   }
   std::printf("replayed %zu inputs\n", inputs.size());
   return 0;

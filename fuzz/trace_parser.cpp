@@ -8,7 +8,10 @@
 // with permit, deny or error, naming the operation, with a reason unless it permits.
 // `load` may name only the example policies of fuzz/data/simulate (never a path the input
 // chose); they are compiled once, at start-up, and loaded as binaries, which keeps an
-// execution cheap. So are the hosts: at most two (a monitor is megabytes).
+// execution cheap. Every operation runs, and hosts are not capped here: a new host costs a
+// monitor of megabytes, so a trace naming thousands of hosts is exactly what the simulator must
+// bound itself (issue 11 §2b). The fuzz runs hold the process to a memory limit
+// (fuzz/README.md): an input that grows memory without bound fails there as a crash.
 
 #include <algorithm>
 #include <cctype>
@@ -18,7 +21,6 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -72,13 +74,6 @@ const policies& compiled() {
 
 bool space_or_hash(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0 || c == '#'; }
 
-/// Where a trace names a host (a new host costs a monitor of several megabytes).
-const std::string* host_word(const shype::tool::trace_op& op) {
-  if (op.verb == "create" && op.args.size() == 3) return &op.args[2];
-  if ((op.verb == "restore" || op.verb == "migrate") && op.args.size() == 2) return &op.args[1];
-  return nullptr;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -110,24 +105,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     require(again[i].line == ops[i].line && again[i].verb == ops[i].verb && again[i].args == ops[i].args,
             "printing and re-parsing changes operation " + std::to_string(i));
 
-  // Through the simulator: a bounded number of operations and hosts.
+  // Through the simulator: every operation (the input's length bounds them), as many hosts as
+  // the trace names.
   const policies& pol = compiled();
   shype::tool::simulator sim(pol.boot, pol.dir);
   shype::tool::diagnostics diag;
   require(sim.start("policy.xml", diag), "the simulator refuses its boot policy");
-  std::set<std::string> hosts = {shype::tool::simulator::default_host};
-  std::size_t run = 0;
   for (auto op : ops) {
-    if (run == 48) break;
-    if (const std::string* h = host_word(op); h != nullptr && hosts.count(*h) == 0) {
-      if (hosts.size() == 2) continue;
-      hosts.insert(*h);
-    }
     if (op.verb == "load") {
       if (op.args.size() != 1 || pol.files.count(op.args[0]) == 0) continue;
       op.args[0] = pol.files.at(op.args[0]);
     }
-    ++run;
     const auto r = sim.run(op);
     require(r.decision == "permit" || r.decision == "deny" || r.decision == "error", "a decision that is neither permit, deny nor error");
     require(r.line == op.line && r.op == op.verb, "the result names another operation");

@@ -4,8 +4,10 @@
 #   gcc    g++-12, everything (the benchmark suite too: built and smoke-run, no timing asserted), -Werror;
 #          runs all tests including the system tests (QEMU, libvirt)
 #   clang  clang-14, everything, -Werror; runs the unit, tool and property tests
-#   asan   clang-14 with AddressSanitizer + UndefinedBehaviorSanitizer; unit, tool, property tests
-#          and the libFuzzer smoke campaigns
+#   asan   clang-14 with AddressSanitizer + UndefinedBehaviorSanitizer; unit tests, the `shype` tool
+#          built sanitized and its regression tests (CTest label "tool"; a sanitizer finding exits
+#          86 in every program, so it fails even a test that expects a refusal), property tests, the
+#          adapters' tests and the libFuzzer smoke campaigns (memory-limited: fuzz/README.md)
 #   tsan   clang-14 with ThreadSanitizer; the library tests, concurrency first of all
 #   afl    afl-clang-fast++ (AFL++ instrumentation) with ASan + UBSan: only the fuzz targets and
 #          their AFL++ smoke campaigns (afl-fuzz exits 0 on crashes: the test reads saved_crashes)

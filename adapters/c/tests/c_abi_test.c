@@ -467,6 +467,14 @@ int main(int argc, char** argv) {
   CHECK(strstr(line, "avc: denied { create } for source=dom4 slabel=\"dom_Ads_Beta\" target=host policy=chinese_wall") == line);
   CHECK_EQ(shype_denial_format(&dl.last_cw, line, 10), 9); /* truncated, still terminated */
   CHECK_EQ(strlen(line), 9);
+  /* A record the caller filled with line breaks in its labels still formats as one line: a log
+   * reader splits at newlines, so a label must not forge a second record. */
+  shype_denial forged = dl.last_cw;
+  strcpy(forged.subject_label, "a\nb\rc\"d\x1b");
+  strcpy(forged.object_label, "x\n");
+  CHECK(shype_denial_format(&forged, line, sizeof line) == strlen(line));
+  CHECK(strchr(line, '\n') == NULL && strchr(line, '\r') == NULL && strchr(line, '\x1b') == NULL);
+  CHECK(strstr(line, "slabel=\"abc\\\"d\"") != NULL);
   CHECK(strcmp(shype_errc_name(SHYPE_E_UNKNOWN_DOMAIN), "unknown_domain") == 0);
   CHECK(strcmp(shype_errc_name(SHYPE_OK), "ok") == 0);
 

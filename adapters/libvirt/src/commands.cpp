@@ -29,6 +29,15 @@ struct arguments {
   std::set<std::string> flags;
 };
 
+/// One line of output; what it holds may come from domain XML or libvirt: escaped (one_line).
+std::ostream& line(std::ostream& o, const std::string& text) { return o << one_line(text) << '\n'; }
+
+/// Every diagnostic on a line of its own, escaped.
+std::ostream& lines(std::ostream& o, const tool::diagnostics& diag) {
+  for (const auto& d : diag.list()) line(o, tool::format(d));
+  return o;
+}
+
 /// Options may come anywhere; "--" ends them.
 bool parse_arguments(const std::string& command, const std::vector<std::string>& in, const std::set<std::string>& flags,
                      const std::set<std::string>& with_value, arguments& out, std::ostream& err) {
@@ -64,7 +73,7 @@ std::string value_or(const arguments& a, const std::string& key, const std::stri
 std::optional<config> config_of(const arguments& a, std::ostream& err) {
   tool::diagnostics diag;
   auto c = load_config(value_or(a, "--config", default_config_path), diag);
-  if (!c) err << diag.text();
+  if (!c) lines(err, diag);
   return c;
 }
 
@@ -129,10 +138,10 @@ bool wants_help(const std::vector<std::string>& args) {
 std::optional<std::vector<std::uint8_t>> policy_argument(const std::string& path, std::ostream& err) {
   tool::loaded_policy p = tool::load_policy_file(path);
   if (!p.ok()) {
-    err << p.diag.text();
+    lines(err, p.diag);
     return std::nullopt;
   }
-  for (const auto& d : p.diag.list()) err << tool::format(d) << "\n";  // warnings
+  lines(err, p.diag);  // warnings
   return p.binary;
 }
 
@@ -176,12 +185,12 @@ int cmd_install(const std::vector<std::string>& args, std::ostream& out, std::os
     out << "wrote the default configuration " << config_file << "\n";
   }
   auto cfg = load_config(config_file, diag);
-  if (!cfg) return err << diag.text(), exit_invalid;
+  if (!cfg) return lines(err, diag), exit_invalid;
   auto policy = policy_argument(a.values["--policy"], err);
   if (!policy) return exit_invalid;
   const auto view = shype::policy_view::load(shype::byte_view(policy->data(), policy->size()));
   auto map = label_map::load(cfg->disk_labels, cfg->disk_labels_explicit, diag);
-  if (!map || !map->check_labels(view.value(), diag)) return err << diag.text(), exit_invalid;
+  if (!map || !map->check_labels(view.value(), diag)) return lines(err, diag), exit_invalid;
   if (!cfg->unlabelled_label.empty() &&
       view.value().find_vm_label(shype::string_ref(cfg->unlabelled_label.data(), cfg->unlabelled_label.size())) == shype::no_label) {
     err << cfg->where("unlabelled_domains") << ": unlabelled_domains: label " << cfg->unlabelled_label
@@ -201,15 +210,15 @@ int cmd_install(const std::vector<std::string>& args, std::ostream& out, std::os
   }
   host_state state;
   std::string detail;
-  if (store.load(state, detail) == state_store::loaded::corrupt) out << "warning: " << detail << "; rebuilt\n";
+  if (store.load(state, detail) == state_store::loaded::corrupt) line(out, "warning: " + detail + "; rebuilt");
   host_view h = rebuild(state, *cfg, *map, *policy, "", false);
-  if (!h.eng) return err << program << " install: " << h.error << "\n", exit_invalid;
-  for (const auto& n : h.notes) out << "note: " << n << "\n";
+  if (!h.eng) return line(err, std::string(program) + " install: " + h.error), exit_invalid;
+  for (const auto& n : h.notes) line(out, "note: " + n);
   // A running domain shype cannot admit would be stopped by libvirt at its next restart
   // (reconnect): label it first.
   h.problems.insert(h.problems.end(), h.unlabelled.begin(), h.unlabelled.end());
   if (!h.problems.empty()) {
-    for (const auto& p : h.problems) err << program << " install: refused: " << p << "\n";
+    for (const auto& p : h.problems) line(err, std::string(program) + " install: refused: " + p);
     err << program << " install: nothing was installed\n";
     return exit_refused;
   }
@@ -284,7 +293,7 @@ int cmd_status(const std::vector<std::string>& args, std::ostream& out, std::ost
   if (!cfg) return exit_invalid;
   tool::diagnostics diag;
   auto map = label_map::load(cfg->disk_labels, cfg->disk_labels_explicit, diag);
-  if (!map) return err << diag.text(), exit_invalid;
+  if (!map) return lines(err, diag), exit_invalid;
   state_store store(*cfg);
   std::string error, detail;
   if (!store.lock(error)) return err << program << " status: " << error << "\n", exit_invalid;
@@ -294,27 +303,27 @@ int cmd_status(const std::vector<std::string>& args, std::ostream& out, std::ost
   if (!read_policy(*cfg, policy, error)) return err << program << " status: " << error << "\n", exit_invalid;
   const host_state recorded = state;
   host_view h = rebuild(state, *cfg, *map, std::move(policy), "", false);
-  if (!h.eng) return err << program << " status: " << h.error << "\n", exit_invalid;
+  if (!h.eng) return line(err, std::string(program) + " status: " + h.error), exit_invalid;
 
-  out << "policy in force: " << h.eng->policy_title() << " (" << cfg->policy_path() << "), " << recorded.changes
-      << " live change(s) on this host\n";
-  if (loaded == state_store::loaded::missing) out << "state file: missing (rebuilt from libvirt's records below)\n";
-  if (loaded == state_store::loaded::corrupt) out << "state file: " << detail << "\n";
-  out << "domains admitted on this host: " << state.domains.size() << "\n";
+  line(out, "policy in force: " + h.eng->policy_title() + " (" + cfg->policy_path() + "), " +
+                std::to_string(recorded.changes) + " live change(s) on this host");
+  if (loaded == state_store::loaded::missing) line(out, "state file: missing (rebuilt from libvirt's records below)");
+  if (loaded == state_store::loaded::corrupt) line(out, "state file: " + detail);
+  line(out, "domains admitted on this host: " + std::to_string(state.domains.size()));
   for (const auto& d : state.domains) {
-    out << "  " << d.name << "  label " << d.label << "  " << (d.state == phase::running ? "running" : "admitted")
-        << "  uuid " << d.uuid << (d.libvirt_id >= 0 ? "  id " + std::to_string(d.libvirt_id) : std::string())
-        << (d.suspended ? "  suspended by shype" : "") << "\n";
+    line(out, "  " + d.name + "  label " + d.label + "  " + (d.state == phase::running ? "running" : "admitted") + "  uuid " +
+                  d.uuid + (d.libvirt_id >= 0 ? "  id " + std::to_string(d.libvirt_id) : std::string()) +
+                  (d.suspended ? "  suspended by shype" : ""));
     for (const auto& k : d.disks)
-      out << "    disk " << k.key << (k.target.empty() ? "" : " (" + k.target + ")") << "  "
-          << (k.label.empty() ? "unlabelled" : "label " + k.label) << (k.readonly ? "  read-only" : "")
-          << (k.shareable ? "  shareable" : "") << (k.revoked ? "  REVOKED" : "") << "\n";
+      line(out, "    disk " + k.key + (k.target.empty() ? "" : " (" + k.target + ")") + "  " +
+                    (k.label.empty() ? "unlabelled" : "label " + k.label) + (k.readonly ? "  read-only" : "") +
+                    (k.shareable ? "  shareable" : "") + (k.revoked ? "  REVOKED" : ""));
     for (const auto& p : d.ports)
-      out << "    port " << p.portid << " on network " << p.network << " mac " << p.mac << "  "
-          << (p.label.empty() ? "unlabelled" : "label " + p.label) << (p.revoked ? "  REVOKED (link down)" : "") << "\n";
+      line(out, "    port " + p.portid + " on network " + p.network + " mac " + p.mac + "  " +
+                    (p.label.empty() ? "unlabelled" : "label " + p.label) + (p.revoked ? "  REVOKED (link down)" : ""));
   }
-  for (const auto& n : h.notes) out << "libvirt's records: " << n << "\n";
-  for (const auto& p : h.problems) out << "PROBLEM: " << p << "\n";
+  for (const auto& n : h.notes) line(out, "libvirt's records: " + n);
+  for (const auto& p : h.problems) line(out, "PROBLEM: " + p);
   return h.problems.empty() ? exit_ok : exit_refused;
 }
 
@@ -348,7 +357,7 @@ int cmd_change_policy(const std::vector<std::string>& args, std::ostream& out, s
   const auto next_view = shype::policy_view::load(shype::byte_view(next->data(), next->size()));
   tool::diagnostics diag;
   auto map = label_map::load(cfg->disk_labels, cfg->disk_labels_explicit, diag);
-  if (!map) return err << diag.text(), exit_invalid;
+  if (!map) return lines(err, diag), exit_invalid;
 
   std::vector<action> actions;
   std::string title_before, title_after;
@@ -357,11 +366,11 @@ int cmd_change_policy(const std::vector<std::string>& args, std::ostream& out, s
     std::string error, detail;
     if (!store.lock(error)) return err << program << " change-policy: " << error << "\n", exit_invalid;
     host_state state;
-    if (store.load(state, detail) == state_store::loaded::corrupt) out << "note: " << detail << "; rebuilt\n";
+    if (store.load(state, detail) == state_store::loaded::corrupt) line(out, "note: " + detail + "; rebuilt");
     std::vector<std::uint8_t> current;
     if (!read_policy(*cfg, current, error)) return err << program << " change-policy: " << error << "\n", exit_invalid;
     host_view h = rebuild(state, *cfg, *map, std::move(current), "", false);
-    if (!h.eng) return err << program << " change-policy: " << h.error << "\n", exit_invalid;
+    if (!h.eng) return line(err, std::string(program) + " change-policy: " + h.error), exit_invalid;
     title_before = h.eng->policy_title();
     title_after = "'" + str(next_view.value().name()) + "' version " + std::to_string(next_view.value().version().major) + "." +
                   std::to_string(next_view.value().version().minor);
@@ -384,7 +393,7 @@ int cmd_change_policy(const std::vector<std::string>& args, std::ostream& out, s
     }
     out << "policy change on this host: " << title_before << " -> " << title_after << (dry_run ? " (dry run)" : "") << "\n";
     if (!refusals.empty() || !c.applied) {
-      for (const auto& r : refusals) out << "  refused: " << r << "\n";
+      for (const auto& r : refusals) line(out, "  refused: " + r);
       out << "refused: the policy in force stays " << title_before << "; nothing was changed\n";
       log_decisions(*cfg, {"refused policy change to " + title_after + (refusals.empty() ? "" : ": " + refusals.front())});
       return exit_refused;
@@ -425,8 +434,8 @@ int cmd_change_policy(const std::vector<std::string>& args, std::ostream& out, s
     }
     if (dry_run) {
       for (const auto& act : actions) {
-        out << "  would revoke: " << act.description << "\n";
-        if (!act.command.empty()) out << "    would run: " << join_command(act.command) << "\n";
+        line(out, "  would revoke: " + act.description);
+        if (!act.command.empty()) line(out, "    would run: " + join_command(act.command));
       }
       out << "would apply: " << actions.size() << " revocation(s); nothing was changed (dry run)\n";
       return exit_ok;
@@ -445,7 +454,7 @@ int cmd_change_policy(const std::vector<std::string>& args, std::ostream& out, s
     ++state.changes;
     if (!store.save(state, error) ||
         !write_atomic(cfg->policy_path(), std::string(next->begin(), next->end()), error, 0600)) {
-      err << program << " change-policy: " << error << "\n";
+      line(err, std::string(program) + " change-policy: " + error);
       return exit_invalid;
     }
     log_decisions(*cfg, {"applied policy change " + title_before + " -> " + title_after + ", " +
@@ -456,7 +465,7 @@ int cmd_change_policy(const std::vector<std::string>& args, std::ostream& out, s
   int rc = exit_ok;
   std::vector<std::string> log;
   for (const auto& act : actions) {
-    out << "  revoked: " << act.description << "\n";
+    line(out, "  revoked: " + act.description);
     if (act.command.empty()) {
       out << "    no action (on_revoked_disk = report, " << cfg->where("on_revoked_disk") << ")\n";
       continue;
@@ -464,10 +473,10 @@ int cmd_change_policy(const std::vector<std::string>& args, std::ostream& out, s
     std::string output;
     const int status = run_program(act.command, output);
     if (status == 0) {
-      out << "    done: " << join_command(act.command) << "\n";
+      line(out, "    done: " + join_command(act.command));
       log.push_back("revoked: " + act.description + ": ran " + join_command(act.command));
     } else {
-      out << "    FAILED (exit " << status << "): " << join_command(act.command) << (output.empty() ? "" : ": " + output) << "\n";
+      line(out, "    FAILED (exit " + std::to_string(status) + "): " + join_command(act.command) + (output.empty() ? "" : ": " + output));
       log.push_back("revoked: " + act.description + ": FAILED " + join_command(act.command) + ": " + output);
       rc = exit_action_failed;
     }
@@ -504,14 +513,18 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
       i = 3;
     }
     const std::vector<std::string> hook_args(rest.begin() + static_cast<std::ptrdiff_t>(i), rest.end());
-    const std::string input = read_stdin();  // always drained: libvirt writes it whatever we decide
+    const auto input = read_stdin();  // always drained: libvirt writes it whatever we decide
+    if (!input) {
+      err << "shype: refused: the XML on standard input is larger than the limit of " << (max_input_bytes >> 20) << " MiB\n";
+      return exit_refused;
+    }
     tool::diagnostics diag;
     auto cfg = load_config(config_file, diag);
     if (!cfg) {
-      err << "shype: refused: configuration: " << (diag.list().empty() ? config_file : tool::format(diag.list().front())) << "\n";
+      line(err, "shype: refused: configuration: " + (diag.list().empty() ? config_file : tool::format(diag.list().front())));
       return exit_refused;
     }
-    return rest[0] == "qemu" ? hook_qemu(*cfg, hook_args, input, err) : hook_network(*cfg, hook_args, input, err);
+    return rest[0] == "qemu" ? hook_qemu(*cfg, hook_args, *input, err) : hook_network(*cfg, hook_args, *input, err);
   }
   err << program << ": unknown command '" << command << "' (see '" << program << " --help')\n";
   return exit_usage;

@@ -6,6 +6,7 @@
 //   change-policy       live policy change on this host, with its actions on running domains
 //   status              the policy in force and what shype admitted on this host
 
+#include <cstddef>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -36,8 +37,12 @@ int cmd_change_policy(const std::vector<std::string>& args, std::ostream& out, s
 /// for hooks only.
 int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err);
 
-/// Appends lines to the decision log (STATE_DIR/decisions.log); failures are ignored (the
-/// decision itself went to libvirt).
+/// The decision log's size before it is rotated to decisions.log.1 (the one older log kept):
+/// 8 MiB, so the log takes at most about 16 MiB.
+inline constexpr std::size_t decision_log_limit = std::size_t{8} << 20;
+
+/// Appends lines to the decision log (STATE_DIR/decisions.log), each escaped to one line
+/// (util.hpp's one_line); failures are ignored (the decision itself went to libvirt).
 void log_decisions(const config& cfg, const std::vector<std::string>& lines);
 
 }  // namespace shype::libvirt

@@ -19,12 +19,10 @@ namespace shype::libvirt {
 
 void log_decisions(const config& cfg, const std::vector<std::string>& lines) {
   if (lines.empty()) return;
-  const int fd = ::open(cfg.log_path().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return;
   std::string text;
-  for (const auto& l : lines) text += timestamp() + " " + l + "\n";
-  (void)!::write(fd, text.data(), text.size());
-  ::close(fd);
+  for (const auto& l : lines) text += timestamp() + " " + one_line(l) + "\n";  // one record, one line
+  std::string error;
+  (void)append_log(cfg.log_path(), text, decision_log_limit, error);
 }
 
 namespace {
@@ -69,7 +67,7 @@ shype::hook hook_of(const std::string& op) {
 }
 
 int refuse(const config& cfg, locked_host& h, std::ostream& err, const std::string& line) {
-  err << line << "\n";
+  err << one_line(line) << "\n";
   h.log.push_back(line.substr(line.find(' ') + 1));
   log_decisions(cfg, h.log);
   return exit_refused;
@@ -93,14 +91,15 @@ int hook_qemu(const config& cfg, const std::vector<std::string>& args, const std
   tool::diagnostics diag;
   const auto dom = parse_domain(input, "domain XML of '" + args[0] + "' (stdin)", diag);
   if (!dom) {
-    err << "shype: refused " << what_of(op) << " of domain '" << args[0]
-        << "': cannot read the domain XML: " << (diag.list().empty() ? "no XML" : tool::format(diag.list().front())) << "\n";
+    err << one_line("shype: refused " + std::string(what_of(op)) + " of domain '" + args[0] +
+                    "': cannot read the domain XML: " + (diag.list().empty() ? "no XML" : tool::format(diag.list().front())))
+        << "\n";
     return exit_refused;
   }
   locked_host h(cfg);
   std::string error;
   if (!open_host(h, error)) {
-    err << "shype: refused " << what_of(op) << " of domain '" << dom->name << "': " << error << "\n";
+    err << one_line("shype: refused " + std::string(what_of(op)) + " of domain '" + dom->name + "': " + error) << "\n";
     return exit_refused;
   }
   const std::string who = "domain '" + dom->name + "'";
@@ -112,7 +111,7 @@ int hook_qemu(const config& cfg, const std::vector<std::string>& args, const std
       h.log.push_back("released " + who + " (label " + e->label + ")");
       h.state.remove(dom->uuid);
       if (!h.store.save(h.state, error)) {
-        err << "shype: " << error << "\n";
+        err << one_line("shype: " + error) << "\n";
         log_decisions(cfg, h.log);
         return exit_invalid;
       }
@@ -148,7 +147,7 @@ int hook_qemu(const config& cfg, const std::vector<std::string>& args, const std
     // record by rebuild()).
     domain_entry* e = h.state.find(dom->uuid);
     if ((started || op == "reconnect") && e != nullptr) e->state = phase::running;
-    for (const auto& p : view.problems) err << "shype: warning: " << p << "\n";
+    for (const auto& p : view.problems) err << one_line("shype: warning: " + p) << "\n";
     if (!h.store.save(h.state, error)) return refuse(cfg, h, err, refused + ": " + error);
     log_decisions(cfg, h.log);
     return exit_ok;
@@ -192,19 +191,20 @@ int hook_network(const config& cfg, const std::vector<std::string>& args, const 
   tool::diagnostics diag;
   const auto data = parse_network_hook(input, "network hook data of '" + args[0] + "' (stdin)", diag);
   if (!data) {
-    err << "shype: refused " << op << " on network '" << args[0]
-        << "': cannot read the XML: " << (diag.list().empty() ? "no XML" : tool::format(diag.list().front())) << "\n";
+    err << one_line("shype: refused " + op + " on network '" + args[0] +
+                    "': cannot read the XML: " + (diag.list().empty() ? "no XML" : tool::format(diag.list().front())))
+        << "\n";
     return exit_refused;
   }
   const network_desc& net = data->network;
   if ((created || deleted) && !data->port) {
-    err << "shype: refused " << op << " on network '" << net.name << "': libvirt passed no <networkport>\n";
+    err << one_line("shype: refused " + op + " on network '" + net.name + "': libvirt passed no <networkport>") << "\n";
     return exit_refused;
   }
   locked_host h(cfg);
   std::string error;
   if (!open_host(h, error)) {
-    err << "shype: refused " << op << " on network '" << net.name << "': " << error << "\n";
+    err << one_line("shype: refused " + op + " on network '" + net.name + "': " + error) << "\n";
     return exit_refused;
   }
 
@@ -214,7 +214,7 @@ int hook_network(const config& cfg, const std::vector<std::string>& args, const 
         if (d.ports[i].portid != data->port->uuid) continue;
         h.log.push_back("released port " + d.ports[i].portid + " of domain '" + d.name + "' on network " + net.name);
         d.ports.erase(d.ports.begin() + static_cast<std::ptrdiff_t>(i));
-        if (!h.store.save(h.state, error)) err << "shype: " << error << "\n";
+        if (!h.store.save(h.state, error)) err << one_line("shype: " + error) << "\n";
         log_decisions(cfg, h.log);
         return exit_ok;
       }

@@ -192,8 +192,11 @@ state_store::loaded state_store::load(host_state& out, std::string& detail) {
   }
   detail = text ? tool::format(diag.list().front()) : error;
   // Keep the unreadable file for inspection; the caller rebuilds the state from libvirt.
-  const std::string aside = path + ".corrupt-" + timestamp();
-  if (std::rename(path.c_str(), aside.c_str()) == 0) detail += " (moved to " + aside + ")";
+  std::string move_error;
+  if (const auto aside = move_aside(path, "corrupt", corrupt_copies_kept, move_error))
+    detail += " (moved to " + *aside + ")";
+  else
+    detail += " (not moved aside: " + move_error + ")";
   return loaded::corrupt;
 }
 

@@ -8,6 +8,7 @@
 // The state is a cache of decisions, not the truth about what runs: reconcile.hpp rebuilds it
 // from libvirt's records when it is lost, unreadable, or written by an earlier libvirtd.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -65,6 +66,9 @@ struct host_state {
 [[nodiscard]] std::string render_state(const host_state& s);
 [[nodiscard]] std::optional<host_state> parse_state(const std::string& text, const std::string& file, tool::diagnostics& diag);
 
+/// How many moved-aside corrupt state files are kept (the oldest beyond go).
+inline constexpr std::size_t corrupt_copies_kept = 8;
+
 /// The state file and its lock. Holding the object holds the lock.
 class state_store {
  public:
@@ -77,7 +81,9 @@ class state_store {
   bool lock(std::string& error);
 
   enum class loaded { ok, missing, corrupt };
-  /// Reads the state. A corrupt file is moved aside (state.corrupt-TIME) and `detail` says why.
+  /// Reads the state. A corrupt file is moved aside to a name of its own
+  /// (state.corrupt-UTCSTAMP-PID-N, never replacing an earlier copy; the newest
+  /// corrupt_copies_kept are kept) and `detail` says why and where.
   loaded load(host_state& out, std::string& detail);
   bool save(const host_state& s, std::string& error);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "util.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -13,6 +14,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,6 +66,57 @@ std::optional<std::string> decode_field(const std::string& s) {
   return out;
 }
 
+std::string one_line(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  auto byte = [&](unsigned char c) {
+    out += "\\x";
+    out += hex[c >> 4];
+    out += hex[c & 15];
+  };
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  for (std::size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    if (c < 0x80) {
+      if (c == '\n') out += "\\n";
+      else if (c == '\r') out += "\\r";
+      else if (c == '\t') out += "\\t";
+      else if (c == '\\') out += "\\\\";
+      else if (c < 0x20 || c == 0x7f) byte(c);
+      else out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    // A well-formed UTF-8 sequence (no overlong forms, no surrogates, at most U+10FFFF).
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1Fu;
+    else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0Fu;
+    else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07u;
+    bool ok = len != 0 && i + len <= n;
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      ok = (p[i + k] & 0xC0) == 0x80;
+      cp = (cp << 6) | (p[i + k] & 0x3Fu);
+    }
+    if (ok) ok = !(len == 3 && cp < 0x800) && !(len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) && !(cp >= 0xD800 && cp <= 0xDFFF);
+    if (!ok) {
+      byte(c);
+      ++i;
+      continue;
+    }
+    if ((cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(cp));
+      out += buf;
+    } else {
+      out.append(s, i, len);
+    }
+    i += len;
+  }
+  return out;
+}
+
 std::vector<std::string> split_blanks(const std::string& line) {
   std::vector<std::string> out;
   std::string cur;
@@ -85,15 +139,71 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b);
 }
 
+namespace {
+/// Reads `fd` to its end, keeping at most `limit` bytes; `over` says whether there was more.
+bool read_all(int fd, std::size_t limit, std::string& out, bool& over) {
+  out.clear();
+  over = false;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) return true;
+    const auto got = static_cast<std::size_t>(n);
+    if (out.size() + got > limit) {
+      out.append(buf, limit - out.size());
+      over = true;
+    } else {
+      out.append(buf, got);
+    }
+  }
+}
+/// Writes all of `text` (errno set on failure; a full device is ENOSPC).
+bool write_all(int fd, const std::string& text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0) errno = ENOSPC;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+std::string mib(std::size_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
+}  // namespace
+
 std::optional<std::string> read_text(const std::string& path, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  // O_NONBLOCK: a FIFO in a file's place must not hang a hook (it is refused below).
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
     error = path + ": cannot open: " + reason();
     return std::nullopt;
   }
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    error = path + ": cannot read";
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const bool dir = S_ISDIR(st.st_mode);
+    ::close(fd);
+    error = path + (dir ? ": is a directory" : ": not a regular file");
+    return std::nullopt;
+  }
+  if (static_cast<std::uint64_t>(st.st_size) > max_input_bytes) {
+    ::close(fd);
+    error = path + ": larger than the limit of " + mib(max_input_bytes);
+    return std::nullopt;
+  }
+  std::string s;
+  bool over = false;
+  const bool ok = read_all(fd, max_input_bytes, s, over);
+  const int saved = errno;
+  ::close(fd);
+  if (!ok) {
+    error = path + ": cannot read: " + std::strerror(saved);
+    return std::nullopt;
+  }
+  if (over) {
+    error = path + ": larger than the limit of " + mib(max_input_bytes);
     return std::nullopt;
   }
   return s;
@@ -105,10 +215,11 @@ std::optional<std::vector<std::uint8_t>> read_bytes(const std::string& path, std
   return std::vector<std::uint8_t>(s->begin(), s->end());
 }
 
-std::string read_stdin() {
-  std::ostringstream s;
-  s << std::cin.rdbuf();
-  return s.str();
+std::optional<std::string> read_stdin() {
+  std::string s;
+  bool over = false;
+  if (!read_all(0, max_input_bytes, s, over) || over) return std::nullopt;
+  return s;
 }
 
 bool write_atomic(const std::string& path, const std::string& content, std::string& error, unsigned mode) {
@@ -118,17 +229,11 @@ bool write_atomic(const std::string& path, const std::string& content, std::stri
     error = tmp + ": cannot create: " + reason();
     return false;
   }
-  std::size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      error = tmp + ": cannot write: " + reason();
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return false;
-    }
-    done += static_cast<std::size_t>(n);
+  if (!write_all(fd, content)) {
+    error = tmp + ": cannot write: " + reason();
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return false;
   }
   if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
     error = tmp + ": cannot sync: " + reason();
@@ -150,6 +255,109 @@ bool write_atomic(const std::string& path, const std::string& content, std::stri
     ::close(d);
   }
   return true;
+}
+
+bool append_log(const std::string& path, const std::string& text, std::size_t limit, std::string& error) {
+  // Another writer may rotate the log between our open and our lock: then the descriptor no
+  // longer names PATH, and we open it again. A few rounds settle any race.
+  for (int round = 0; round < 8; ++round) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      error = path + ": cannot open: " + reason();
+      return false;
+    }
+    while (::flock(fd, LOCK_EX) != 0) {
+      if (errno == EINTR) continue;
+      error = path + ": cannot lock: " + reason();
+      ::close(fd);
+      return false;
+    }
+    struct stat mine {}, named {};
+    if (::fstat(fd, &mine) != 0 || ::stat(path.c_str(), &named) != 0 || mine.st_ino != named.st_ino ||
+        mine.st_dev != named.st_dev) {
+      ::close(fd);  // rotated (or removed) meanwhile
+      continue;
+    }
+    if (mine.st_size > 0 && static_cast<std::uint64_t>(mine.st_size) + text.size() > limit) {
+      const std::string old = path + ".1";
+      if (::rename(path.c_str(), old.c_str()) != 0) {
+        error = path + ": cannot rotate to " + old + ": " + reason();
+        ::close(fd);
+        return false;
+      }
+      ::close(fd);
+      continue;  // start the new log
+    }
+    if (!write_all(fd, text)) {
+      error = path + ": cannot write: " + reason();
+      ::close(fd);
+      return false;
+    }
+    ::close(fd);
+    return true;
+  }
+  error = path + ": rotated by others too often to append";
+  return false;
+}
+
+std::optional<std::string> move_aside(const std::string& path, const std::string& tag, std::size_t keep,
+                                      std::string& error) {
+  const auto slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  const std::string prefix = base + "." + tag + "-";
+
+  timespec now {};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  std::tm tm {};
+  ::gmtime_r(&now.tv_sec, &tm);
+  char stamp[48];
+  const std::size_t len = std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
+  std::snprintf(stamp + len, sizeof stamp - len, ".%09ldZ", static_cast<long>(now.tv_nsec));
+  const std::string stem = path + "." + tag + "-" + stamp + "-" + std::to_string(::getpid()) + "-";
+
+  std::optional<std::string> moved;
+  for (unsigned n = 0; n < 1000 && !moved; ++n) {
+    const std::string aside = stem + std::to_string(n);
+    // RENAME_NOREPLACE: never overwrite an earlier copy. Where the file system lacks it, a
+    // hard link does the same (it fails if the name exists), then the old name goes.
+    if (::renameat2(AT_FDCWD, path.c_str(), AT_FDCWD, aside.c_str(), RENAME_NOREPLACE) == 0) {
+      moved = aside;
+    } else if (errno == EEXIST) {
+      continue;
+    } else if (errno == EINVAL || errno == ENOSYS) {
+      if (::link(path.c_str(), aside.c_str()) == 0) {
+        if (::unlink(path.c_str()) != 0) {
+          error = path + ": cannot remove after copying to " + aside + ": " + reason();
+          return std::nullopt;
+        }
+        moved = aside;
+      } else if (errno != EEXIST) {
+        error = path + ": cannot move aside to " + aside + ": " + reason();
+        return std::nullopt;
+      }
+    } else {
+      error = path + ": cannot move aside to " + aside + ": " + reason();
+      return std::nullopt;
+    }
+  }
+  if (!moved) {
+    error = path + ": no free name to move it aside (" + stem + "N)";
+    return std::nullopt;
+  }
+
+  // Keep the newest `keep` copies (names sort by age: fixed-width UTC stamps).
+  std::vector<std::string> copies;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (const dirent* e = ::readdir(d)) {
+      const std::string name = e->d_name;
+      if (name.compare(0, prefix.size(), prefix) == 0) copies.push_back(name);
+    }
+    ::closedir(d);
+  }
+  std::sort(copies.begin(), copies.end());
+  for (std::size_t i = 0; i + keep < copies.size(); ++i) (void)::unlink((dir + "/" + copies[i]).c_str());
+  return moved;
 }
 
 bool exists(const std::string& path) {
@@ -279,18 +487,14 @@ int run_program(const std::vector<std::string>& argv, std::string& output) {
     ::_exit(127);
   }
   ::close(fds[1]);
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    output.append(buf, static_cast<std::size_t>(n));
-  }
+  bool over = false;
+  (void)read_all(fds[0], max_program_output, output, over);  // to the end: the child never blocks
   ::close(fds[0]);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   output = trim(output);
+  if (over) output += " [output cut at " + std::to_string(max_program_output >> 10) + " KiB]";
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

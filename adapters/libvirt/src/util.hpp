@@ -3,6 +3,7 @@
 // Small host-side helpers of the libvirt adapter: text fields, files written atomically,
 // processes. Errors are returned as text naming the file, never thrown.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,19 +16,44 @@ namespace shype::libvirt {
 /// The inverse; nullopt for a malformed escape.
 [[nodiscard]] std::optional<std::string> decode_field(const std::string& s);
 
+/// Untrusted text (a domain name, a path, libvirt's or virsh's words) made fit for one line of
+/// the decision log or of printed output: C0 controls, DEL, the C1 controls and U+2028/U+2029
+/// (which some viewers break lines at), backslash, and bytes that are not UTF-8 become escapes
+/// (\n \r \t \\ \xHH \u2028), so a record is always one line and reads one way: a name holding
+/// "\n2026-... admitted ..." cannot forge a second record.
+[[nodiscard]] std::string one_line(const std::string& s);
+
 /// Splits at runs of blanks (space, tab).
 [[nodiscard]] std::vector<std::string> split_blanks(const std::string& line);
 [[nodiscard]] std::string trim(const std::string& s);
 
-/// The whole file, or nullopt with `error` set ("PATH: reason").
+/// The largest file or standard input the adapter reads (configuration, label map, state,
+/// policy, libvirt's records and the XML libvirt passes a hook): 16 MiB.
+inline constexpr std::size_t max_input_bytes = std::size_t{16} << 20;
+
+/// The whole file, or nullopt with `error` set ("PATH: reason"); a file larger than
+/// max_input_bytes, a directory or anything but a regular file (a FIFO would hang) is an error.
 [[nodiscard]] std::optional<std::string> read_text(const std::string& path, std::string& error);
 [[nodiscard]] std::optional<std::vector<std::uint8_t>> read_bytes(const std::string& path, std::string& error);
-/// Reads all of standard input.
-[[nodiscard]] std::string read_stdin();
+/// Reads all of standard input (always to its end, so the writer never blocks); nullopt if it
+/// holds more than max_input_bytes.
+[[nodiscard]] std::optional<std::string> read_stdin();
 
 /// Replaces `path` atomically: write a temporary file beside it, fsync, rename, fsync the
 /// directory. A crash leaves the old or the new content, never a mix. false + `error` on failure.
 bool write_atomic(const std::string& path, const std::string& content, std::string& error, unsigned mode = 0644);
+
+/// Appends `text` to a log file in one write, under an exclusive flock on the file. A log
+/// that would grow past `limit` bytes is first renamed to PATH.1 (replacing the previous one)
+/// and started afresh, so the log takes at most about 2 x `limit` on disk. false + `error` on
+/// failure.
+bool append_log(const std::string& path, const std::string& text, std::size_t limit, std::string& error);
+
+/// Moves `path` aside to a new name PATH.TAG-STAMP-PID-N (STAMP: UTC with nanoseconds, so
+/// names sort by age; N counts up until a name is free: the move never replaces a file), then
+/// deletes the oldest such copies beyond the newest `keep`. The new name, or nullopt + `error`.
+[[nodiscard]] std::optional<std::string> move_aside(const std::string& path, const std::string& tag, std::size_t keep,
+                                                    std::string& error);
 
 [[nodiscard]] bool exists(const std::string& path);
 /// Creates a directory and its parents (mode 0700 for new ones); false + `error` on failure.
@@ -52,8 +78,11 @@ bool make_dirs(const std::string& path, std::string& error);
 /// A command line for messages: arguments with blanks or quotes are single-quoted.
 [[nodiscard]] std::string join_command(const std::vector<std::string>& argv);
 
+/// The most of a program's output run_program keeps (the rest is read and dropped): 64 KiB.
+inline constexpr std::size_t max_program_output = std::size_t{64} << 10;
+
 /// Runs a program (no shell) and waits; returns its exit status (-1 if it could not run) and
-/// puts its combined stdout+stderr, trimmed, in `output`.
+/// puts its combined stdout+stderr, trimmed and cut to max_program_output, in `output`.
 int run_program(const std::vector<std::string>& argv, std::string& output);
 
 }  // namespace shype::libvirt

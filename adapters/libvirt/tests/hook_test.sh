@@ -3,8 +3,10 @@
 # shype-libvirt as libvirt runs it, without libvirt: the installed hook wrappers are called with
 # libvirt's arguments and XML on stdin, from this one shell (so they see one "libvirtd"), against
 # an empty libvirt run directory. Covers install/uninstall, command-line and input errors, racing
-# admissions under the lock, release of only what was admitted, a corrupt state file, and
-# change-policy (refused, dry run, applied with a failing action).
+# admissions under the lock, release of only what was admitted, a corrupt state file (and three
+# in a row: three copies), a domain name with a newline (escaped, one line in the log and in
+# status), standard input over the limit, and change-policy (refused, dry run, applied with a
+# failing action).
 #
 #   hook_test.sh SHYPE_LIBVIRT DATA_DIR WORK_DIR
 set -uo pipefail
@@ -185,6 +187,44 @@ else
   fail "no trace of the corrupt state file"
 fi
 cp "$W/state.good" "$W/state/state"
+# Several corrupt state files in a row (well within one second) each keep a copy of their own.
+before=$(ls "$W/state" | grep -c '^state\.corrupt-')
+for i in 1 2 3; do
+  echo "garbage $i" >"$W/state/state"
+  "$SHYPE" status --config "$W/shype.conf" >/dev/null 2>&1
+done
+after=$(ls "$W/state" | grep -c '^state\.corrupt-')
+kept=$(cat "$W/state"/state.corrupt-* | grep -c '^garbage [123]$')
+if [ "$after" -eq $((before + 3)) ] && [ "$kept" -eq 3 ]; then
+  pass "three corrupt state files in a row left three copies"
+else
+  fail "three corrupt state files left $((after - before)) new copies, $kept of them intact: $(ls "$W/state")"
+fi
+cp "$W/state.good" "$W/state/state"
+
+# ----- untrusted names: one record per line in the log and in status -------------------------------
+# libvirt passes the name as written in the XML: <name>a&#10;b</name> is "a", newline, "b".
+forged='evil&#10;2000-01-01T00:00:00 admitted start of domain &apos;fake&apos;&#9;x&#13;y'
+expect "a domain whose name holds a newline is decided" 0 "" q "$forged" dom_Order 24 prepare begin
+if grep -qvE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2} ' "$W/state/decisions.log" ||
+   grep -q $'\r' "$W/state/decisions.log"; then
+  fail "a decision log line does not start with a timestamp: $(grep -vE '^[0-9]{4}-' "$W/state/decisions.log")"
+elif grep -qF "domain 'evil\n2000-01-01T00:00:00 admitted start of domain 'fake'\tx\ry' (label dom_Order" "$W/state/decisions.log"; then
+  pass "the name is escaped in the decision log: every line is a record"
+else
+  fail "the escaped name is not in the decision log: $(tail -3 "$W/state/decisions.log")"
+fi
+status_out=$("$SHYPE" status --config "$W/shype.conf" 2>&1)
+if grep -q '^2000-01-01' <<<"$status_out" || grep -q $'\r' <<<"$status_out"; then
+  fail "status printed the name raw: $status_out"
+elif grep -qF "  evil\n2000-01-01T00:00:00 admitted start of domain 'fake'\tx\ry  label dom_Order  admitted" <<<"$status_out"; then
+  pass "status prints the name escaped, on one line"
+else
+  fail "status does not show the escaped name: $status_out"
+fi
+expect "its release is decided" 0 "" q "$forged" dom_Order 24 release end
+expect "standard input beyond 16 MiB is refused, and drained" 1 "larger than the limit of 16 MiB" \
+  bash -c "head -c 17000000 /dev/zero | '$SHYPE' hook qemu --config '$W/shype.conf' big prepare begin -"
 
 # ----- change-policy ---------------------------------------------------------------------------------
 cp "$W/state/policy.bin" "$W/policy-before.bin"

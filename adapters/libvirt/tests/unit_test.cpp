@@ -2,15 +2,20 @@
 // The libvirt adapter's parts, in-process: configuration, disk label map, libvirt XML, the state
 // file, the engine's decisions and their wording, the rebuild from libvirt's records (a run
 // directory laid out as libvirt lays it out, with a live and a dead QEMU pid).
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include "commands.hpp"
 #include "config.hpp"
 #include "engine.hpp"
 #include "host.hpp"
@@ -293,6 +298,45 @@ TEST(HostState, TruncatedOrGarbledFilesAreRejectedAndMovedAside) {
   EXPECT_EQ(store.load(loaded, detail), state_store::loaded::missing);
 }
 
+// Several corrupt state files in one second (hooks run many times a second) each keep a copy
+// of their own; only the newest corrupt_copies_kept stay.
+TEST(HostState, EveryCorruptCopyIsKeptUnderItsOwnNameUpToTheBound) {
+  config c;
+  c.state_dir = scratch("corrupt-copies");
+  state_store store(c);
+  std::string error;
+  ASSERT_TRUE(store.lock(error)) << error;
+  const std::size_t rounds = corrupt_copies_kept + 4;
+  std::vector<std::string> moved;
+  for (std::size_t i = 0; i < rounds; ++i) {
+    write(c.state_path(), "garbage " + std::to_string(i) + "\n");
+    host_state loaded;
+    std::string detail;
+    ASSERT_EQ(store.load(loaded, detail), state_store::loaded::corrupt);
+    const auto at = detail.find("(moved to ");
+    ASSERT_NE(at, std::string::npos) << detail;
+    moved.push_back(detail.substr(at + 10, detail.size() - at - 11));
+  }
+  std::string out;
+  ASSERT_EQ(run_program({"/bin/sh", "-c", "cd '" + c.state_dir + "' && ls -1 state.corrupt-*"}, out), 0) << out;
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < rounds; ++i) {
+    std::string e;
+    const auto text = read_text(moved[i], e);
+    if (i + corrupt_copies_kept < rounds) {
+      EXPECT_FALSE(text) << moved[i] << " (older than the newest " << corrupt_copies_kept << ") is still there";
+      continue;
+    }
+    ASSERT_TRUE(text) << e;
+    EXPECT_EQ(*text, "garbage " + std::to_string(i) + "\n") << moved[i];
+    ++count;
+  }
+  EXPECT_EQ(count, corrupt_copies_kept);
+  std::size_t listed = 0;
+  for (char ch : out) listed += ch == '\n';
+  EXPECT_EQ(listed + 1, corrupt_copies_kept) << out;
+}
+
 // ===== the engine =============================================================================
 
 class Engine : public ::testing::Test {
@@ -492,6 +536,97 @@ TEST_F(Rebuild, AnAdmittedDomainThatNoLongerFitsIsAProblem) {
   ASSERT_EQ(h.problems.size(), 1u);
   EXPECT_EQ(h.problems[0].rfind("running domain 'beta' cannot be admitted: Chinese Wall: conflict set CompetingOEMs", 0), 0u)
       << h.problems[0];
+}
+
+TEST(Util, OneLineEscapesWhatCouldBreakOrForgeALine) {
+  EXPECT_EQ(one_line("plain name-1.img"), "plain name-1.img");
+  EXPECT_EQ(one_line("a\nb"), "a\\nb");
+  EXPECT_EQ(one_line("a\r\tb\\c"), "a\\r\\tb\\\\c");
+  EXPECT_EQ(one_line(std::string("x\0y\x1b[2J\x7f", 8)), "x\\x00y\\x1B[2J\\x7F");
+  EXPECT_EQ(one_line("caf\xc3\xa9 \xe2\x82\xac"), "caf\xc3\xa9 \xe2\x82\xac");                // UTF-8 stays
+  EXPECT_EQ(one_line("nel\xc2\x85ls\xe2\x80\xa8"), "nel\\u0085ls\\u2028");                   // C1, U+2028
+  EXPECT_EQ(one_line("bad\xff\xc3(\xed\xa0\x80"), "bad\\xFF\\xC3(\\xED\\xA0\\x80");  // not UTF-8, surrogate
+  for (int c = 0; c < 256; ++c) {
+    const std::string s = one_line(std::string(1, static_cast<char>(c)) + "\n");
+    EXPECT_EQ(s.find('\n'), std::string::npos);
+    EXPECT_EQ(s.find('\r'), std::string::npos);
+  }
+}
+
+// A domain named "a<newline>2026-... admitted ..." must not forge a record of the decision log.
+TEST(Util, DecisionLogRecordsAreOneLineAndTheLogIsBounded) {
+  config c;
+  c.state_dir = scratch("decision-log");
+  log_decisions(c, {"admitted start of domain 'a\n2000-01-01T00:00:00 admitted start of domain 'forged'' (label x)",
+                    "released domain 'b\rc'"});
+  std::string error;
+  auto text = read_text(c.log_path(), error);
+  ASSERT_TRUE(text) << error;
+  std::size_t records = 0;
+  std::size_t at = 0;
+  while ((at = text->find('\n', at)) != std::string::npos) ++records, ++at;
+  EXPECT_EQ(records, 2u) << *text;
+  EXPECT_EQ(text->find("\n2000-01-01"), std::string::npos) << *text;
+  EXPECT_NE(text->find("domain 'a\\n2000-01-01T00:00:00 admitted"), std::string::npos) << *text;
+  EXPECT_EQ(text->find('\r'), std::string::npos) << *text;
+
+  // Past the limit the log moves to PATH.1 (replacing the one before) and starts again.
+  const std::string log = c.state_dir + "/small.log";
+  const std::string record(40, 'r');
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(append_log(log, record + std::to_string(i % 10) + "\n", 100, error)) << error;
+  auto now = read_text(log, error), old = read_text(log + ".1", error);
+  ASSERT_TRUE(now && old) << error;
+  EXPECT_LE(now->size(), 100u);
+  EXPECT_LE(old->size(), 100u);
+  EXPECT_EQ(now->substr(now->size() - 2), "9\n");  // the newest record is in the log
+  EXPECT_FALSE(exists(log + ".2"));
+}
+
+// On a full disk (here: a file size limit) a failed write leaves the old file whole, and no
+// temporary file behind.
+TEST(Util, AFailedAtomicWriteLeavesTheOldFile) {
+  const std::string dir = scratch("atomic");
+  const std::string file = dir + "/state";
+  std::string error;
+  ASSERT_TRUE(write_atomic(file, "old content\n", error)) << error;
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);  // write() then fails with EFBIG instead of killing us
+    rlimit r{};
+    r.rlim_cur = r.rlim_max = 4096;
+    if (::setrlimit(RLIMIT_FSIZE, &r) != 0) ::_exit(2);
+    std::string e;
+    const bool ok = write_atomic(file, std::string(65536, 'n'), e);
+    ::_exit(!ok && e.find(": cannot write: ") != std::string::npos ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "write_atomic did not report the failed write";
+  const auto text = read_text(file, error);
+  ASSERT_TRUE(text) << error;
+  EXPECT_EQ(*text, "old content\n");
+  std::string out;
+  EXPECT_EQ(run_program({"/bin/sh", "-c", "ls -A '" + dir + "'"}, out), 0);
+  EXPECT_EQ(out, "state");
+}
+
+TEST(Util, InputsAndProgramOutputAreBounded) {
+  const std::string dir = scratch("bounded");
+  const std::string big = dir + "/big";
+  std::string out, error;
+  ASSERT_EQ(run_program({"/usr/bin/truncate", "-s", std::to_string(max_input_bytes + 1), big}, out), 0) << out;
+  EXPECT_FALSE(read_text(big, error));
+  EXPECT_EQ(error, big + ": larger than the limit of 16 MiB");
+  EXPECT_FALSE(read_text(dir, error));
+  EXPECT_EQ(error, dir + ": is a directory");
+  ASSERT_EQ(::mkfifo((dir + "/fifo").c_str(), 0600), 0);
+  EXPECT_FALSE(read_text(dir + "/fifo", error));  // refused, not waited on
+  EXPECT_EQ(error, dir + "/fifo: not a regular file");
+  EXPECT_EQ(run_program({"/usr/bin/head", "-c", "1000000", "/dev/zero"}, out), 0);
+  EXPECT_LE(out.size(), max_program_output + 64);
+  EXPECT_NE(out.find("[output cut at 64 KiB]"), std::string::npos);
 }
 
 TEST(Util, CanonicalPathsAndCommands) {
