@@ -70,6 +70,11 @@ domain_entry entry_for(const domain_desc& d, const config& cfg, const label_map&
 }
 
 std::string network_label(const config& cfg, const std::string& network) {
+  // libvirt refuses '/' in a network name; a record that carries one (or "." / "..") was not written
+  // by libvirt, and must not make us read a file outside RUN_DIR/network: no label.
+  if (network.empty() || network == "." || network == ".." || network.find('/') != std::string::npos ||
+      network.find('\0') != std::string::npos)
+    return {};
   std::string error;
   const auto text = read_text(cfg.libvirt_run_dir + "/network/" + network + ".xml", error);
   if (!text) return {};

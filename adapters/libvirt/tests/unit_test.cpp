@@ -487,6 +487,20 @@ TEST_F(Rebuild, FromLibvirtsRecordsAlone) {
   EXPECT_EQ(h.eng->admit(dom("alpha", "dom_Ads_Alpha"), shype::hook::domain_create).rfind("Chinese Wall: conflict set CompetingOEMs: domain 'beta'", 0), 0u);
 }
 
+TEST_F(Rebuild, ANetworkNameCannotReachOutsideTheNetworkDirectory) {
+  // A labelled network status file outside RUN_DIR/network, reachable only by a name with '/'.
+  write(cfg.libvirt_run_dir + "/qemu/planted.xml",
+        "<networkstatus><network><name>planted</name><metadata><shype:label xmlns:shype='urn:shype:libvirt:1' "
+        "name='net_Order'/></metadata></network></networkstatus>");
+  write(cfg.libvirt_run_dir + "/network/lan.xml",
+        "<networkstatus><network><name>lan</name><metadata><shype:label xmlns:shype='urn:shype:libvirt:1' "
+        "name='net_Order'/></metadata></network></networkstatus>");
+  EXPECT_EQ(network_label(cfg, "lan"), "net_Order");
+  EXPECT_EQ(network_label(cfg, "../qemu/planted"), "");
+  EXPECT_EQ(network_label(cfg, ".."), "");
+  EXPECT_EQ(network_label(cfg, ""), "");
+}
+
 TEST_F(Rebuild, DropsWhatNoLongerRunsAndAdmissionsOfAnEarlierDaemon) {
   const long me = static_cast<long>(::getpid());
   record("kept", me, 1, "dom_Order");
