@@ -86,7 +86,7 @@ const char* shype_errc_name(shype_errc e);
 typedef struct shype_load_error {
   uint8_t code;    /* a shype_errc value */
   uint8_t section; /* 0 header, 1 te_types, 2 cw_types, 3 conflict_sets, 4 vm_labels,
-                      5 resource_labels, 6 mls, 7 strings */
+                      5 resource_labels, 6 mls, 7 strings, 8 renames */
   uint16_t reserved;
   uint32_t index;  /* element of the section, or 0xFFFFFFFF */
   uint32_t other;  /* a second element involved, or 0xFFFFFFFF */
