@@ -32,12 +32,14 @@ struct decoded_vm_label {
   std::string name;
   std::vector<std::size_t> te, cw;
   std::optional<decoded_mls> mls;
+  std::string from;  ///< the name it was renamed from (format 1.1), empty if none
 };
 
 struct decoded_resource_label {
   std::string name;
   std::vector<std::size_t> te;
   std::optional<decoded_mls> mls;
+  std::string from;  ///< as decoded_vm_label::from
 };
 
 struct decoded_policy {
