@@ -363,7 +363,8 @@ TEST_F(RenameChange, ARenameTakesPrecedenceOverTheSameName) {
   auto vms = paper_vms();
   vm(vms, "ads_a").from = "ads_b";
   vm(vms, "ads_b").from = "ads_a";
-  const auto o = change(build(vms, paper_resources()).value());
+  const auto p = build(vms, paper_resources()).value();  // the monitor reads these bytes from now on
+  const auto o = change(p);
   EXPECT_TRUE(o.violations.empty());
   EXPECT_EQ(name(m->policy().vm_label(m->domain(ads).label).name()), "ads_b");
   EXPECT_TRUE(m->policy().vm_label(m->domain(ads).label).cw().contains(m->policy().find_cw_type("AdsB")));
@@ -373,7 +374,8 @@ TEST_F(RenameChange, AnOldLabelWhoseNameWasGivenToAnotherHasNoSuccessor) {
   auto vms = paper_vms();
   vms.erase(vms.begin() + 2);  // order is dropped, computing takes its name
   vm(vms, "computing") = {"order", {"Computing"}, {"ComputeCo"}, "computing"};
-  const auto o = change(build(vms, paper_resources()).value());
+  const auto p = build(vms, paper_resources()).value();
+  const auto o = change(p);
   EXPECT_EQ(o.report.value, shype::decision::deny);
   ASSERT_EQ(o.violations.size(), 2u);  // the two Order VMs
   EXPECT_EQ(o.violations[0].kind, shype::violation_kind::label_missing);
