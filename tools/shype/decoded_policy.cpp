@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include <shype/detail/le.hpp>
+#include <shype/detail/policy_format.hpp>
 #include <shype/type_set.hpp>
 
 namespace shype::tool {
@@ -32,6 +34,8 @@ decoded_policy decode(const shype::policy_view& v) {
   p.name = str(v.name());
   p.version = v.version();
   p.size = v.bytes().size();
+  p.format_major = shype::detail::load_u16(v.bytes().data() + shype::detail::format::off::major);
+  p.format_minor = shype::detail::load_u16(v.bytes().data() + shype::detail::format::off::minor);
   p.checksum = v.checksum();
   std::copy_n(v.source_hash(), 32, p.source_hash.begin());
   p.has_te = v.has_te();

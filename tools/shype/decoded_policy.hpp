@@ -46,6 +46,7 @@ struct decoded_policy {
   std::string name;
   shype::policy_version version;
   std::size_t size = 0;
+  std::uint16_t format_major = 1, format_minor = 0;  ///< of the binary (1.1: it renames labels)
   std::uint64_t checksum = 0;
   std::array<std::uint8_t, 32> source_hash{};
   bool has_te = false, has_cw = false, has_mls = false;

@@ -57,7 +57,8 @@ std::string dump_text(const decoded_policy& p) {
   std::string s;
   s += "policy: " + p.name + "\n";
   s += "version: " + version_text(p.version) + "\n";
-  s += "size: " + std::to_string(p.size) + " bytes (format 1.0)\n";
+  s += "size: " + std::to_string(p.size) + " bytes (format " + std::to_string(p.format_major) + "." +
+       std::to_string(p.format_minor) + ")\n";
   s += "checksum: " + hex64(p.checksum) + " (XXH64)\n";
   s += "source-sha256: " + to_hex(p.source_hash.data(), p.source_hash.size()) + "\n";
   std::string sections;

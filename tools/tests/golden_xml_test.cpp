@@ -77,7 +77,12 @@ TEST(GoldenXml, RenamesCompileIntoTheBinaryAndSurviveDumpXml) {
   ASSERT_EQ(v.rename_count(), 2u);
   EXPECT_EQ(v.find_rename(shype::label_kind::vm, "dom_A"), v.find_vm_label("dom_Alpha"));
   EXPECT_EQ(v.find_rename(shype::label_kind::resource, "res_Adverts"), v.find_resource_label("res_Ads"));
-  // dump --xml writes the from attributes back: the XML compiles to the same bytes.
+  // dump shows them and the format version; dump --xml writes the from attributes back, and
+  // the XML compiles to the same bytes.
+  const std::string text = dump_text(decode(v));
+  EXPECT_NE(text.find("bytes (format 1.1)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  dom_Alpha\n    renamed from: dom_A\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  res_Ads\n    renamed from: res_Adverts\n"), std::string::npos) << text;
   std::string xml;
   diagnostics d;
   ASSERT_TRUE(dump_xml(decode(v), "golden.bin", xml, d)) << d.text();
