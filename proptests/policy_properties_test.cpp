@@ -10,8 +10,11 @@
 //    damage gets past the checksum) is refused when the damage breaks a rule of the format, and
 //    is canonical whenever it loads.
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -23,6 +26,8 @@
 #include <shype/bell_lapadula.hpp>
 #include <shype/biba.hpp>
 #include <shype/chinese_wall.hpp>
+#include <shype/detail/le.hpp>
+#include <shype/detail/policy_format.hpp>
 #include <shype/monitor.hpp>
 #include <shype/type_enforcement.hpp>
 
@@ -222,6 +227,54 @@ RC_GTEST_PROP(PolicyBinary, BuildIsCanonicalAndLoadsBackToTheSameBytes, ()) {
   const auto round = rebuild(v.value());
   RC_ASSERT(round.has_value());
   RC_ASSERT(*round == *bytes);
+}
+
+RC_GTEST_PROP(PolicyBinary, RenamesAreCanonicalAndMapAsTheNaiveRuleSays, ()) {
+  policy_spec p = make_spec(*gen::policy(false));
+  // Renames of some labels, from old names that overlap the labels' own (L0..L7 for labels
+  // L0..L5, r0..r5 for resources r0..r3): swaps, shadowing and fresh names all occur.
+  std::set<std::string> used_vm, used_res;
+  for (const auto& l : p.labels)
+    if (*rc::gen::inRange(0, 3) == 0)
+      if (const std::string from = pool_name('L', *rc::gen::inRange<std::size_t>(0, 8)); used_vm.insert(from).second)
+        p.renames.push_back({false, l.name, from});
+  for (const auto& r : p.resources)
+    if (*rc::gen::inRange(0, 3) == 0)
+      if (const std::string from = pool_name('r', *rc::gen::inRange<std::size_t>(0, 6)); used_res.insert(from).second)
+        p.renames.push_back({true, r.name, from});
+  const auto bytes = build(p);
+  RC_ASSERT(bytes != nullptr);
+  RC_ASSERT(shype::detail::load_u16(bytes->data() + shype::detail::format::off::minor) == (p.renames.empty() ? 0u : 1u));
+  const auto v = shype::policy_view::load(shype::byte_view(bytes->data(), bytes->size()));
+  RC_ASSERT(v.has_value());
+  RC_ASSERT(v->rename_count() == p.renames.size());
+  const auto round = rebuild(v.value());
+  RC_ASSERT(round.has_value());
+  RC_ASSERT(*round == *bytes);
+  // The naive rule: the label renamed from n, else the label named n if it is not renamed.
+  auto naive = [&](bool resource, const std::string& n) -> std::optional<std::string> {
+    for (const auto& r : p.renames)
+      if (r.resource == resource && r.from == n) return r.label;
+    const bool exists = resource ? std::any_of(p.resources.begin(), p.resources.end(), [&](const auto& x) { return x.name == n; })
+                                 : std::any_of(p.labels.begin(), p.labels.end(), [&](const auto& x) { return x.name == n; });
+    const bool renamed = std::any_of(p.renames.begin(), p.renames.end(), [&](const auto& r) { return r.resource == resource && r.label == n; });
+    if (exists && !renamed) return n;
+    return std::nullopt;
+  };
+  for (std::size_t i = 0; i < 8; ++i) {
+    for (const bool resource : {false, true}) {
+      const std::string n = pool_name(resource ? 'r' : 'L', i);
+      const auto want = naive(resource, n);
+      const auto got = v->find_successor(resource ? shype::label_kind::resource : shype::label_kind::vm, shype::string_ref(n.data(), n.size()));
+      if (!want) {
+        RC_ASSERT(got == shype::policy_view::npos);
+        continue;
+      }
+      RC_ASSERT(got != shype::policy_view::npos);
+      const auto name = resource ? v->resource_label(got).name() : v->vm_label(got).name();
+      RC_ASSERT(std::string(name.data(), name.size()) == *want);
+    }
+  }
 }
 
 RC_GTEST_PROP(PolicyBinary, DamagedBinariesAreRefusedOrCanonical, ()) {

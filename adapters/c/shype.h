@@ -86,7 +86,7 @@ const char* shype_errc_name(shype_errc e);
 typedef struct shype_load_error {
   uint8_t code;    /* a shype_errc value */
   uint8_t section; /* 0 header, 1 te_types, 2 cw_types, 3 conflict_sets, 4 vm_labels,
-                      5 resource_labels, 6 mls, 7 strings */
+                      5 resource_labels, 6 mls, 7 strings, 8 renames */
   uint16_t reserved;
   uint32_t index;  /* element of the section, or 0xFFFFFFFF */
   uint32_t other;  /* a second element involved, or 0xFFFFFFFF */
@@ -190,8 +190,9 @@ typedef int32_t shype_change_mode;
 enum shype_change_mode_values { SHYPE_CHANGE_APPLY = 0, SHYPE_CHANGE_DRY_RUN = 1 };
 
 enum shype_violation_kind_values {
-  SHYPE_VIOLATION_LABEL_MISSING = 0, /* a live domain's label is not in the new policy */
-  SHYPE_VIOLATION_CONFLICT = 1       /* two running domains would violate the Chinese Wall */
+  SHYPE_VIOLATION_LABEL_MISSING = 0, /* a live domain's label has no successor in the new policy */
+  SHYPE_VIOLATION_CONFLICT = 1,      /* two running domains would violate the Chinese Wall */
+  SHYPE_VIOLATION_RENAME_UNKNOWN = 2 /* a rename's `from` names no label of the policy in force */
 };
 
 typedef struct shype_violation {
@@ -199,8 +200,16 @@ typedef struct shype_violation {
   uint8_t policy_index; /* the policy that refused the placement, or SHYPE_DENIED_BY_NONE */
   shype_domid domain;   /* the domain that could not be placed or mapped */
   shype_domid other;    /* the running domain it conflicts with, or SHYPE_HYPERVISOR */
-  const char* label;    /* the domain's label name in the old policy (not NUL-terminated) */
+  const char* label;    /* the domain's label name in the old policy (not NUL-terminated);
+                           RENAME_UNKNOWN: the `from` name */
   size_t label_len;
+  /* Appended with format 1.1 (label renames): the names valid during the callback only. */
+  const char* new_label; /* its label in the new policy, renames applied (RENAME_UNKNOWN: the renamed label) */
+  size_t new_label_len;  /* 0: none */
+  const char* other_label; /* the other domain's label in the new policy (CONFLICT), else empty */
+  size_t other_label_len;
+  uint8_t label_kind;      /* RENAME_UNKNOWN: 0 a VM label, 1 a resource label */
+  uint8_t reserved[7];
 } shype_violation;
 
 typedef void (*shype_violation_fn)(void* ctx, const shype_violation* violation);
@@ -215,8 +224,10 @@ typedef struct shype_change_report {
 } shype_change_report;
 
 /* Live policy change: authorise `subject` (SHYPE_HYPERVISOR or a running domain with the
- * bootstrap label), validate the new binary, map every live domain's label by name, refuse if a
- * label is missing or running domains would conflict (each reason to on_violation), else swap
+ * bootstrap label), validate the new binary, map every live domain's label by name with the new
+ * policy's renames (Xen ACM's <Name from="old">) applied, refuse if a rename names no label of
+ * the policy in force, a label is missing or running domains would conflict under their new
+ * labels (each reason to on_violation), else swap
  * atomically and revoke every binding the new policy no longer permits (each to on_revoke).
  * SHYPE_OK with report->decision == SHYPE_DENY is a refusal; a rejected binary is an error with
  * `err` filled. Either way the old policy stays in force. After an applied change the caller

@@ -65,6 +65,8 @@ static_assert(SHYPE_START_MIGRATE_IN == static_cast<int>(shype::hook::migrate_in
 static_assert(SHYPE_DOMAIN_SAVED == static_cast<int>(shype::domain_state::saved));
 static_assert(SHYPE_AUDIT_POLICY == static_cast<int>(shype::audit_object::policy));
 static_assert(SHYPE_VIOLATION_CONFLICT == static_cast<int>(shype::violation_kind::conflict));
+static_assert(SHYPE_VIOLATION_RENAME_UNKNOWN == static_cast<int>(shype::violation_kind::rename_unknown));
+static_assert(static_cast<int>(shype::label_kind::resource) == 1);
 static_assert(SHYPE_DENIED_BY_NONE == shype::verdict::none && SHYPE_DENIED_BY_MANAGEMENT == shype::verdict::management);
 static_assert(SHYPE_NO_LABEL == shype::no_label && SHYPE_HYPERVISOR == shype::hypervisor_subject);
 static_assert(sizeof(shype_denial::subject_label) == shype::denial_record::label_chars);
@@ -176,6 +178,11 @@ struct violation_sink {
     c.other = v.other;
     c.label = v.label.data();
     c.label_len = v.label.size();
+    c.new_label = v.new_label.data();
+    c.new_label_len = v.new_label.size();
+    c.other_label = v.other_label.data();
+    c.other_label_len = v.other_label.size();
+    c.label_kind = static_cast<std::uint8_t>(v.table);
     fn(ctx, &c);
   }
 };

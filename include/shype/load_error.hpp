@@ -14,6 +14,7 @@ namespace shype {
 
 enum class policy_section : std::uint8_t {
   header, te_types, cw_types, conflict_sets, vm_labels, resource_labels, mls, strings,
+  renames,  ///< format 1.1's rename table
 };
 
 [[nodiscard]] constexpr const char* to_string(policy_section s) noexcept {
@@ -26,6 +27,7 @@ enum class policy_section : std::uint8_t {
     case policy_section::resource_labels: return "resource_labels";
     case policy_section::mls: return "mls";
     case policy_section::strings: return "strings";
+    case policy_section::renames: return "renames";
   }
   return "unknown_section";
 }

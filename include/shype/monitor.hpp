@@ -47,6 +47,7 @@
 #include "locking.hpp"
 #include "policy.hpp"
 #include "policy_view.hpp"
+#include "rename_view.hpp"
 #include "result.hpp"
 #include "statistics.hpp"
 #include "type_enforcement.hpp"
@@ -151,17 +152,22 @@ struct domain_info {
 enum class change_mode : std::uint8_t { apply, dry_run };
 
 enum class violation_kind : std::uint8_t {
-  label_missing,  ///< a running or saved domain's label is not in the new policy
-  conflict,       ///< two running domains would violate a placement policy (Chinese Wall)
+  label_missing,   ///< a running or saved domain's label has no successor in the new policy
+  conflict,        ///< two running domains would violate a placement policy (Chinese Wall)
+  rename_unknown,  ///< a rename's `from` names no label of the policy in force (no domain involved)
 };
 
-/// Why a policy change was rejected (reported one by one to the caller's sink).
+/// Why a policy change was rejected (reported one by one to the caller's sink). The names
+/// point into the old or the new policy's bytes: valid during the callback.
 struct violation {
   violation_kind kind;
-  domid_t domain;                          ///< the domain that could not be placed / mapped
+  domid_t domain;                          ///< the domain that could not be placed / mapped (rename_unknown: hypervisor_subject)
   domid_t other = hypervisor_subject;      ///< the running domain it conflicts with, if known
   std::uint8_t policy_index = verdict::none;
-  string_ref label{};                      ///< the domain's label name (old policy)
+  string_ref label{};                      ///< the domain's label name (old policy); rename_unknown: the `from` name
+  string_ref new_label{};                  ///< its label in the new policy, renames applied (empty if none)
+  string_ref other_label{};                ///< the other domain's label in the new policy, if `other` is known
+  label_kind table = label_kind::vm;       ///< rename_unknown: the kind of label renamed
 };
 
 struct change_report {
@@ -237,8 +243,11 @@ class basic_monitor {
   }
 
   /// Live policy change (paper, section 4.3.2), in one call: authorise the subject, validate the
-  /// binary, map every running and saved domain's label by name, refuse if a label is missing or
-  /// the running domains would violate a placement policy (each reason goes to `on_violation`),
+  /// binary, map every running and saved domain's label by name with the new policy's renames
+  /// applied (Xen ACM's `<Name from="old">new</Name>`: a domain labelled `old` carries on under
+  /// `new`; see policy_view::find_successor), refuse if a rename names no label of the policy in
+  /// force, a label has no successor or the running domains would violate a placement policy
+  /// under their new labels (each reason goes to `on_violation`),
   /// else swap atomically, bump the generation and revoke every binding the new policy no
   /// longer permits (each goes to `on_revoke`, which must not call back into the monitor).
   /// A dry run reports the same and changes nothing. On a refusal or error the old policy stays
@@ -967,13 +976,26 @@ result<change_report, load_error> basic_monitor<L, K, Ps...>::change_policy(domi
     return failure(r.error());
   }
 
-  // 2. Map every live domain's label by name.
+  // 2. Every rename must name a label of the policy in force (a typo would otherwise silently
+  //    drop the domains it meant to carry over). Then map every live domain's label: by rename,
+  //    else by name.
+  for (std::size_t i = 0; i < next.rename_count(); ++i) {
+    const rename_view rn = next.rename(i);
+    const bool known = rn.kind == label_kind::vm ? view_.find_vm_label(rn.from) != policy_view::npos
+                                                 : view_.find_resource_label(rn.from) != policy_view::npos;
+    if (known) continue;
+    ++report.violations;
+    violation v{violation_kind::rename_unknown, hypervisor_subject, hypervisor_subject, verdict::none, rn.from};
+    v.new_label = rn.kind == label_kind::vm ? next.vm_label(rn.label).name() : next.resource_label(rn.label).name();
+    v.table = rn.kind;
+    on_violation(v);
+  }
   for (std::size_t d = 0; d < L.max_domains; ++d) {
     const slot& s = domains_[d];
     remap_[d] = no_label;
     if (s.state == domain_state::free) continue;
     const string_ref name = view_.vm_label(s.label).name();
-    remap_[d] = next.find_vm_label(name);
+    remap_[d] = next.find_successor(label_kind::vm, name);
     if (remap_[d] == no_label) {
       ++report.violations;
       on_violation(violation{violation_kind::label_missing, static_cast<domid_t>(d), hypervisor_subject, verdict::none, name});
@@ -994,6 +1016,7 @@ result<change_report, load_error> basic_monitor<L, K, Ps...>::change_policy(domi
     }
     ++report.violations;
     violation v{violation_kind::conflict, static_cast<domid_t>(d), hypervisor_subject, denied, view_.vm_label(s.label).name()};
+    v.new_label = label.name();
     for (std::size_t e = 0; e < d && v.other == hypervisor_subject; ++e) {
       const slot& t = domains_[e];
       if ((t.state != domain_state::running && t.state != domain_state::starting) || remap_[e] == no_label) continue;
@@ -1001,14 +1024,17 @@ result<change_report, load_error> basic_monitor<L, K, Ps...>::change_policy(domi
       const vm_label_view other = next.vm_label(remap_[e]);
       if (prepare_all(scratch_, next, other) != verdict::none) continue;
       commit_all(scratch_, next, other);
-      if (prepare_all(scratch_, next, label) != verdict::none) v.other = static_cast<domid_t>(e);
+      if (prepare_all(scratch_, next, label) != verdict::none) {
+        v.other = static_cast<domid_t>(e);
+        v.other_label = other.name();
+      }
     }
     on_violation(v);
   }
   if (report.violations != 0) return report;  // refused: the old policy stays in force
 
   // 4. What the new policy no longer permits, in one pass over the registry. A resource binding
-  //    follows its resource label by name; one whose label is gone is revoked. Resource
+  //    follows its resource label (by rename, else by name); one whose label is gone is revoked. Resource
   //    remappings (name lookups) are memoised per pass, decisions too when the labels are few.
   memo_.next_pass();
   // The memo pays when the label pairs fit in it (a handful of labels, as in most policies); with
@@ -1021,7 +1047,7 @@ result<change_report, load_error> basic_monitor<L, K, Ps...>::change_policy(domi
       o = remap_[object];
     } else {
       o = memo_.get((std::uint64_t{8} << 32) | object, [&]() -> std::uint32_t {
-        return next.find_resource_label(view_.resource_label(static_cast<resource_id>(object)).name());
+        return next.find_successor(label_kind::resource, view_.resource_label(static_cast<resource_id>(object)).name());
       });
       if (o == no_label) return true;
     }

@@ -34,6 +34,7 @@ struct builder_limits {
   std::size_t resource_labels = 64;
   std::size_t type_refs = 1024;    ///< type references over all labels and conflict sets
   std::size_t name_bytes = 8192;   ///< bytes of all names together
+  std::size_t renames = 16;        ///< labels renamed from a name of the policy they replace
 };
 
 /// A list of provisional ids (from te_type(), cw_type() or category numbers).
@@ -122,6 +123,19 @@ class policy_builder {
     if (r >= res_count_) return failure(errc::unknown_label);
     return set_mls(res_[r], secrecy, integrity);
   }
+  /// VM label `l` was renamed from `from`, a label of the policy this one will replace (Xen
+  /// ACM's `<Name from="...">`): a domain running under `from` carries on under `l`. A label
+  /// is renamed at most once (invalid_argument); two renames from one name fail in build().
+  constexpr result<void> vm_label_from(label_id l, string_ref from) noexcept {
+    if (l >= vm_count_) return failure(errc::unknown_label);
+    return add_rename(detail::format::rename_vm, l, from);
+  }
+  /// Resource label `r` was renamed from `from` (as vm_label_from).
+  constexpr result<void> resource_label_from(resource_id r, string_ref from) noexcept {
+    if (r >= res_count_) return failure(errc::unknown_label);
+    return add_rename(detail::format::rename_resource, r, from);
+  }
+
   /// The label the first (management) domain gets; checked to exist by build().
   constexpr void bootstrap(string_ref label_name) noexcept {
     bootstrap_ = store(label_name);
@@ -159,6 +173,18 @@ class policy_builder {
     range te, cw;
     mls_entry mls;
   };
+  struct rename_entry {
+    std::uint16_t kind = 0, label = 0;  // provisional label id
+    name_entry from;
+  };
+
+  constexpr result<void> add_rename(std::uint16_t kind, std::uint16_t label, string_ref from) noexcept {
+    for (std::size_t i = 0; i < rn_count_; ++i)
+      if (rn_[i].kind == kind && rn_[i].label == label) return failure(errc::invalid_argument);
+    if (rn_count_ == L.renames || rn_count_ >= detail::format::max_renames) return failure(errc::capacity_exhausted);
+    rn_[rn_count_++] = {kind, label, store(from)};
+    return success;
+  }
 
   constexpr name_entry store(string_ref s) noexcept {
     if (s.size() > L.name_bytes - names_used_) {
@@ -203,6 +229,7 @@ class policy_builder {
     c.res_labels = res_count_;
     c.categories = mls_on_ ? categories_ : 0;
     c.mls = mls_on_;
+    c.renames = rn_count_;
     return c;
   }
   [[nodiscard]] constexpr std::size_t strings_size() const noexcept {
@@ -212,6 +239,7 @@ class policy_builder {
     for (std::size_t i = 0; i < cs_count_; ++i) n += cs_[i].name.len;
     for (std::size_t i = 0; i < vm_count_; ++i) n += vm_[i].name.len;
     for (std::size_t i = 0; i < res_count_; ++i) n += res_[i].name.len;
+    for (std::size_t i = 0; i < rn_count_; ++i) n += rn_[i].from.len;
     return n;
   }
 
@@ -253,6 +281,12 @@ class policy_builder {
   std::uint16_t cs_order_[L.conflict_sets == 0 ? 1 : L.conflict_sets] = {};
   std::uint16_t vm_order_[L.vm_labels == 0 ? 1 : L.vm_labels] = {};
   std::uint16_t res_order_[L.resource_labels == 0 ? 1 : L.resource_labels] = {};
+  std::uint16_t vm_rank_[L.vm_labels == 0 ? 1 : L.vm_labels] = {};
+  std::uint16_t res_rank_[L.resource_labels == 0 ? 1 : L.resource_labels] = {};
+
+  rename_entry rn_[L.renames == 0 ? 1 : L.renames] = {};
+  std::size_t rn_count_ = 0;
+  std::uint16_t rn_order_[L.renames == 0 ? 1 : L.renames] = {};
 };
 
 template <builder_limits L>
@@ -275,6 +309,17 @@ constexpr result<std::size_t, load_error> policy_builder<L>::build(std::uint8_t*
   if (auto r = sort_table(res_order_, res_count_, res_name, policy_section::resource_labels); !r) return failure(r.error());
   for (std::size_t i = 0; i < te_count_; ++i) te_rank_[te_order_[i]] = static_cast<std::uint16_t>(i);
   for (std::size_t i = 0; i < cw_count_; ++i) cw_rank_[cw_order_[i]] = static_cast<std::uint16_t>(i);
+  for (std::size_t i = 0; i < vm_count_; ++i) vm_rank_[vm_order_[i]] = static_cast<std::uint16_t>(i);
+  for (std::size_t i = 0; i < res_count_; ++i) res_rank_[res_order_[i]] = static_cast<std::uint16_t>(i);
+  // Renames sort by kind, then old name; one old name renamed twice (per kind) is a duplicate.
+  for (std::size_t i = 0; i < rn_count_; ++i) rn_order_[i] = static_cast<std::uint16_t>(i);
+  auto rn_less = [&](std::uint16_t a, std::uint16_t b) {
+    return rn_[a].kind != rn_[b].kind ? rn_[a].kind < rn_[b].kind : name_of(rn_[a].from) < name_of(rn_[b].from);
+  };
+  detail::heap_sort(rn_order_, rn_count_, rn_less);
+  for (std::size_t i = 1; i < rn_count_; ++i)
+    if (!rn_less(rn_order_[i - 1], rn_order_[i]))
+      return failure(load_error(errc::duplicate_name, policy_section::renames, 0, rn_order_[i], rn_order_[i - 1]));
 
   std::uint16_t boot = f::no_bootstrap;
   if (has_bootstrap_) {
@@ -291,7 +336,7 @@ constexpr result<std::size_t, load_error> policy_builder<L>::build(std::uint8_t*
   // Header.
   for (std::size_t i = 0; i < 8; ++i) out[i] = f::magic[i];
   store_le<std::uint16_t>(out + f::off::major, f::major);
-  store_le<std::uint16_t>(out + f::off::minor, f::minor);
+  store_le<std::uint16_t>(out + f::off::minor, rn_count_ != 0 ? f::minor_renames : std::uint16_t{0});
   store_le<std::uint32_t>(out + f::off::header_size, f::header_size);
   store_le<std::uint32_t>(out + f::off::total_size, static_cast<std::uint32_t>(total));
   store_le<std::uint32_t>(out + f::off::flags, (te_on_ ? f::flag_te : 0u) | (cw_on_ ? f::flag_cw : 0u) | (mls_on_ ? f::flag_mls : 0u));
@@ -305,6 +350,7 @@ constexpr result<std::size_t, load_error> policy_builder<L>::build(std::uint8_t*
   store_le<std::uint16_t>(out + f::off::res_label_count, static_cast<std::uint16_t>(c.res_labels));
   store_le<std::uint16_t>(out + f::off::category_count, static_cast<std::uint16_t>(c.categories));
   store_le<std::uint16_t>(out + f::off::bootstrap, boot);
+  store_le<std::uint16_t>(out + f::off::rename_count, static_cast<std::uint16_t>(c.renames));
   store_le<std::uint32_t>(out + f::off::te_types, static_cast<std::uint32_t>(l.te_types));
   store_le<std::uint32_t>(out + f::off::cw_types, static_cast<std::uint32_t>(l.cw_types));
   store_le<std::uint32_t>(out + f::off::conflicts, static_cast<std::uint32_t>(l.conflicts));
@@ -375,6 +421,14 @@ constexpr result<std::size_t, load_error> policy_builder<L>::build(std::uint8_t*
     put_set(rec + head, e.te, te_rank_);
     put_span(rec + 8, rec + head, l.te_words);
     if (mls_on_) put_mls(l.mls + l.mls_stride * (vm_count_ + i), e.mls);
+  }
+
+  for (std::size_t i = 0; i < rn_count_; ++i) {
+    const auto& e = rn_[rn_order_[i]];
+    const std::uint64_t rec = l.renames + f::rename_size * i;
+    put_name(rec, e.from);
+    store_le<std::uint16_t>(out + rec + 8, e.kind);
+    store_le<std::uint16_t>(out + rec + 10, e.kind == f::rename_vm ? vm_rank_[e.label] : res_rank_[e.label]);
   }
 
   detail::xxh64_state h;

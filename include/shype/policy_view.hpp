@@ -19,6 +19,7 @@
 #include "ids.hpp"
 #include "label_view.hpp"
 #include "load_error.hpp"
+#include "rename_view.hpp"
 #include "result.hpp"
 #include "string_ref.hpp"
 #include "type_set.hpp"
@@ -83,6 +84,32 @@ class policy_view {
   /// The label the hypervisor gives the first (management) domain; no_label if none.
   [[nodiscard]] constexpr label_id bootstrap_label() const noexcept { return bootstrap_; }
 
+  // --- renames (format 1.1; sorted by kind, then by the old name) -----------------------------------
+  [[nodiscard]] constexpr std::size_t rename_count() const noexcept { return c_.renames; }
+  [[nodiscard]] constexpr rename_view rename(std::size_t i) const noexcept {
+    const auto rec = l_.renames + detail::format::rename_size * i;
+    return {kind_at(rec), name_at(rec), detail::load_u16(p_ + rec + 10)};
+  }
+  /// The label of kind `k` renamed from `from` (a name in the policy this one replaces), or npos.
+  [[nodiscard]] constexpr std::uint16_t find_rename(label_kind k, string_ref from) const noexcept;
+  /// The name label `i` of kind `k` was renamed from; empty if it was not renamed.
+  [[nodiscard]] constexpr string_ref renamed_from(label_kind k, std::uint16_t i) const noexcept {
+    for (std::size_t r = 0; r < c_.renames; ++r) {
+      const rename_view v = rename(r);
+      if (v.kind == k && v.label == i) return v.from;
+    }
+    return {};
+  }
+  /// The label of kind `k` that the replaced policy's label `old_name` becomes under this one:
+  /// the label renamed from it if there is one, else the label of the same name unless that one
+  /// was renamed from another (it then stands for the other). npos: `old_name` has no successor.
+  [[nodiscard]] constexpr std::uint16_t find_successor(label_kind k, string_ref old_name) const noexcept {
+    if (const std::uint16_t r = find_rename(k, old_name); r != npos) return r;
+    const std::uint16_t same = k == label_kind::vm ? find_vm_label(old_name) : find_resource_label(old_name);
+    if (same == npos || c_.renames == 0 || renamed_from(k, same).empty()) return same;
+    return npos;
+  }
+
   // --- lookup by name (binary search: every table is sorted) -----------------------------------------
   [[nodiscard]] constexpr label_id find_vm_label(string_ref n) const noexcept {
     return find(n, l_.vm_labels, l_.vm_stride, c_.vm_labels);
@@ -131,6 +158,9 @@ class policy_view {
     return type_set_view(p_ + rec + detail::format::name_ref_size + detail::format::spans_size + words_off, words,
                          detail::load_u16(span), detail::load_u16(span + 2));
   }
+  [[nodiscard]] constexpr label_kind kind_at(std::uint64_t rec) const noexcept {
+    return detail::load_u16(p_ + rec + 8) == detail::format::rename_resource ? label_kind::resource : label_kind::vm;
+  }
   [[nodiscard]] constexpr mls_view mls_at(std::uint64_t i) const noexcept {
     if (!has_mls()) return {};
     return mls_view(p_ + l_.mls + l_.mls_stride * i, static_cast<std::size_t>(l_.cat_words));
@@ -148,6 +178,19 @@ class policy_view {
 };
 
 // --- implementation ---------------------------------------------------------------------------------
+
+constexpr std::uint16_t policy_view::find_rename(label_kind k, string_ref from) const noexcept {
+  std::uint64_t lo = 0, hi = c_.renames;
+  while (lo < hi) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    const std::uint64_t rec = l_.renames + detail::format::rename_size * mid;
+    const label_kind mk = kind_at(rec);
+    const auto c = mk != k ? (mk < k ? std::strong_ordering::less : std::strong_ordering::greater) : name_at(rec) <=> from;
+    if (c == 0) return detail::load_u16(p_ + rec + 10);
+    if (c < 0) lo = mid + 1; else hi = mid;
+  }
+  return npos;
+}
 
 constexpr std::uint16_t policy_view::find(string_ref n, std::uint64_t base, std::uint64_t stride,
                                           std::uint64_t count) const noexcept {
@@ -174,7 +217,8 @@ class policy_validator {
     if (p_ == nullptr || n_ < f::header_size) return failure(error(errc::truncated, policy_section::header, n_));
     for (std::size_t i = 0; i < 8; ++i)
       if (p_[i] != f::magic[i]) return failure(error(errc::bad_magic, policy_section::header, f::off::magic));
-    if (load_u16(p_ + f::off::major) != f::major || load_u16(p_ + f::off::minor) > f::minor)
+    minor_ = load_u16(p_ + f::off::minor);
+    if (load_u16(p_ + f::off::major) != f::major || minor_ > f::minor)
       return failure(error(errc::unsupported_version, policy_section::header, f::off::major));
     if (load_u32(p_ + f::off::header_size) != f::header_size)
       return failure(error(errc::bad_header, policy_section::header, f::off::header_size));
@@ -200,7 +244,14 @@ class policy_validator {
     namespace f = format;
     flags_ = load_u32(p_ + f::off::flags);
     if ((flags_ & ~f::known_flags) != 0) return failure(error(errc::bad_header, policy_section::header, f::off::flags));
-    if (load_u16(p_ + f::off::reserved) != 0) return failure(error(errc::bad_header, policy_section::header, f::off::reserved));
+    if (minor_ < f::minor_renames) {
+      if (load_u16(p_ + f::off::reserved) != 0) return failure(error(errc::bad_header, policy_section::header, f::off::reserved));
+    } else {
+      // A policy without renames is written as 1.0: a 1.1 binary has at least one.
+      c_.renames = load_u16(p_ + f::off::rename_count);
+      if (c_.renames == 0 || c_.renames > f::max_renames)
+        return failure(error(errc::bad_count, policy_section::header, f::off::rename_count));
+    }
     c_.te = load_u16(p_ + f::off::te_count);
     c_.cw = load_u16(p_ + f::off::cw_count);
     c_.conflicts = load_u16(p_ + f::off::conflict_count);
@@ -222,7 +273,7 @@ class policy_validator {
         {f::off::te_types, l.te_types},     {f::off::cw_types, l.cw_types}, {f::off::conflicts, l.conflicts},
         {f::off::vm_labels, l.vm_labels},   {f::off::res_labels, l.res_labels}, {f::off::mls, l.mls},
         {f::off::strings, l.strings},
-    };
+    };  // the rename table has no offset field: it lies between mls and strings, checked by both
     for (const auto& o : offsets) {
       if (load_u32(p_ + o.field) != o.expect || o.expect > total_)
         return failure(error(errc::bad_offset, policy_section::header, o.field));
@@ -306,12 +357,46 @@ class policy_validator {
         {l.conflicts, l.conflict_stride, c_.conflicts, policy_section::conflict_sets},
         {l.vm_labels, l.vm_stride, c_.vm_labels, policy_section::vm_labels},
         {l.res_labels, l.res_stride, c_.res_labels, policy_section::resource_labels},
+        {l.renames, f::rename_size, c_.renames, policy_section::renames},
     };
     if (auto r = at(f::off::name_off, policy_section::header, error::none); !r) return r;
     for (const auto& t : tables)
       for (std::uint64_t i = 0; i < t.count; ++i)
         if (auto r = at(t.base + t.stride * i, t.s, static_cast<std::uint32_t>(i)); !r) return r;
     if (next != strings_size_) return failure(error(errc::bad_length, policy_section::header, f::off::strings_size));
+    return success;
+  }
+
+  /// The rename table: every `from` a valid name, kinds known, labels in range, records
+  /// strictly ascending by (kind, from) (so one old name is renamed once), and no label renamed
+  /// twice (quadratic, hence max_renames).
+  constexpr result<void, error> renames() const noexcept {
+    namespace f = format;
+    const f::layout l(c_);
+    constexpr policy_section s = policy_section::renames;
+    for (std::uint64_t i = 0; i < c_.renames; ++i) {
+      const std::uint64_t rec = l.renames + f::rename_size * i;
+      const auto idx = static_cast<std::uint32_t>(i);
+      if (auto r = name(rec, s, idx); !r) return r;
+      const std::uint16_t kind = load_u16(p_ + rec + 8), label = load_u16(p_ + rec + 10);
+      if (kind != f::rename_vm && kind != f::rename_resource) return failure(error(errc::bad_reference, s, rec + 8, idx));
+      if (label >= (kind == f::rename_vm ? c_.vm_labels : c_.res_labels)) return failure(error(errc::bad_reference, s, rec + 10, idx));
+      if (load_u32(p_ + rec + 12) != 0) return failure(error(errc::bad_header, s, rec + 12, idx));
+      if (i == 0) continue;
+      const std::uint64_t prev = rec - f::rename_size;
+      const std::uint16_t prev_kind = load_u16(p_ + prev + 8);
+      const auto order = prev_kind != kind ? (prev_kind < kind ? std::strong_ordering::less : std::strong_ordering::greater)
+                                           : string_at(prev) <=> string_at(rec);
+      if (order == 0) return failure(error(errc::duplicate_name, s, rec, idx, idx - 1));
+      if (order > 0) return failure(error(errc::unsorted_names, s, rec, idx, idx - 1));
+      // Records of one kind are contiguous: look back only through them.
+      for (std::uint64_t j = i; j-- > 0;) {
+        const std::uint64_t other = l.renames + f::rename_size * j;
+        if (load_u16(p_ + other + 8) != kind) break;
+        if (load_u16(p_ + other + 10) == label)
+          return failure(error(errc::bad_reference, s, rec + 10, idx, static_cast<std::uint32_t>(j)));
+      }
+    }
     return success;
   }
 
@@ -371,6 +456,8 @@ class policy_validator {
       }
     }
 
+    if (auto r = renames(); !r) return failure(r.error());
+
     const std::uint16_t boot = load_u16(p_ + f::off::bootstrap);
     if (boot != f::no_bootstrap && boot >= c_.vm_labels)
       return failure(error(errc::bad_reference, policy_section::header, f::off::bootstrap));
@@ -387,6 +474,7 @@ class policy_validator {
   std::uint64_t n_;
   std::uint64_t total_ = 0;
   std::uint32_t flags_ = 0;
+  std::uint16_t minor_ = 0;
   format::counts c_{};
   std::uint64_t strings_ = 0, strings_size_ = 0;
 };

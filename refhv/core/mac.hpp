@@ -144,6 +144,10 @@ result<usize> policy_get(domid_t subject, view<u8> out) noexcept;
 result<decision> decide(domid_t subject, u32 op, domid_t a, domid_t b) noexcept;
 /// The label name of `dom` (NUL-terminated in `out`); returns its length.
 result<usize> domain_label(domid_t dom, view<char> out) noexcept;
+/// Right after an applied policy change: the name the policy now in force gives the resource
+/// label that was `old_name` before it (Xen ACM's <Name from="old"> renames applied), NUL-
+/// terminated in `out`; ENOENT if it has none. refhv keeps resource labels by name.
+result<usize> resource_label_after_change(const char* old_name, view<char> out) noexcept;
 /// Hook statistics at the seam.
 void stats(refhv_mac_stats& out) noexcept;
 /// The ACM's own counters by hook class.
@@ -160,6 +164,9 @@ struct revocation_hooks {
     void (*evtchn)(u64 cookie, binding b) noexcept;    ///< evtchn::revoke
     void (*grant)(u64 cookie, binding b) noexcept;     ///< grant::revoke_by_policy
     void (*resource)(u64 cookie, binding b) noexcept;  ///< resource::revoke
+    /// After an applied change, once the revocations ran: labels kept by name follow renames
+    /// (resource::rename_labels; domains' labels are carried over by the ACM itself).
+    void (*renamed)() noexcept;
 };
 void set_revocation_hooks(const revocation_hooks& h) noexcept;
 

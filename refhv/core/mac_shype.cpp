@@ -38,7 +38,7 @@ constinit monitor_t g_monitor;
 alignas(8) u8 g_buffers[2][hypercall::max_policy_bytes];
 unsigned g_active = 0;  // which buffer holds the policy in force
 refhv_mac_stats g_stats;
-revocation_hooks g_hooks{nullptr, nullptr, nullptr};
+revocation_hooks g_hooks{nullptr, nullptr, nullptr, nullptr};
 bool g_trace = false;
 
 /// A revocation taken by a policy change, carried out once the monitor is done.
@@ -202,7 +202,7 @@ void describe(const shype::load_error& e, char* buf, usize cap) noexcept {
 
 /// Would a change to `next` take the management label away from `subject`, which holds it now?
 /// In refhv only dom0 can manage, so nobody could ever manage again (not even load the old
-/// policy back): such a change is refused. Labels are matched by name, as the change maps them.
+/// policy back): such a change is refused. Labels are mapped as the change maps them (renames).
 /// A binary that does not load is left to change_policy, which describes it.
 bool loses_management(domid_t subject, view<const u8> next, shype::detail::text_writer& msg) noexcept {
     if (subject == hypervisor) return false;
@@ -212,10 +212,25 @@ bool loses_management(domid_t subject, view<const u8> next, shype::detail::text_
     if (!v) return false;
     const shype::string_ref mine = label_of(subject);
     const shype::label_id boot = v.value().bootstrap_label();
-    if (boot != shype::no_label && v.value().vm_label(boot).name() == mine) return false;
+    // dom0's label as the change maps it (its successor: a rename carries it over).
+    if (boot != shype::no_label && v.value().find_successor(shype::label_kind::vm, mine) == boot) return false;
     msg.put("refused: d").put_uint(subject).put(" (").put(mine).put(") would lose the management label (the new policy's is ");
     msg.put(boot == shype::no_label ? shype::string_ref("none") : v.value().vm_label(boot).name()).put(")");
     return true;
+}
+
+/// After an applied change: every live domain's label name as the policy now in force has it
+/// (a rename changes it; refhv keeps the name, e.g. for save images and DOMAIN_INFO).
+void carry_domain_labels() noexcept {
+    for (unsigned i = 0; domain* d = domains::slot(i); ++i) {
+        if (!d->alive()) continue;
+        const shype::domain_info info = g_monitor.domain(d->id);
+        if (info.state != shype::domain_state::running) continue;
+        const shype::string_ref n = policy().vm_label(info.label).name();
+        if (n.size() >= sizeof d->label) continue;  // refused before the change (policy_load)
+        lib::memcpy(d->label, n.data(), n.size());
+        d->label[n.size()] = '\0';
+    }
 }
 
 void run_revocations() noexcept {
@@ -462,7 +477,14 @@ result<u64> policy_load(domid_t subject, view<const u8> bytes, u32 flags, refhv_
     };
     auto on_violation = [&](const shype::violation& v) noexcept {
         if (out.violations++ != 0) return;  // the first one is described
-        msg.put("refused: d").put_uint(v.domain).put(" (").put(v.label).put(")");
+        if (v.kind == shype::violation_kind::rename_unknown) {
+            msg.put("refused: ").put(shype::to_string(v.table)).put(" ").put(v.new_label).put(" is renamed from ").put(v.label);
+            msg.put(", which the policy in force lacks");
+            return;
+        }
+        msg.put("refused: d").put_uint(v.domain).put(" (").put(v.label);
+        if (!v.new_label.empty() && v.new_label != v.label) msg.put(", renamed ").put(v.new_label);
+        msg.put(")");
         if (v.kind == shype::violation_kind::label_missing) {
             msg.put(" has a label the new policy lacks");
         } else {
@@ -470,6 +492,19 @@ result<u64> policy_load(domid_t subject, view<const u8> bytes, u32 flags, refhv_
             if (v.other != shype::hypervisor_subject) msg.put(" with d").put_uint(v.other);
         }
     };
+    // refhv keeps labels by name in fixed buffers: a renamed label must fit them.
+    if (const auto nv = shype::policy_view::load(shype::byte_view(next, bytes.size))) {
+        for (usize i = 0; i < nv.value().rename_count(); ++i) {
+            const shype::rename_view rn = nv.value().rename(i);
+            const shype::string_ref to = rn.kind == shype::label_kind::vm ? nv.value().vm_label(rn.label).name()
+                                                                          : nv.value().resource_label(rn.label).name();
+            if (to.size() < REFHV_LABEL_MAX) continue;
+            msg.put("refused: ").put(shype::to_string(rn.kind)).put(" ").put(rn.from).put(" is renamed to a name of ");
+            msg.put_uint(to.size()).put(" bytes; refhv's labels hold at most ").put_uint(REFHV_LABEL_MAX - 1);
+            ++g_stats.denials;
+            return fail(errc::inval);
+        }
+    }
     const auto r = g_monitor.change_policy(subject, shype::byte_view(next, bytes.size),
                                            dry ? shype::change_mode::dry_run : shype::change_mode::apply, on_revoke,
                                            on_violation);
@@ -503,6 +538,8 @@ result<u64> policy_load(domid_t subject, view<const u8> bytes, u32 flags, refhv_
     if (!dry) {
         g_active = 1 - g_active;
         run_revocations();
+        carry_domain_labels();
+        if (g_hooks.renamed != nullptr) g_hooks.renamed();
     }
     return static_cast<u64>(rep.revoked);
 }
@@ -544,6 +581,17 @@ result<usize> domain_label(domid_t dom, view<char> out) noexcept {
     const shype::domain_info i = g_monitor.domain(dom);
     if (i.state != shype::domain_state::running) return fail(errc::srch);
     const shype::string_ref n = policy().vm_label(i.label).name();
+    if (out.size < n.size() + 1) return fail(errc::range);
+    lib::memcpy(out.data, n.data(), n.size());
+    out.data[n.size()] = '\0';
+    return n.size();
+}
+
+result<usize> resource_label_after_change(const char* old_name, view<char> out) noexcept {
+    const shype::policy_view v = policy();
+    const shype::resource_id r = v.find_successor(shype::label_kind::resource, old_name);
+    if (r == shype::policy_view::npos) return fail(errc::noent);
+    const shype::string_ref n = v.resource_label(r).name();
     if (out.size < n.size() + 1) return fail(errc::range);
     lib::memcpy(out.data, n.data(), n.size());
     out.data[n.size()] = '\0';

@@ -202,6 +202,17 @@ void revoke(u64 key, mac::binding taken) noexcept {
     withdraw(r, static_cast<u8>(id));
 }
 
+void rename_labels() noexcept {
+    for (resource& r : g_resources) {
+        if (!r.used) continue;
+        char now[REFHV_LABEL_MAX];
+        if (!mac::resource_label_after_change(r.label, view<char>{now, sizeof now})) continue;  // withdrawn already
+        if (lib::streq(now, r.label, sizeof now)) continue;
+        log::line("refhv: resource ", r.name, " of d", log::dec{r.server}, ": label ", r.label, " renamed ", now);
+        lib::strlcpy(r.label, now, sizeof r.label);
+    }
+}
+
 const char* label_of(domid_t server, u16 id, mac::binding& reg_out) noexcept {
     if (id >= max_resources || !g_resources[id].used || g_resources[id].server != server) return nullptr;
     reg_out = g_resources[id].reg;

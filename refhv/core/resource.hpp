@@ -39,6 +39,8 @@ bool drop_pending(domain& server, u16 server_port) noexcept;
 /// Revocation by a policy change: a registration (the resource is withdrawn and its live
 /// connections revoked) or a client's attachment (its connection is revoked).
 void revoke(u64 cookie, mac::binding b) noexcept;
+/// After an applied policy change: each live resource's label follows a rename (mac hook).
+void rename_labels() noexcept;
 /// The label of a live registration (and its binding), or nullptr (for the checker).
 const char* label_of(domid_t server, u16 id, mac::binding& reg_out) noexcept;
 void init() noexcept;

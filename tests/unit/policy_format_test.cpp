@@ -12,10 +12,12 @@
 #include <gtest/gtest.h>
 
 #include "shype_test/policies.hpp"
+#include "shype_test/reseal.hpp"
 
 namespace {
 
 namespace f = shype::detail::format;
+using shype_test::reseal;
 using shype::errc;
 using shype::policy_section;
 using shype::policy_view;
@@ -26,14 +28,6 @@ std::vector<std::uint8_t> paper_bytes(shype_test::paper_variant v = shype_test::
   return {p.bytes, p.bytes + p.size};
 }
 
-/// Recomputes the checksum after a test patched the bytes, so the loader reaches the defect.
-void reseal(std::vector<std::uint8_t>& b) {
-  shype::detail::xxh64_state h;
-  h.update(b.data(), f::off::checksum);
-  h.update_zeros(8);
-  h.update(b.data() + f::off::checksum + 8, b.size() - f::off::checksum - 8);
-  shype::detail::store_le<std::uint64_t>(b.data() + f::off::checksum, h.digest());
-}
 
 shype::load_error load_error_of(const std::vector<std::uint8_t>& b) {
   auto r = policy_view::load(shype::byte_view(b.data(), b.size()));
@@ -235,7 +229,7 @@ void put16(std::vector<std::uint8_t>& b, std::size_t off, std::uint16_t v) { shy
 const defect defects[] = {
     {"bad magic", [](auto& b) { b[0] = 'X'; }, true, errc::bad_magic, policy_section::header},
     {"major version 2", [](auto& b) { put16(b, f::off::major, 2); }, true, errc::unsupported_version, policy_section::header},
-    {"newer minor", [](auto& b) { put16(b, f::off::minor, 1); }, true, errc::unsupported_version, policy_section::header},
+    {"newer minor", [](auto& b) { put16(b, f::off::minor, 2); }, true, errc::unsupported_version, policy_section::header},
     {"header size", [](auto& b) { put32(b, f::off::header_size, 120); }, true, errc::bad_header, policy_section::header},
     {"total larger than buffer", [](auto& b) { put32(b, f::off::total_size, static_cast<std::uint32_t>(b.size() + 8)); }, true,
      errc::truncated, policy_section::header},

@@ -20,6 +20,7 @@ inline constexpr shype::builder_limits compile_limits{
     .resource_labels = 16384,
     .type_refs = std::size_t{1} << 20,
     .name_bytes = std::size_t{1} << 22,
+    .renames = 1024,  // the binary format's own limit (detail::format::max_renames)
 };
 
 inline constexpr std::size_t max_name_bytes = 255;

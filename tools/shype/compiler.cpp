@@ -73,13 +73,17 @@ compile_result build_binary(const policy_source& p, const std::uint8_t (&source_
   }
   for (const auto& l : p.vm_labels) {
     const auto t = ids_of(l.te, te), c = ids_of(l.cw, cw);
-    if (auto id = b->vm_label(ref(l.name.text), shype::id_list(t.data(), t.size()), shype::id_list(c.data(), c.size())); !id)
-      return internal("a VM label", id.error());
+    auto id = b->vm_label(ref(l.name.text), shype::id_list(t.data(), t.size()), shype::id_list(c.data(), c.size()));
+    if (!id) return internal("a VM label", id.error());
+    if (l.from)
+      if (auto rn = b->vm_label_from(id.value(), ref(l.from->text)); !rn) return internal("a VM label's rename", rn.error());
   }
   for (const auto& l : p.resource_labels) {
     const auto t = ids_of(l.te, te);
-    if (auto id = b->resource_label(ref(l.name.text), shype::id_list(t.data(), t.size())); !id)
-      return internal("a resource label", id.error());
+    auto id = b->resource_label(ref(l.name.text), shype::id_list(t.data(), t.size()));
+    if (!id) return internal("a resource label", id.error());
+    if (l.from)
+      if (auto rn = b->resource_label_from(id.value(), ref(l.from->text)); !rn) return internal("a resource label's rename", rn.error());
   }
   if (p.has_subject_labels) b->bootstrap(ref(p.bootstrap.text));
 

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include <shype/detail/le.hpp>
+#include <shype/detail/policy_format.hpp>
 #include <shype/type_set.hpp>
 
 namespace shype::tool {
@@ -32,6 +34,8 @@ decoded_policy decode(const shype::policy_view& v) {
   p.name = str(v.name());
   p.version = v.version();
   p.size = v.bytes().size();
+  p.format_major = shype::detail::load_u16(v.bytes().data() + shype::detail::format::off::major);
+  p.format_minor = shype::detail::load_u16(v.bytes().data() + shype::detail::format::off::minor);
   p.checksum = v.checksum();
   std::copy_n(v.source_hash(), 32, p.source_hash.begin());
   p.has_te = v.has_te();
@@ -46,11 +50,13 @@ decoded_policy decode(const shype::policy_view& v) {
   }
   for (std::size_t i = 0; i < v.vm_label_count(); ++i) {
     const auto l = v.vm_label(static_cast<shype::label_id>(i));
-    p.vm_labels.push_back({str(l.name()), indices(l.te()), indices(l.cw()), mls_of(v, l)});
+    p.vm_labels.push_back({str(l.name()), indices(l.te()), indices(l.cw()), mls_of(v, l),
+                           str(v.renamed_from(shype::label_kind::vm, static_cast<std::uint16_t>(i)))});
   }
   for (std::size_t i = 0; i < v.resource_label_count(); ++i) {
     const auto l = v.resource_label(static_cast<shype::resource_id>(i));
-    p.resource_labels.push_back({str(l.name()), indices(l.te()), mls_of(v, l)});
+    p.resource_labels.push_back({str(l.name()), indices(l.te()), mls_of(v, l),
+                                 str(v.renamed_from(shype::label_kind::resource, static_cast<std::uint16_t>(i)))});
   }
   if (v.bootstrap_label() != shype::no_label) p.bootstrap = v.bootstrap_label();
   return p;

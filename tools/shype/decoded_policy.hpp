@@ -32,18 +32,21 @@ struct decoded_vm_label {
   std::string name;
   std::vector<std::size_t> te, cw;
   std::optional<decoded_mls> mls;
+  std::string from;  ///< the name it was renamed from (format 1.1), empty if none
 };
 
 struct decoded_resource_label {
   std::string name;
   std::vector<std::size_t> te;
   std::optional<decoded_mls> mls;
+  std::string from;  ///< as decoded_vm_label::from
 };
 
 struct decoded_policy {
   std::string name;
   shype::policy_version version;
   std::size_t size = 0;
+  std::uint16_t format_major = 1, format_minor = 0;  ///< of the binary (1.1: it renames labels)
   std::uint64_t checksum = 0;
   std::array<std::uint8_t, 32> source_hash{};
   bool has_te = false, has_cw = false, has_mls = false;

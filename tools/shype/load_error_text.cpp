@@ -80,6 +80,7 @@ class raw {
     c.res_labels = u16(f::off::res_label_count);
     c.categories = u16(f::off::category_count);
     c.mls = (u32(f::off::flags) & f::flag_mls) != 0;
+    if (u16(f::off::minor) >= f::minor_renames) c.renames = u16(f::off::rename_count);
     return c;
   }
 
@@ -118,6 +119,7 @@ section_info info(const raw& b, shype::policy_section s) {
     case shype::policy_section::resource_labels: return {"resource label", l.res_labels, l.res_stride, c.res_labels, true};
     case shype::policy_section::mls: return {"MLS record", l.mls, l.mls_stride, c.vm_labels + c.res_labels, false};
     case shype::policy_section::strings: return {"strings", l.strings, 0, 0, false};
+    case shype::policy_section::renames: return {"rename", l.renames, f::rename_size, c.renames, true};
     case shype::policy_section::header: break;
   }
   return {"header", 0, 0, 0, false};
@@ -159,7 +161,7 @@ diagnostic describe_load_error(const std::string& file, const std::uint8_t* data
   d.file = file;
   std::string where;
   if (e.section == shype::policy_section::header) {
-    const char* field = header_field(e.offset);
+    const char* field = e.offset == f::off::rename_count && b.u16(f::off::minor) >= f::minor_renames ? "rename_count" : header_field(e.offset);
     where = field != nullptr && !(e.code == shype::errc::truncated && e.offset != f::off::total_size) ? std::string("header field ") + field
                                                                                                          : "header";
   } else {
@@ -181,7 +183,7 @@ diagnostic describe_load_error(const std::string& file, const std::uint8_t* data
     case errc::bad_magic: m = "not a shype binary policy (the magic is not \"SHYPEPOL\")"; break;
     case errc::unsupported_version:
       m = "unsupported format version " + std::to_string(b.u16(f::off::major)) + "." + std::to_string(b.u16(f::off::minor)) +
-          " (this tool reads " + std::to_string(f::major) + "." + std::to_string(f::minor) + ")";
+          " (this tool reads " + std::to_string(f::major) + ".0 to " + std::to_string(f::major) + "." + std::to_string(f::minor) + ")";
       break;
     case errc::bad_header:
       if (e.offset == f::off::header_size)
@@ -238,6 +240,10 @@ diagnostic describe_load_error(const std::string& file, const std::uint8_t* data
       else if (e.offset == f::off::cw_count) m = std::to_string(c.cw) + " Chinese Wall types, but the Chinese Wall flag is clear";
       else if (e.offset == f::off::conflict_count) m = std::to_string(c.conflicts) + " conflict sets, but the Chinese Wall flag is clear";
       else if (e.offset == f::off::category_count) m = std::to_string(c.categories) + " MLS categories, but the MLS flag is clear";
+      else if (e.offset == f::off::rename_count && c.renames == 0)
+        m = "format 1.1 with no rename (a policy without renames is written as format 1.0)";
+      else if (e.offset == f::off::rename_count)
+        m = std::to_string(c.renames) + " renames, more than the format allows (" + std::to_string(f::max_renames) + ")";
       else m = "count " + std::to_string(b.u16(e.offset)) + " is out of range (at most 65534 labels)";
       break;
     case errc::bad_string: m = bad_string_reason(b, e.offset); break;
@@ -274,6 +280,20 @@ diagnostic describe_load_error(const std::string& file, const std::uint8_t* data
       break;
     }
     case errc::bad_reference:
+      if (e.section == shype::policy_section::renames) {
+        const std::uint64_t rec = info(b, e.section).base + f::rename_size * e.index;
+        const std::uint64_t kind = b.u16(rec + 8), label = b.u16(rec + 10);
+        const char* what = kind == f::rename_vm ? "VM label" : "resource label";
+        if (e.offset == rec + 8)
+          m = "kind " + std::to_string(kind) + " is neither " + std::to_string(f::rename_vm) + " (VM label) nor " +
+              std::to_string(f::rename_resource) + " (resource label)";
+        else if (e.other != shype::load_error::none)
+          m = "renames " + std::string(what) + " " + std::to_string(label) + ", as " + other_name(b, e.section, e.other) + " does";
+        else
+          m = "renames " + std::string(what) + " " + std::to_string(label) + ", out of range (" +
+              std::to_string(kind == f::rename_vm ? c.vm_labels : c.res_labels) + " " + what + "s)";
+        break;
+      }
       m = "bootstrap label " + std::to_string(b.u16(f::off::bootstrap)) + " is out of range (" + std::to_string(c.vm_labels) + " VM labels)";
       break;
     case errc::too_large: m = std::string("the policy's ") + info(b, e.section).what + "s exceed this monitor's capacity"; break;

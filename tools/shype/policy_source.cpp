@@ -21,6 +21,14 @@ const xmlNode* child(const xmlNode* n, const char* name) {
 
 named text_item(const xmlNode* n) { return {text_of(n), line_of(n)}; }
 
+/// The `from` attribute of a label's Name element (present even if empty), with its line.
+std::optional<named> from_of(const xmlNode* name) {
+  named f;
+  f.line = line_of(name);
+  if (!get_attribute(name, "from", f.text)) return std::nullopt;
+  return f;
+}
+
 /// The Type children of every `list` child of n (a label may repeat its type lists).
 std::vector<named> types_in(const xmlNode* n, const char* list) {
   std::vector<named> out;
@@ -70,7 +78,10 @@ policy_source extract_policy(xmlDocPtr doc, const std::string& file) {
       for (const xmlNode* l : children(subjects, "VirtualMachineLabel")) {
         vm_label_source v;
         v.line = line_of(l);
-        if (const xmlNode* n = child(l, "Name")) v.name = text_item(n);
+        if (const xmlNode* n = child(l, "Name")) {
+          v.name = text_item(n);
+          v.from = from_of(n);
+        }
         v.te = types_in(l, "SimpleTypeEnforcementTypes");
         v.cw = types_in(l, "ChineseWallTypes");
         p.vm_labels.push_back(std::move(v));
@@ -80,7 +91,10 @@ policy_source extract_policy(xmlDocPtr doc, const std::string& file) {
       for (const xmlNode* l : children(objects, "ResourceLabel")) {
         resource_label_source r;
         r.line = line_of(l);
-        if (const xmlNode* n = child(l, "Name")) r.name = text_item(n);
+        if (const xmlNode* n = child(l, "Name")) {
+          r.name = text_item(n);
+          r.from = from_of(n);
+        }
         r.te = types_in(l, "SimpleTypeEnforcementTypes");
         p.resource_labels.push_back(std::move(r));
       }

@@ -26,6 +26,7 @@ struct conflict_set_source {
 
 struct vm_label_source {
   named name;             ///< the Name element
+  std::optional<named> from;  ///< its `from` attribute (a rename, Xen ACM policy update), if present
   long line = 0;          ///< the VirtualMachineLabel element
   std::vector<named> te;  ///< as listed; an empty <Type/> means "no type"
   std::vector<named> cw;
@@ -33,6 +34,7 @@ struct vm_label_source {
 
 struct resource_label_source {
   named name;
+  std::optional<named> from;  ///< as vm_label_source::from
   long line = 0;
   std::vector<named> te;
 };

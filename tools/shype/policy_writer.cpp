@@ -59,7 +59,8 @@ std::string dump_text(const decoded_policy& p) {
   std::string s;
   s += "policy: " + p.name + "\n";
   s += "version: " + version_text(p.version) + "\n";
-  s += "size: " + std::to_string(p.size) + " bytes (format 1.0)\n";
+  s += "size: " + std::to_string(p.size) + " bytes (format " + std::to_string(p.format_major) + "." +
+       std::to_string(p.format_minor) + ")\n";
   s += "checksum: " + hex64(p.checksum) + " (XXH64)\n";
   s += "source-sha256: " + to_hex(p.source_hash.data(), p.source_hash.size()) + "\n";
   std::string sections;
@@ -78,6 +79,7 @@ std::string dump_text(const decoded_policy& p) {
   s += "\nVM labels (" + std::to_string(p.vm_labels.size()) + "):\n";
   for (const auto& l : p.vm_labels) {
     s += "  " + l.name + "\n";
+    if (!l.from.empty()) s += "    renamed from: " + l.from + "\n";
     s += "    te: " + join(p.te_names(l.te)) + "\n";
     s += "    cw: " + join(p.cw_names(l.cw)) + "\n";
     if (l.mls) s += "    mls: secrecy " + level_text(l.mls->secrecy) + ", integrity " + level_text(l.mls->integrity) + "\n";
@@ -85,6 +87,7 @@ std::string dump_text(const decoded_policy& p) {
   s += "\nresource labels (" + std::to_string(p.resource_labels.size()) + "):\n";
   for (const auto& l : p.resource_labels) {
     s += "  " + l.name + "\n";
+    if (!l.from.empty()) s += "    renamed from: " + l.from + "\n";
     s += "    te: " + join(p.te_names(l.te)) + "\n";
     if (l.mls) s += "    mls: secrecy " + level_text(l.mls->secrecy) + ", integrity " + level_text(l.mls->integrity) + "\n";
   }
@@ -111,11 +114,21 @@ bool dump_xml(const decoded_policy& p, const std::string& file, std::string& out
   for (const auto& n : p.te_types) check_utf8(n);
   for (const auto& n : p.cw_types) check_utf8(n);
   for (const auto& c : p.conflict_sets) check_utf8(c.name);
-  for (const auto& l : p.vm_labels) check_utf8(l.name);
-  for (const auto& l : p.resource_labels) check_utf8(l.name);
+  for (const auto& l : p.vm_labels) {
+    check_utf8(l.name);
+    check_utf8(l.from);
+  }
+  for (const auto& l : p.resource_labels) {
+    check_utf8(l.name);
+    check_utf8(l.from);
+  }
   if (diag.error_count() != errors) return false;
 
   auto e = [](const std::string& s) { return xml_escape(s); };
+  // A label's Name, with the rename it carries (Xen ACM's from attribute).
+  auto name_element = [&](const std::string& n, const std::string& from) {
+    return (from.empty() ? std::string("<Name>") : "<Name from=\"" + e(from) + "\">") + e(n) + "</Name>";
+  };
   std::string& x = out;
   x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   x += "<?shype source-sha256=\"" + to_hex(p.source_hash.data(), p.source_hash.size()) + "\"?>\n";
@@ -149,7 +162,7 @@ bool dump_xml(const decoded_policy& p, const std::string& file, std::string& out
   if (!p.vm_labels.empty()) {
     x += "    <SubjectLabels bootstrap=\"" + e(p.vm_labels[*p.bootstrap].name) + "\">\n";
     for (const auto& l : p.vm_labels) {
-      x += "      <VirtualMachineLabel>\n        <Name>" + e(l.name) + "</Name>\n";
+      x += "      <VirtualMachineLabel>\n        " + name_element(l.name, l.from) + "\n";
       if (!l.te.empty()) {
         x += "        <SimpleTypeEnforcementTypes>\n";
         for (const auto& t : p.te_names(l.te)) x += "          <Type>" + e(t) + "</Type>\n";
@@ -167,7 +180,7 @@ bool dump_xml(const decoded_policy& p, const std::string& file, std::string& out
   if (!p.resource_labels.empty()) {
     x += "    <ObjectLabels>\n";
     for (const auto& l : p.resource_labels) {
-      x += "      <ResourceLabel>\n        <Name>" + e(l.name) + "</Name>\n        <SimpleTypeEnforcementTypes>\n";
+      x += "      <ResourceLabel>\n        " + name_element(l.name, l.from) + "\n        <SimpleTypeEnforcementTypes>\n";
       // The schema wants exactly one Type; an empty one means "no type".
       x += l.te.empty() ? "          <Type/>\n" : "          <Type>" + e(p.te_types[l.te.front()]) + "</Type>\n";
       x += "        </SimpleTypeEnforcementTypes>\n      </ResourceLabel>\n";

@@ -162,6 +162,34 @@ void rule_toolstack_names(const policy_source& p, diagnostics& d) {
   for (const auto& l : p.resource_labels) lint(l.name, "Name", "resource label");
 }
 
+void rule_label_renames(const policy_source& p, diagnostics& d) {
+  // What `from` names is checked against the policy in force only at a change (the compiler
+  // does not know it); here: a well-formed name, one label per old name, and the format's limit.
+  std::size_t count = 0;
+  auto check = [&](const auto& labels, const std::string& what) {
+    std::map<std::string, const named*> first;  // old name -> the label renamed from it
+    for (const auto& l : labels) {
+      if (!l.from) continue;
+      ++count;
+      const named& f = *l.from;
+      check_name(p, f, "Name", "old " + what, d);
+      if (f.text.empty()) continue;
+      if (f.text == l.name.text)
+        d.warning(p.file, f.line, "Name", what + " " + q(l.name.text) + " is renamed from its own name: nothing is renamed");
+      auto [it, fresh] = first.emplace(f.text, &l.name);
+      if (!fresh)
+        d.error(p.file, f.line, "Name", what + " " + q(l.name.text) + " is renamed from " + q(f.text) + ", as is " + what + " " +
+                                            q(it->second->text) + " (line " + std::to_string(it->second->line) + ")");
+    }
+  };
+  check(p.vm_labels, "VM label");
+  check(p.resource_labels, "resource label");
+  if (count > compile_limits.renames)
+    d.error(p.file, 0, "SecurityLabelTemplate",
+            "too many renames (from attributes): " + std::to_string(count) + " (the binary format takes at most " +
+                std::to_string(compile_limits.renames) + ")");
+}
+
 void rule_label_types_known(const policy_source& p, diagnostics& d) {
   const auto te = names_of(p.te_types), cw = names_of(p.cw_types);
   auto check = [&](const std::string& who, const std::vector<named>& types, bool section, const std::set<std::string>& known,
@@ -250,11 +278,11 @@ void rule_capacity(const policy_source& p, diagnostics& d) {
   }
   for (const auto& l : p.vm_labels) {
     refs += l.te.size() + l.cw.size();
-    bytes += l.name.text.size();
+    bytes += l.name.text.size() + (l.from ? l.from->text.size() : 0);
   }
   for (const auto& l : p.resource_labels) {
     refs += l.te.size();
-    bytes += l.name.text.size();
+    bytes += l.name.text.size() + (l.from ? l.from->text.size() : 0);
   }
   check(refs, compile_limits.type_refs, 0, "SecurityPolicyDefinition", "type references");
   check(bytes, compile_limits.name_bytes, 0, "SecurityPolicyDefinition", "bytes of names");
@@ -277,6 +305,7 @@ const std::vector<named_rule>& semantic_rules() {
       {"conflict-set-not-empty", rule_conflict_set_not_empty},
       {"label-names", rule_label_names},
       {"toolstack-names", rule_toolstack_names},
+      {"label-renames", rule_label_renames},
       {"label-types-known", rule_label_types_known},
       {"label-types-need-section", rule_label_types_need_section},
       {"label-repeated-type", rule_label_repeated_type},

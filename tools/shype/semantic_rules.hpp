@@ -38,6 +38,7 @@ void rule_conflict_set_types_known(const policy_source& p, diagnostics& diag);
 void rule_conflict_set_not_empty(const policy_source& p, diagnostics& diag);
 void rule_label_names(const policy_source& p, diagnostics& diag);
 void rule_toolstack_names(const policy_source& p, diagnostics& diag);
+void rule_label_renames(const policy_source& p, diagnostics& diag);
 void rule_label_types_known(const policy_source& p, diagnostics& diag);
 void rule_label_types_need_section(const policy_source& p, diagnostics& diag);
 void rule_label_repeated_type(const policy_source& p, diagnostics& diag);

@@ -362,22 +362,36 @@ sim_result simulator::load(const trace_op& op) {
                                   if (x.id == v.domain && x.host == on) d = &x;
                                 const std::string who = d != nullptr ? d->name : "domain " + std::to_string(v.domain);
                                 const std::string label = str(v.label);
-                                if (v.kind == shype::violation_kind::label_missing) {
-                                  violations.push_back("label " + q(label) + " of domain " + who + " (" +
-                                                       (d != nullptr && d->saved ? "saved" : "running") + " on host " + q(on) +
-                                                       ") is not in the new policy");
+                                if (v.kind == shype::violation_kind::rename_unknown) {  // the same on every host: once
+                                  const std::string what = shype::to_string(v.table);
+                                  const std::string text = what + " " + q(str(v.new_label)) + " is renamed from " + q(label) +
+                                                           ", which is not a " + what + " of the policy in force";
+                                  if (std::find(violations.begin(), violations.end(), text) == violations.end()) violations.push_back(text);
                                   return;
                                 }
-                                std::string s = "domain " + who + " (label " + q(label) + ")";
+                                if (v.kind == shype::violation_kind::label_missing) {
+                                  std::string text = "label " + q(label) + " of domain " + who + " (" +
+                                                     (d != nullptr && d->saved ? "saved" : "running") + " on host " + q(on) +
+                                                     ") is not in the new policy";
+                                  const auto same = nv.find_vm_label(v.label);
+                                  if (same != shype::no_label && !nv.renamed_from(shype::label_kind::vm, same).empty())
+                                    text += " (the new policy's " + q(label) + " is renamed from " + q(str(nv.renamed_from(shype::label_kind::vm, same))) + ")";
+                                  violations.push_back(text);
+                                  return;
+                                }
+                                // Renamed labels are shown with their new names: the conflict is between those.
+                                auto as_renamed = [](const std::string& old_name, shype::string_ref now) {
+                                  return now.empty() || str(now) == old_name ? q(old_name) : q(old_name) + ", renamed " + q(str(now));
+                                };
+                                std::string s = "domain " + who + " (label " + as_renamed(label, v.new_label) + ")";
                                 if (v.other == shype::hypervisor_subject) {
                                   violations.push_back(s + " could not be placed on host " + q(on));
                                   return;
                                 }
                                 const std::string other = name_of(v.other);
                                 const std::string other_label = label_name(m->domain(v.other).label);
-                                s += " would conflict with domain " + other + " (label " + q(other_label) + ") on host " + q(on);
-                                const auto k = conflict_set_between(nv, nv.find_vm_label(v.label),
-                                                                    nv.find_vm_label(shype::string_ref(other_label.data(), other_label.size())));
+                                s += " would conflict with domain " + other + " (label " + as_renamed(other_label, v.other_label) + ") on host " + q(on);
+                                const auto k = conflict_set_between(nv, nv.find_vm_label(v.new_label), nv.find_vm_label(v.other_label));
                                 if (k) s += " (conflict set " + q(str(nv.conflict_set(*k).name())) + ")";
                                 violations.push_back(s);
                               });

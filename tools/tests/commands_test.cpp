@@ -225,6 +225,25 @@ TEST(Commands, DiffSectionsAndTypes) {
   EXPECT_EQ(r.out, "--- " + golden_path() + "\n+++ " + a + "\nadded    TE type \"Spare\"\n");
 }
 
+TEST(Commands, DiffFollowsRenames) {
+  // A rename is not a removal and an addition: the label carries on, compared with its successor.
+  const std::string a = dir() + "/diff-renamed.xml";
+  spit(a, mutate(golden(), "<Name>dom_Beta</Name>", "<Name from=\"dom_Beta\">dom_B</Name>"));
+  auto r = shype({"diff", golden_path(), a});
+  EXPECT_EQ(r.rc, exit_differs);
+  EXPECT_EQ(r.out, "--- " + golden_path() + "\n+++ " + a + "\nrenamed  VM label \"dom_Beta\" -> \"dom_B\"\n");
+  // A rename that also changes the label's types says both.
+  const std::string b = dir() + "/diff-renamed-changed.xml";
+  spit(b, mutate(mutate(golden(), "<Name>dom_Beta</Name>", "<Name from=\"dom_Beta\">dom_B</Name>"),
+                 "<Type>cw_Beta</Type>\n          <Type>cw_Gamma</Type>", "<Type>cw_Gamma</Type>"));
+  r = shype({"diff", golden_path(), b});
+  EXPECT_NE(r.out.find("renamed  VM label \"dom_Beta\" -> \"dom_B\"\nchanged  VM label \"dom_Beta\" (renamed \"dom_B\"): "),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("added "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("removed "), std::string::npos) << r.out;
+}
+
 TEST(Commands, GraphDot) {
   const auto r = shype({"graph", examples_dir() + "/customer-order/policy.xml"});
   EXPECT_EQ(r.rc, exit_ok);

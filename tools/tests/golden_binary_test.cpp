@@ -108,7 +108,38 @@ TEST(GoldenBinary, BadMagic) {
 TEST(GoldenBinary, UnsupportedVersion) {
   auto b = golden_binary();
   put<std::uint16_t>(b, 8, 2);
-  EXPECT_EQ(check(b), list{"policy.bin: offset 0x8: header field major: unsupported format version 2.0 (this tool reads 1.0)"});
+  EXPECT_EQ(check(b), list{"policy.bin: offset 0x8: header field major: unsupported format version 2.0 (this tool reads 1.0 to 1.1)"});
+}
+
+/// The golden policy with dom_Alpha renamed from "dom_A" and res_Ads from "res_A" (format 1.1),
+/// and the offset of its rename table.
+std::vector<std::uint8_t> renamed_binary(std::size_t& table) {
+  std::string xml = mutate(golden(), "<Name>dom_Alpha</Name>", "<Name from=\"dom_A\">dom_Alpha</Name>");
+  xml = mutate(xml, "<Name>res_Ads</Name>", "<Name from=\"res_A\">res_Ads</Name>");
+  const compile_result r = compile_text(xml);
+  EXPECT_TRUE(r.ok());
+  table = shype::detail::load_u32(r.binary.data() + 120) - 2 * 16;  // two records before the strings
+  return r.binary;
+}
+
+TEST(GoldenBinary, RenameTableErrors) {
+  std::size_t t = 0;
+  auto b = renamed_binary(t);
+  put<std::uint16_t>(b, t + 8, 7);
+  fix_checksum(b);
+  const std::string at = [&](std::size_t off) { char s[32]; std::snprintf(s, sizeof s, "0x%zx", off); return std::string(s); }(t + 8);
+  EXPECT_EQ(check(b), list{"policy.bin: offset " + at + ": rename 0 \"dom_A\": kind 7 is neither 0 (VM label) nor 1 (resource label)"});
+
+  b = renamed_binary(t);
+  put<std::uint16_t>(b, t + 10, 9);
+  fix_checksum(b);
+  EXPECT_EQ(check(b)[0].substr(check(b)[0].find("rename 0")), "rename 0 \"dom_A\": renames VM label 9, out of range (4 VM labels)");
+
+  b = renamed_binary(t);
+  put<std::uint16_t>(b, 94, 0);
+  fix_checksum(b);
+  EXPECT_EQ(check(b), list{"policy.bin: offset 0x5e: header field rename_count: format 1.1 with no rename (a policy without renames is "
+                           "written as format 1.0)"});
 }
 
 TEST(GoldenBinary, UnsortedNames) {

@@ -8,6 +8,8 @@
 
 #include <shype/policy_view.hpp>
 
+#include "decoded_policy.hpp"
+#include "policy_writer.hpp"
 #include "test_support.hpp"
 
 namespace shype::tool::test {
@@ -61,6 +63,58 @@ TEST(GoldenXml, DuplicateVmLabel) {
 TEST(GoldenXml, DuplicateResourceLabel) {
   EXPECT_EQ(after("<Name>res_Ads</Name>", "<Name>res_Orders</Name>"),
             list{"golden.xml:77: Name: duplicate resource label \"res_Orders\" (first defined on line 71)"});
+}
+
+// --- renames (Xen ACM's <Name from="old">new</Name>) ------------------------------------------
+
+TEST(GoldenXml, RenamesCompileIntoTheBinaryAndSurviveDumpXml) {
+  std::string renamed = mutate(golden(), "<Name>dom_Alpha</Name>", "<Name from=\"dom_A\">dom_Alpha</Name>");
+  renamed = mutate(renamed, "<Name>res_Ads</Name>", "<Name from=\"res_Adverts\">res_Ads</Name>");
+  const compile_result r = compile_text(renamed);
+  ASSERT_TRUE(r.ok()) << r.diag.text();
+  EXPECT_EQ(lines(r.diag), list{});
+  const auto v = shype::policy_view::load(shype::byte_view(r.binary.data(), r.binary.size())).value();
+  ASSERT_EQ(v.rename_count(), 2u);
+  EXPECT_EQ(v.find_rename(shype::label_kind::vm, "dom_A"), v.find_vm_label("dom_Alpha"));
+  EXPECT_EQ(v.find_rename(shype::label_kind::resource, "res_Adverts"), v.find_resource_label("res_Ads"));
+  // dump shows them and the format version; dump --xml writes the from attributes back, and
+  // the XML compiles to the same bytes.
+  const std::string text = dump_text(decode(v));
+  EXPECT_NE(text.find("bytes (format 1.1)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  dom_Alpha\n    renamed from: dom_A\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  res_Ads\n    renamed from: res_Adverts\n"), std::string::npos) << text;
+  std::string xml;
+  diagnostics d;
+  ASSERT_TRUE(dump_xml(decode(v), "golden.bin", xml, d)) << d.text();
+  EXPECT_NE(xml.find("<Name from=\"dom_A\">dom_Alpha</Name>"), std::string::npos) << xml;
+  EXPECT_EQ(compile_text(xml, "dumped.xml").binary, r.binary);
+}
+
+TEST(GoldenXml, TwoLabelsRenamedFromOneName) {
+  std::string twice = mutate(golden(), "<Name>dom_Alpha</Name>", "<Name from=\"dom_Old\">dom_Alpha</Name>");
+  twice = mutate(twice, "<Name>dom_Beta</Name>", "<Name from=\"dom_Old\">dom_Beta</Name>");
+  const compile_result r = compile_text(twice);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(lines(r.diag),
+            list{"golden.xml:53: Name: VM label \"dom_Beta\" is renamed from \"dom_Old\", as is VM label \"dom_Alpha\" (line 44)"});
+}
+
+TEST(GoldenXml, AVmLabelAndAResourceLabelMayBeRenamedFromOneName) {
+  std::string both = mutate(golden(), "<Name>dom_Alpha</Name>", "<Name from=\"old\">dom_Alpha</Name>");
+  both = mutate(both, "<Name>res_Ads</Name>", "<Name from=\"old\">res_Ads</Name>");
+  EXPECT_TRUE(compile_text(both).ok());
+}
+
+TEST(GoldenXml, EmptyOrControlCharacterFrom) {
+  EXPECT_EQ(after("<Name>dom_Alpha</Name>", "<Name from=\"\">dom_Alpha</Name>"), list{"golden.xml:44: Name: empty old VM label name"});
+  EXPECT_EQ(after("<Name>res_Ads</Name>", "<Name from=\"a&#9;b\">res_Ads</Name>"),
+            list{"golden.xml:77: Name: old resource label name \"a\tb\" contains a control character"});
+}
+
+TEST(GoldenXml, RenamedFromItsOwnNameIsAWarning) {
+  const compile_result r = compile_text(mutate(golden(), "<Name>dom_Alpha</Name>", "<Name from=\"dom_Alpha\">dom_Alpha</Name>"));
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(lines(r.diag), list{"golden.xml:44: Name: warning: VM label \"dom_Alpha\" is renamed from its own name: nothing is renamed"});
 }
 
 TEST(GoldenXml, AVmLabelAndAResourceLabelMayShareAName) {

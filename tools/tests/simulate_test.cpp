@@ -304,6 +304,51 @@ TEST(Simulate, ChangeIsAllOrNothingAcrossHosts) {
                  }));
 }
 
+// Label renames (Xen ACM's <Name from="old">new</Name>): running domains follow them.
+TEST(Simulate, ARenameCarriesRunningDomainsOver) {
+  std::string renamed = mutate(order_policy(), "<Name>dom_Ads_Alpha</Name>", "<Name from=\"dom_Ads_Alpha\">dom_Ads_A</Name>");
+  renamed = mutate(renamed, "<Name>vdisk_Ads</Name>", "<Name from=\"vdisk_Ads\">vdisk_Adverts</Name>");
+  EXPECT_EQ(simulate(order_policy(), std::string(boot) +
+                                         "bind dom1 dom6\n"                // 7
+                                         "load renamed.xml\n"              // 8 nothing revoked
+                                         "bind dom1 dom6\n"                // 9 dom6 runs on as dom_Ads_A
+                                         "access dom6 vdisk_Adverts\n"     // 10 the renamed disk
+                                         "create dom7 dom_Ads_Beta\n"      // 11 the Chinese Wall holds under the new name
+                                         "create dom9 dom_Ads_Alpha\n",    // 12 the old name is gone
+                     {{"renamed.xml", renamed}}),
+            with(permits(1, 6, "create"),
+                 {
+                     R"j({"line":7,"op":"bind","decision":"permit"})j",
+                     R"j({"line":8,"op":"load","decision":"permit","revoked":0})j",
+                     R"j({"line":9,"op":"bind","decision":"permit"})j",
+                     R"j({"line":10,"op":"access","decision":"permit"})j",
+                     R"j({"line":11,"op":"create","decision":"deny","reason":"Chinese Wall: label \"dom_Ads_Beta\" conflicts with domain dom6 (label \"dom_Ads_A\") running on host \"local\" (conflict set \"CompetingOEMs\")"})j",
+                     R"j({"line":12,"op":"create","decision":"error","reason":"unknown VM label \"dom_Ads_Alpha\""})j",
+                 }));
+}
+
+TEST(Simulate, ARenameIntoAConflictOrFromAnUnknownLabelIsRefused) {
+  // dom_Computing becomes dom_Ads_Gamma, a competitor of the running dom_Ads_Alpha.
+  const std::string conflict =
+      mutate(order_policy(),
+             "<Name>dom_Computing</Name>\n        <SimpleTypeEnforcementTypes>\n          <Type>Computing</Type>\n"
+             "        </SimpleTypeEnforcementTypes>\n        <ChineseWallTypes>\n          <Type>cw_Computing</Type>",
+             "<Name from=\"dom_Computing\">dom_Ads_Gamma</Name>\n        <SimpleTypeEnforcementTypes>\n          <Type>Computing</Type>\n"
+             "        </SimpleTypeEnforcementTypes>\n        <ChineseWallTypes>\n          <Type>cw_OEM_Beta</Type>");
+  const std::string typo = mutate(order_policy(), "<Name>dom_Ads_Beta</Name>", "<Name from=\"dom_Ads_Gama\">dom_Ads_Beta</Name>");
+  EXPECT_EQ(simulate(order_policy(), std::string(boot) +
+                                         "load conflict.xml\n"      // 7
+                                         "load typo.xml\n"          // 8
+                                         "create dom9 dom_Computing\n",  // 9 the old policy is in force
+                     {{"conflict.xml", conflict}, {"typo.xml", typo}}),
+            with(permits(1, 6, "create"),
+                 {
+                     R"j({"line":7,"op":"load","decision":"deny","revoked":0,"reason":"policy change rejected: domain dom8 (label \"dom_Computing\", renamed \"dom_Ads_Gamma\") would conflict with domain dom6 (label \"dom_Ads_Alpha\") on host \"local\" (conflict set \"CompetingOEMs\")"})j",
+                     R"j({"line":8,"op":"load","decision":"deny","revoked":0,"reason":"policy change rejected: VM label \"dom_Ads_Beta\" is renamed from \"dom_Ads_Gama\", which is not a VM label of the policy in force"})j",
+                     R"j({"line":9,"op":"create","decision":"permit"})j",
+                 }));
+}
+
 TEST(Simulate, WithoutTypeEnforcementAllSharingIsPermitted) {
   // The policy without its SimpleTypeEnforcement section; labels name no TE type any more
   // (VM labels list none, resource labels keep the schema's one Type, empty).

@@ -403,6 +403,9 @@ int main(int argc, char** argv) {
   CHECK_EQ(viol.v[0].other, ORDER);
   CHECK_EQ(viol.v[0].policy_index, SHYPE_POLICY_CHINESE_WALL);
   CHECK(strcmp(viol.label[0], "dom_Ads_Alpha") == 0);
+  /* The labels in conflict, as the new policy names them (its bytes are still alive here). */
+  CHECK(viol.v[0].new_label_len == 13 && memcmp(viol.v[0].new_label, "dom_Ads_Alpha", 13) == 0);
+  CHECK(viol.v[0].other_label_len == 9 && memcmp(viol.v[0].other_label, "dom_Order", 9) == 0);
   CHECK_EQ(rep.generation, 2);
 
   /* v4 lacks a running domain's label: refused. */

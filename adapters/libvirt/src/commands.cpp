@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "host.hpp"
+#include "label_renames.hpp"
 #include "policy_file.hpp"
 #include "util.hpp"
 
@@ -432,7 +433,10 @@ int cmd_change_policy(const std::vector<std::string>& args, std::ostream& out, s
       }
       actions.push_back(std::move(act));
     }
+    // Labels the new policy renames: the state keeps labels by name.
+    const std::vector<std::string> renames = rename_labels(state, next_view.value(), !dry_run);
     if (dry_run) {
+      for (const auto& r : renames) out << "  would rename: " << r << "\n";
       for (const auto& act : actions) {
         line(out, "  would revoke: " + act.description);
         if (!act.command.empty()) line(out, "    would run: " + join_command(act.command));
@@ -458,10 +462,11 @@ int cmd_change_policy(const std::vector<std::string>& args, std::ostream& out, s
       return exit_invalid;
     }
     log_decisions(*cfg, {"applied policy change " + title_before + " -> " + title_after + ", " +
-                         std::to_string(actions.size()) + " revocation(s)"});
+                         std::to_string(actions.size()) + " revocation(s), " + std::to_string(renames.size()) + " rename(s)"});
+    out << "applied: the policy in force is " << title_after << "\n";
+    for (const auto& r : renames) out << "  renamed: " << r << "\n";
   }
 
-  out << "applied: the policy in force is " << title_after << "\n";
   int rc = exit_ok;
   std::vector<std::string> log;
   for (const auto& act : actions) {

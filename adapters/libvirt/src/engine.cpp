@@ -222,18 +222,29 @@ change_outcome engine::change(std::vector<std::uint8_t> next, bool dry_run) {
   // Name every violation with the new policy's words (it is valid: the monitor loaded it).
   const auto nv = shype::policy_view::load(shype::byte_view(next.data(), next.size()));
   for (const auto& v : violations) {
+    if (v.kind == shype::violation_kind::rename_unknown) {  // names no domain
+      const std::string what = shype::to_string(v.table);
+      out.refusals.push_back("the new policy renames " + what + " " + str(v.new_label) + " from " + str(v.label) +
+                             ", which is not a " + what + " of the policy in force");
+      continue;
+    }
+    if (v.domain >= placed_.size()) continue;  // every domain the monitor knows is placed here
     const domain_entry& d = placed_[v.domain];
     if (v.kind == shype::violation_kind::label_missing) {
       out.refusals.push_back(describe(d) + " runs here, and the new policy has no label " + d.label);
       continue;
     }
-    std::string text = "Chinese Wall: " + describe(d);
+    // The labels as the new policy names them (renames applied).
+    auto renamed = [](const std::string& old_name, shype::string_ref now) {
+      return now.empty() || str(now) == old_name ? std::string() : ", renamed " + str(now);
+    };
+    std::string text = "Chinese Wall: " + describe(d) + renamed(d.label, v.new_label);
     if (v.other < placed_.size()) {
       const domain_entry& o = placed_[v.other];
-      text += " and " + describe(o) + " both run here";
+      text += " and " + describe(o) + renamed(o.label, v.other_label) + " both run here";
       if (nv) {
-        const auto a = nv.value().vm_label(nv.value().find_vm_label(as_ref(d.label))).cw();
-        const auto b = nv.value().vm_label(nv.value().find_vm_label(as_ref(o.label))).cw();
+        const auto a = nv.value().vm_label(nv.value().find_vm_label(v.new_label)).cw();
+        const auto b = nv.value().vm_label(nv.value().find_vm_label(v.other_label)).cw();
         for (std::size_t k = 0; k < nv.value().conflict_set_count(); ++k) {
           const auto set = nv.value().conflict_set(k);
           if (shype::intersects(a, set.types()) && shype::intersects(b, set.types())) {

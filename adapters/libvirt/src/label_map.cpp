@@ -87,9 +87,14 @@ const label_map_entry* label_map::lookup(const std::string& key) const {
 bool label_map::check_labels(const shype::policy_view& policy, tool::diagnostics& diag) const {
   bool ok = true;
   for (const auto& e : entries_) {
-    if (policy.find_resource_label(shype::string_ref(e.label.data(), e.label.size())) != shype::policy_view::npos) continue;
-    diag.error(file_, e.line, e.label,
-               "not a resource label of policy '" + std::string(policy.name().data(), policy.name().size()) + "'");
+    const shype::string_ref label(e.label.data(), e.label.size());
+    if (policy.find_resource_label(label) != shype::policy_view::npos) continue;
+    std::string why = "not a resource label of policy '" + std::string(policy.name().data(), policy.name().size()) + "'";
+    if (const auto to = policy.find_rename(shype::label_kind::resource, label); to != shype::policy_view::npos) {
+      const shype::string_ref n = policy.resource_label(to).name();
+      why += " (it renames " + e.label + " to " + std::string(n.data(), n.size()) + ": write the new name here)";
+    }
+    diag.error(file_, e.line, e.label, why);
     ok = false;
   }
   return ok;

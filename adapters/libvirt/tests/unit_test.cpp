@@ -5,6 +5,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -431,6 +433,137 @@ TEST_F(Engine, PolicyChangeRevokesAndRefusesByName) {
   EXPECT_EQ(applied.revoked.size(), 1u);
   EXPECT_EQ(eng->policy_title(), "'libvirt.test' version 1.1");
   EXPECT_EQ(eng->admit(dom("order2", "dom_Order"), shype::hook::domain_create), "");  // decided under 1.1
+}
+
+// ===== change-policy with label renames (Xen ACM's <Name from="old">new</Name>) ================
+
+class ChangeWithRenames : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = scratch("renames");
+    write(dir + "/shype.conf", "state_dir = " + dir + "/state\ndisk_labels = " + dir + "/disk-labels\nlibvirt_run_dir = " + dir +
+                                   "/run\nvirsh = /bin/false\n");
+    write(dir + "/disk-labels", "");
+    std::string error;
+    ASSERT_TRUE(make_dirs(dir + "/state", error)) << error;
+    const auto bin = policy("policy.xml");
+    ASSERT_TRUE(write_atomic(dir + "/state/policy.bin", std::string(bin.begin(), bin.end()), error, 0600)) << error;
+    // An advertiser with a labelled disk and port, and an order domain, admitted here.
+    host_state s;
+    domain_entry alpha = dom("alpha", "dom_Ads_Alpha");
+    alpha.disks = {disk("/d/ads.img", "vdisk_Ads")};
+    alpha.ports = {{"net-a", "p1", "m1", "net_Ads", false}};
+    s.add(alpha);
+    s.add(dom("order", "dom_Order"));
+    save(s);
+  }
+  void save(const host_state& s) {
+    config c;
+    c.state_dir = dir + "/state";
+    state_store store(c);
+    std::string error;
+    ASSERT_TRUE(store.lock(error)) << error;
+    ASSERT_TRUE(store.save(s, error)) << error;
+  }
+  host_state load() {
+    config c;
+    c.state_dir = dir + "/state";
+    state_store store(c);
+    std::string error, detail;
+    EXPECT_TRUE(store.lock(error)) << error;
+    host_state s;
+    EXPECT_EQ(store.load(s, detail), state_store::loaded::ok) << detail;
+    return s;
+  }
+  /// policy.xml with some changes, written as FILE in the scratch directory.
+  std::string variant(const std::string& file, const std::vector<std::pair<std::string, std::string>>& changes) {
+    std::ifstream in(std::string(SHYPE_LIBVIRT_TEST_DATA) + "/policy.xml");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const auto& [from, to] : changes) {
+      const auto at = text.find(from);
+      EXPECT_NE(at, std::string::npos) << from;
+      if (at != std::string::npos) text.replace(at, from.size(), to);
+    }
+    write(dir + "/" + file, text);
+    return dir + "/" + file;
+  }
+  int change(const std::string& policy_file, std::string& out, bool dry_run = false) {
+    std::ostringstream o, e;
+    std::vector<std::string> args{"change-policy", "--config", dir + "/shype.conf"};
+    if (dry_run) args.push_back("--dry-run");
+    args.push_back(policy_file);
+    const int rc = run(args, o, e);
+    out = o.str() + e.str();
+    return rc;
+  }
+  std::string dir;
+};
+
+TEST_F(ChangeWithRenames, RenamedLabelsAreCarriedOverInTheState) {
+  const std::string renamed = variant("renamed.xml", {{"<Name>dom_Ads_Alpha</Name>", "<Name from=\"dom_Ads_Alpha\">dom_Ads_A</Name>"},
+                                                      {"<Name>vdisk_Ads</Name>", "<Name from=\"vdisk_Ads\">vdisk_Adverts</Name>"},
+                                                      {"<Name>net_Ads</Name>", "<Name from=\"net_Ads\">net_Adverts</Name>"}});
+  std::string out;
+  EXPECT_EQ(change(renamed, out, true), 0) << out;
+  EXPECT_NE(out.find("would rename: domain 'alpha': label dom_Ads_Alpha -> dom_Ads_A"), std::string::npos) << out;
+  EXPECT_EQ(load().domains[0].label, "dom_Ads_Alpha");  // a dry run changes nothing
+
+  EXPECT_EQ(change(renamed, out), 0) << out;
+  EXPECT_NE(out.find("renamed: domain 'alpha': label dom_Ads_Alpha -> dom_Ads_A (its libvirt <metadata> still names "
+                     "dom_Ads_Alpha: update it before the domain starts again)"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("renamed: domain 'alpha': disk /d/ads.img: label vdisk_Ads -> vdisk_Adverts"), std::string::npos) << out;
+  EXPECT_NE(out.find("renamed: domain 'alpha': network net-a port p1: label net_Ads -> net_Adverts"), std::string::npos) << out;
+  EXPECT_EQ(out.find("revoked:"), std::string::npos) << out;  // nothing was revoked
+  const host_state s = load();
+  ASSERT_EQ(s.domains.size(), 2u);
+  EXPECT_EQ(s.domains[0].label, "dom_Ads_A");
+  EXPECT_EQ(s.domains[0].disks[0].label, "vdisk_Adverts");
+  EXPECT_FALSE(s.domains[0].disks[0].revoked);
+  EXPECT_EQ(s.domains[0].ports[0].label, "net_Adverts");
+  EXPECT_FALSE(s.domains[0].ports[0].revoked);
+  EXPECT_EQ(s.domains[1].label, "dom_Order");
+  // The next decision is taken under the new names: the renamed advertiser still walls off its rival.
+  std::string error;
+  std::vector<std::uint8_t> now;
+  ASSERT_TRUE(read_policy([&] { config c; c.state_dir = dir + "/state"; return c; }(), now, error)) << error;
+  auto eng = engine::load(now, error);
+  ASSERT_NE(eng, nullptr) << error;
+  for (const auto& d : s.domains) EXPECT_EQ(eng->admit(d, shype::hook::domain_create), "") << d.name;
+  EXPECT_NE(eng->admit(dom("beta", "dom_Ads_Beta"), shype::hook::domain_create).find("domain 'alpha' (label dom_Ads_A)"),
+            std::string::npos);
+}
+
+TEST_F(ChangeWithRenames, ARenameIntoAConflictOrFromAnUnknownLabelIsRefused) {
+  // dom_Order becomes dom_Ads_Rival, holding OEM Beta's type: it would run beside alpha.
+  const std::string conflict = variant(
+      "conflict.xml", {{"<Name>dom_Order</Name>", "<Name from=\"dom_Order\">dom_Ads_Rival</Name>"}, {"<Type>cw_Order</Type>\n        </ChineseWallTypes>", "<Type>cw_OEM_Beta</Type>\n        </ChineseWallTypes>"}});
+  std::string out;
+  EXPECT_EQ(change(conflict, out), 1) << out;
+  EXPECT_NE(out.find("refused: Chinese Wall: domain 'order' (label dom_Order), renamed dom_Ads_Rival and domain 'alpha' "
+                     "(label dom_Ads_Alpha) both run here, and the new policy's conflict set CompetingOEMs holds both their types"),
+            std::string::npos)
+      << out;
+  const std::string typo = variant("typo.xml", {{"<Name>dom_Ads_Beta</Name>", "<Name from=\"dom_Ads_Gamma\">dom_Ads_Beta</Name>"}});
+  EXPECT_EQ(change(typo, out), 1) << out;
+  EXPECT_NE(out.find("refused: the new policy renames VM label dom_Ads_Beta from dom_Ads_Gamma, which is not a VM label of the "
+                     "policy in force"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(load().domains[0].label, "dom_Ads_Alpha");  // nothing changed
+  EXPECT_EQ(load().domains[1].label, "dom_Order");
+}
+
+TEST_F(ChangeWithRenames, TheDiskLabelMapMustUseTheNewName) {
+  write(dir + "/disk-labels", "vdisk_Ads /d/ads.img\n");
+  const std::string renamed = variant("renamed.xml", {{"<Name>vdisk_Ads</Name>", "<Name from=\"vdisk_Ads\">vdisk_Adverts</Name>"}});
+  std::string out;
+  EXPECT_EQ(change(renamed, out), 1) << out;
+  EXPECT_NE(out.find(dir + "/disk-labels:1: vdisk_Ads: not a resource label of policy 'libvirt.test' (it renames vdisk_Ads to "
+                           "vdisk_Adverts: write the new name here)"),
+            std::string::npos)
+      << out;
 }
 
 // ===== the rebuild from libvirt's records =====================================================

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// The layout of a binary policy, format 1.0. Shared by the writer (policy_builder) and the
+// The layout of a binary policy, format 1.1 (1.0 without renames). Shared by the writer (policy_builder) and the
 // loader (policy_view) so that the two cannot drift apart. docs/binary-format.md describes it
 // for people; this header is the machine's reference.
 //
@@ -15,6 +15,8 @@
 //   res_labels res_label_count x (name_ref, spans, te set)         ascending by name
 //   mls        (vm + res labels) x (u16 secrecy, u16 integrity, u32 0, secrecy cats, integrity cats)
 //              present only with flag_mls
+//   renames    rename_count x (name_ref from, u16 kind, u16 label, u32 0)   ascending by (kind, from)
+//              format 1.1 only: Xen ACM's <Name from="old">new</Name>, applied at a policy change
 //   strings    strings_size bytes of names, then zero padding to a multiple of 8
 //
 // A name_ref is {u32 offset into strings, u32 length}; a set is ceil(count/64) u64 words with
@@ -31,13 +33,22 @@ namespace shype::detail::format {
 
 inline constexpr std::uint8_t magic[8] = {'S', 'H', 'Y', 'P', 'E', 'P', 'O', 'L'};
 inline constexpr std::uint16_t major = 1;
-inline constexpr std::uint16_t minor = 0;
+/// The newest minor this loader reads. 1.1 adds the rename table; a policy without renames is
+/// still written as 1.0 (one policy, one binary, and a 1.0 loader still takes it), so a 1.1
+/// binary always has at least one rename.
+inline constexpr std::uint16_t minor = 1;
+inline constexpr std::uint16_t minor_renames = 1;
 inline constexpr std::size_t header_size = 128;
 inline constexpr std::size_t name_ref_size = 8;
 inline constexpr std::size_t spans_size = 8;  // u16 te_lo, te_hi, cw_lo, cw_hi
 inline constexpr std::size_t max_name = 255;
 inline constexpr std::uint16_t no_bootstrap = 0xFFFF;
 inline constexpr std::size_t max_total = 0x7FFFFFFF;  // offsets are u32; stay far from wrap-around
+inline constexpr std::size_t rename_size = 16;  // name_ref from, u16 kind, u16 label, u32 0
+/// At most this many renames: the loader's check that no label is renamed twice is quadratic.
+inline constexpr std::size_t max_renames = 1024;
+inline constexpr std::uint16_t rename_vm = 0;        // kind: a VirtualMachineLabel
+inline constexpr std::uint16_t rename_resource = 1;  // kind: a ResourceLabel
 
 inline constexpr std::uint32_t flag_te = 1u << 0;
 inline constexpr std::uint32_t flag_cw = 1u << 1;
@@ -65,7 +76,8 @@ inline constexpr std::size_t vm_label_count = 86;
 inline constexpr std::size_t res_label_count = 88;
 inline constexpr std::size_t category_count = 90;
 inline constexpr std::size_t bootstrap = 92;
-inline constexpr std::size_t reserved = 94;
+inline constexpr std::size_t reserved = 94;      // format 1.0: reserved, 0
+inline constexpr std::size_t rename_count = 94;  // format 1.1: renames, 1..max_renames
 inline constexpr std::size_t te_types = 96;
 inline constexpr std::size_t cw_types = 100;
 inline constexpr std::size_t conflicts = 104;
@@ -80,7 +92,7 @@ inline constexpr std::size_t strings_size = 124;
 
 /// The counts a layout is computed from.
 struct counts {
-  std::uint64_t te = 0, cw = 0, conflicts = 0, vm_labels = 0, res_labels = 0, categories = 0;
+  std::uint64_t te = 0, cw = 0, conflicts = 0, vm_labels = 0, res_labels = 0, categories = 0, renames = 0;
   bool mls = false;
 };
 
@@ -88,7 +100,7 @@ struct counts {
 struct layout {
   std::uint64_t te_words, cw_words, cat_words;
   std::uint64_t conflict_stride, vm_stride, res_stride, mls_stride;
-  std::uint64_t te_types, cw_types, conflicts, vm_labels, res_labels, mls, strings;
+  std::uint64_t te_types, cw_types, conflicts, vm_labels, res_labels, mls, renames, strings;
 
   constexpr explicit layout(const counts& c) noexcept
       : te_words(words_for(c.te)),
@@ -104,7 +116,8 @@ struct layout {
         vm_labels(conflicts + conflict_stride * c.conflicts),
         res_labels(vm_labels + vm_stride * c.vm_labels),
         mls(res_labels + res_stride * c.res_labels),
-        strings(mls + (c.mls ? mls_stride * (c.vm_labels + c.res_labels) : 0)) {}
+        renames(mls + (c.mls ? mls_stride * (c.vm_labels + c.res_labels) : 0)),
+        strings(renames + rename_size * c.renames) {}
 };
 
 }  // namespace shype::detail::format

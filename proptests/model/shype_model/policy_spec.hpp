@@ -77,6 +77,12 @@ struct conflict_spec {
   friend bool operator==(const conflict_spec&, const conflict_spec&) = default;
 };
 
+/// A label renamed from a name of the policy it replaces (Xen ACM's <Name from="old">).
+struct rename_spec {
+  bool resource = false;
+  std::string label, from;
+};
+
 /// A valid policy. Lists are in insertion order; the builder sorts them.
 struct policy_spec {
   std::string name = "model";
@@ -88,6 +94,7 @@ struct policy_spec {
   std::vector<label_spec> labels;
   std::vector<resource_spec> resources;
   std::optional<std::string> bootstrap;
+  std::vector<rename_spec> renames;  ///< at most one per label, one per old name and kind
 };
 
 // --- raw -> valid ----------------------------------------------------------------------------------
@@ -232,6 +239,16 @@ inline policy_bytes build(const policy_spec& p, std::string* why = nullptr) {
     if (!id) return fail("resource_label");
     if (p.mls_on && !b->resource_label_mls(id.value(), mls(r.secrecy, s_cats), mls(r.integrity, i_cats)))
       return fail("resource_label_mls");
+  }
+  for (const auto& r : p.renames) {
+    // Builder ids are insertion positions.
+    if (r.resource) {
+      const auto at = std::find_if(p.resources.begin(), p.resources.end(), [&](const resource_spec& x) { return x.name == r.label; });
+      if (!b->resource_label_from(static_cast<shype::resource_id>(at - p.resources.begin()), sref(r.from))) return fail("resource_label_from");
+    } else {
+      const auto at = std::find_if(p.labels.begin(), p.labels.end(), [&](const label_spec& x) { return x.name == r.label; });
+      if (!b->vm_label_from(static_cast<shype::label_id>(at - p.labels.begin()), sref(r.from))) return fail("vm_label_from");
+    }
   }
   if (p.bootstrap) b->bootstrap(sref(*p.bootstrap));
   auto out = std::make_shared<std::vector<std::uint8_t>>(b->size());

@@ -85,7 +85,7 @@ inline constexpr std::size_t rebuild_max_bytes = 1u << 14;
 inline constexpr shype::builder_limits rebuild_limits{
     .te_types = rebuild_max_bytes / 8, .cw_types = rebuild_max_bytes / 8, .conflict_sets = rebuild_max_bytes / 16,
     .vm_labels = rebuild_max_bytes / 8, .resource_labels = rebuild_max_bytes / 8, .type_refs = rebuild_max_bytes * 8,
-    .name_bytes = rebuild_max_bytes};
+    .name_bytes = rebuild_max_bytes, .renames = shype::detail::format::max_renames};
 
 /// Writes what the view shows through policy_builder. nullopt only for binaries beyond
 /// rebuild_max_bytes; an error of the builder is returned as an empty vector.
@@ -130,6 +130,12 @@ inline std::optional<std::vector<std::uint8_t>> rebuild(const shype::policy_view
     auto id = b->resource_label(r.name(), list(te));
     if (!id) return none;
     if (v.has_mls() && !b->resource_label_mls(id.value(), level(r.secrecy(), sc), level(r.integrity(), ic))) return none;
+  }
+  // Labels were added in the view's order, so a label's builder id is its index.
+  for (std::size_t i = 0; i < v.rename_count(); ++i) {
+    const shype::rename_view r = v.rename(i);
+    const auto renamed = r.kind == shype::label_kind::vm ? b->vm_label_from(r.label, r.from) : b->resource_label_from(r.label, r.from);
+    if (!renamed) return none;
   }
   if (v.bootstrap_label() != shype::no_label) b->bootstrap(v.vm_label(v.bootstrap_label()).name());
   std::vector<std::uint8_t> out(b->size());

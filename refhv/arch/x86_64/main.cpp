@@ -138,7 +138,7 @@ extern "C" [[noreturn]] void kmain(refhv::u32 magic, refhv::u32 mbi_pa) {
     log::line("refhv: ", log::dec{pages::free_count()}, " free pages at ", log::hex{ram_start}, "..",
               log::hex{ram_end});
 
-    mac::set_revocation_hooks({evtchn::revoke, grant::revoke_by_policy, resource::revoke});
+    mac::set_revocation_hooks({evtchn::revoke, grant::revoke_by_policy, resource::revoke, resource::rename_labels});
     if (!boot::init_mac(g_boot)) arch::qemu_exit(REFHV_QEMU_EXIT_FAILURE);
     domains::init();
     resource::init();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // policy: the policy interface against the shype ACM. The boot policy is test.bin
-// (refhv/tests/policies/test.xml); dom0 has test-v2.bin as a module. Labels, getting and
+// (refhv/tests/policies/test.xml); dom0 has test-v2.bin and the renaming test-renames*.bin as
+// modules. Labels, getting and
 // loading binaries (refused ones with a precise reason, the old policy staying in force),
 // dry runs, a change the running domains contradict, decisions, the coalition query, the
 // Chinese Wall, the denial log (records and AVC text) and the statistics.
@@ -156,6 +157,24 @@ int suite_policy() {
           << " domain class: misses=" << dom.misses << " denials=" << dom.denials << " errors=" << dom.errors;
         s.check("statistics", r == 0 && k == 0 && st.permits > 0 && st.denials >= 1 && st.hook_calls[1] >= 6 &&
                                   dom.denials >= 1 && dom.misses >= 6 && c.generation == 3, t);
+    }
+    {
+        // Renames (Xen ACM's <Name from="old">new</Name>): a running "counter" carries on as
+        // "tally"; a rename from a label the policy in force lacks is refused.
+        const image renames = module("test-renames.bin"), unknown = module("test-renames-unknown.bin");
+        const i64 ctr = create("counter", "mode=sleep");
+        const i64 bad = load_policy(unknown, res);
+        text t = describe(bad, res);
+        const bool bad_refused = bad == -REFHV_EBUSY && contains(res.message, "renamed from ancient");
+        const i64 r = load_policy(renames, res);
+        const u32 revoked = res.revoked;
+        const i64 l = hc(REFHV_HC_POLICY_LABEL, static_cast<u64>(ctr), gpa(label), sizeof label);
+        t << " / rename ret=" << r << " revoked=" << revoked << " label=" << label;
+        s.check("rename_carries_a_running_domain", ctr > 0 && bad_refused && r == 0 && revoked == 0 && l == 5 &&
+                                                       streq(label, "tally"), t);
+        destroy(ctr);  // test.bin has no successor for "tally"
+        const i64 back = load_policy(image{gpa(g_before), static_cast<u64>(size)}, res);
+        s.check("boot_policy_back_after_renames", back == 0, describe(back, res));
     }
     destroy(order);
     destroy(ads);

@@ -111,7 +111,7 @@ void reset_hypervisor() {
         std::printf("boot policy refused: %s\n", why);
         std::abort();
     }
-    mac::set_revocation_hooks({evtchn::revoke, grant::revoke_by_policy, resource::revoke});
+    mac::set_revocation_hooks({evtchn::revoke, grant::revoke_by_policy, resource::revoke, resource::rename_labels});
     domains::init();
     resource::init();
     sched::init();
@@ -554,6 +554,48 @@ TEST(grants_and_revocation) {
     domains::reap(d2);
     drop_dom0(d0);
     CHECK_EQ(pages::free_count(), baseline);
+}
+
+TEST(policy_change_renames_labels) {
+    // Xen ACM's <Name from="old">new</Name>: running domains and registered resources carry on
+    // under the new names, which refhv keeps (DOMAIN_INFO, save images, resource lookups).
+    reset_hypervisor();
+    static const std::vector<u8> renamed = policy_file("test-renames.bin"), unknown = policy_file("test-renames-unknown.bin");
+    domain& d0 = make_domain(dom0, true, 8ull << 20);
+    domain& dev = make_domu("device");
+    domain& client = make_domu("order");
+    domain& ctr = make_domu("counter");
+    refhv_resource_desc desc{};
+    std::strcpy(desc.name, "vdisk-order");
+    std::strcpy(desc.label, "order");
+    CHECK(gmem::write_obj(dev, 0x180000, desc).ok());
+    CHECK_EQ(call(dev, REFHV_HC_RESOURCE_REGISTER, 0x180000), 0);
+
+    // A rename from a label the policy in force lacks is refused; nothing changes.
+    refhv_policy_result res{};
+    const auto refused = mac::policy_load(dom0, view<const u8>{unknown.data(), unknown.size()}, 0, res);
+    CHECK(!refused && refused.error() == errc::busy);
+    CHECK(std::strcmp(res.message, "refused: VM label legacy is renamed from ancient, which the policy in force lacks") == 0);
+    if (std::strcmp(res.message, "refused: VM label legacy is renamed from ancient, which the policy in force lacks") != 0)
+        std::printf("  message: %s\n", res.message);
+    CHECK(std::strcmp(ctr.label, "counter") == 0);
+
+    // The renaming policy: nothing is revoked, the names follow.
+    CHECK_EQ(load(renamed), 0);
+    CHECK(std::strcmp(ctr.label, "tally") == 0);
+    CHECK(std::strcmp(client.label, "order") == 0);  // the VM label order is not renamed
+    mac::binding reg;
+    const char* rl = resource::label_of(dev.id, 0, reg);
+    CHECK(rl != nullptr && std::strcmp(rl, "orders") == 0);
+    CHECK(invariants::check() == nullptr);
+    // The client opens the resource under its new label.
+    CHECK(gmem::write(client, 0x180000, "vdisk-order", 11).ok());
+    CHECK(call(client, REFHV_HC_RESOURCE_OPEN, 0x180000, 11) >= 0);
+    // A save image records the label in force.
+    const u64 buf = 0x200000, size = sizeof(refhv_save_header) + ctr.mem_bytes;
+    CHECK_EQ(call(d0, REFHV_HC_DOMAIN_SAVE, ctr.id, buf, size), static_cast<i64>(size));
+    refhv_save_header h;
+    CHECK(gmem::read_obj(d0, h, buf).ok() && std::strcmp(h.label, "tally") == 0);
 }
 
 TEST(save_restore_roundtrip) {
