@@ -116,11 +116,11 @@ bool dump_xml(const decoded_policy& p, const std::string& file, std::string& out
   for (const auto& c : p.conflict_sets) check_utf8(c.name);
   for (const auto& l : p.vm_labels) {
     check_utf8(l.name);
-    check_utf8(l.from);
+    if (!l.from.empty()) check_utf8(l.from);  // empty: not renamed
   }
   for (const auto& l : p.resource_labels) {
     check_utf8(l.name);
-    check_utf8(l.from);
+    if (!l.from.empty()) check_utf8(l.from);  // empty: not renamed
   }
   if (diag.error_count() != errors) return false;
 

@@ -108,7 +108,7 @@ TEST(GoldenXml, AVmLabelAndAResourceLabelMayBeRenamedFromOneName) {
 TEST(GoldenXml, EmptyOrControlCharacterFrom) {
   EXPECT_EQ(after("<Name>dom_Alpha</Name>", "<Name from=\"\">dom_Alpha</Name>"), list{"golden.xml:44: Name: empty old VM label name"});
   EXPECT_EQ(after("<Name>res_Ads</Name>", "<Name from=\"a&#9;b\">res_Ads</Name>"),
-            list{"golden.xml:77: Name: old resource label name \"a\tb\" contains a control character"});
+            list{"golden.xml:77: Name: old resource label name \"a\\tb\" contains a control character"});  // escaped: one diagnostic per line
 }
 
 TEST(GoldenXml, RenamedFromItsOwnNameIsAWarning) {
