@@ -22,7 +22,7 @@ inline bool start(harness_state& hs, op o, std::size_t h, shype::hook k, shype::
   const policy_spec& p = hs.naive.spec(mh);
   const auto names = label_names(p);
   hs.line << "h" << h << " " << to_string(o) << "/" << shype::to_string(k) << " " << dom_name(d) << " label "
-        << (l < names.size() ? names[l] : std::to_string(l));
+          << (l < names.size() ? names[l] : std::to_string(l));
   expected e;
   shype::label_id lid = l;
   std::string name;

@@ -54,7 +54,7 @@ inline void relabel(harness_state& hs, std::size_t h, shype::domid_t subject, sh
   const policy_spec& p = hs.naive.spec(mh);
   const auto names = label_names(p);
   hs.line << "h" << h << " relabel by " << dom_name(subject) << " " << dom_name(d) << " to "
-        << (l < names.size() ? names[l] : std::to_string(l));
+          << (l < names.size() ? names[l] : std::to_string(l));
   expected e;
   const bool auth = hs.naive.authorized(mh, subject);
   if (!auth)
@@ -124,12 +124,88 @@ inline std::vector<shype::violation> violations_of(const mhost& mh, const policy
 
 enum class change_kind { apply, dry_run, corrupt };
 
+/// A change the monitor must refuse before deciding anything — corrupted bytes, or more types than
+/// the hosts hold — checked as such. False if the change is neither.
+template <class Got>
+bool refused_at_load(harness_state& hs, mhost& mh, const Got& got, const policy_spec& q, change_kind kind) {
+  const bool large = q.cw_types.size() > host_types || q.te_types.size() > host_types;
+  if (kind != change_kind::corrupt && !large) return false;
+  hs.line << " -> error " << (got ? "none" : shype::to_string(got.error().code));
+  model::error(mh, shype::hook_class::management);
+  if (hs.cov != nullptr) ++hs.cov->changes_refused;
+  const char* why = kind == change_kind::corrupt ? "corrupted bytes" : "too large";
+  if (!hs.check(!got, [&] { return std::string("change_policy: expected a load error (") + why + "), got a report"; })) return true;
+  if (kind == change_kind::corrupt) {
+    hs.check(got.error().code != shype::errc::too_large, "corrupted bytes reported as too large");
+    return true;
+  }
+  const auto section = q.cw_types.size() > host_types ? shype::policy_section::cw_types : shype::policy_section::te_types;
+  hs.check(got.error().code == shype::errc::too_large && got.error().section == section, "change_policy: expected too_large");
+  return true;
+}
+
+/// The violations a change ran into are the model's, in the model's order.
+template <class Report>
+bool same_violations(harness_state& hs, const mhost& mh, const Report& got, const std::vector<shype::violation>& want,
+                     const std::vector<shype::violation>& seen) {
+  hs.line << " -> " << (want.empty() ? "permit" : std::to_string(want.size()) + " violations");
+  if (!hs.check(got.authorized && got.violations == want.size() && seen.size() == want.size(), [&] {
+        return std::string("change_policy: " + std::to_string(got.violations) + " violations reported, the model finds " +
+                           std::to_string(want.size()));
+      }))
+    return false;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    const auto& w = want[i];
+    const auto& s = seen[i];
+    const std::string& label = mh.dom[w.domain].label;
+    if (!hs.check(s.kind == w.kind && s.domain == w.domain && s.other == w.other && s.policy_index == w.policy_index &&
+                      std::string(s.label.data(), s.label.size()) == label,
+                  [&] {
+                    return std::string("change_policy: violation " + std::to_string(i) + " differs from the model's (domain " +
+                                       std::to_string(w.domain) + ", other " + std::to_string(w.other) + ")");
+                  }))
+      return false;
+  }
+  if (hs.cov != nullptr) hs.cov->violations += want.size();
+  return true;
+}
+
+/// A permitted change: a dry run reports what applying would revoke; an applied one revoked
+/// exactly that (invariant 4) and moves the host to the next generation. True if it all holds.
+template <class Report>
+bool permitted_change(harness_state& hs, std::size_t h, const policy_entry& next, change_kind kind, const Report& got,
+                      const std::set<std::uint64_t>& revoked) {
+  mhost& mh = hs.naive.host[h];
+  const policy_spec& q = next.spec;
+  if (kind == change_kind::dry_run) {
+    if (hs.cov != nullptr) ++hs.cov->dry_runs;
+    std::set<std::uint64_t> doomed;
+    for (const auto& b : mh.bindings)
+      if (!model::permitted(q, mh, b)) doomed.insert(b.cookie);
+    return hs.check(revoked == doomed && got.revoked == doomed.size() && got.generation == mh.generation,
+                    "change_policy dry run: reported revocations differ from the model's");
+  }
+  if (!hs.check(got.revoked == revoked.size() && got.generation == mh.generation + 1,
+                "change_policy: report.revoked or report.generation is wrong"))
+    return false;
+  revoke(hs, h, q, revoked, [](const mbinding&) { return true; });
+  hs.naive.policies.push_back(next);
+  mh.policy = hs.naive.policies.size() - 1;
+  mh.generation += 1;
+  mh.asked.clear();  // every cached decision died with the old generation
+  hs.effect.state = true;
+  hs.effect.cache = true;
+  if (hs.cov != nullptr) ++hs.cov->changes_applied;
+  return true;
+}
+
 /// One change_policy call on host h. True if the monitor permitted (applied or would apply) it.
-inline bool change(harness_state& hs, std::size_t h, shype::domid_t subject, const policy_entry& next, change_kind kind, std::uint16_t pick, std::uint8_t x) {
+inline bool change(harness_state& hs, std::size_t h, shype::domid_t subject, const policy_entry& next, change_kind kind, std::uint16_t pick,
+                   std::uint8_t x) {
   mhost& mh = hs.naive.host[h];
   const char* kinds[] = {"apply", "dry-run", "corrupt"};
   hs.line << "h" << h << " change_policy/" << kinds[static_cast<int>(kind)] << " by " << dom_name(subject) << " to {" << describe(next.spec)
-        << "}";
+          << "}";
   std::vector<std::uint8_t> corrupted;
   shype::byte_view bytes = view_of(next);
   if (kind == change_kind::corrupt) {
@@ -143,85 +219,32 @@ inline bool change(harness_state& hs, std::size_t h, shype::domid_t subject, con
       subject, bytes, kind == change_kind::dry_run ? shype::change_mode::dry_run : shype::change_mode::apply,
       [&](shype::binding_handle, const shype::binding& b) { revoked.insert(b.cookie); },
       [&](const shype::violation& v) { seen.push_back(v); });
-  const policy_spec& q = next.spec;
   const bool auth = hs.naive.authorized(mh, subject);
   authorize_model(hs, h, subject, shype::hook::policy_change);
-  auto fails_with = [&](const char* why) {
-    hs.line << " -> error " << (got ? "none" : shype::to_string(got.error().code));
-    model::error(mh, shype::hook_class::management);
-    if (hs.cov != nullptr) ++hs.cov->changes_refused;
-    return !hs.check(!got, [&] { return std::string("change_policy: expected a load error (") + why + "), got a report"; });
-  };
   if (!auth) {
     hs.line << " -> unauthorized";
     if (!hs.check(got && !got->authorized && got->value == shype::decision::deny && got->revoked == 0 && got->violations == 0 &&
-                   got->generation == mh.generation && revoked.empty() && seen.empty(),
-               "change_policy by an unauthorised subject: expected a bare refusal"))
+                      got->generation == mh.generation && revoked.empty() && seen.empty(),
+                  "change_policy by an unauthorised subject: expected a bare refusal"))
       return false;
     if (hs.cov != nullptr) ++hs.cov->changes_refused;
     return false;
   }
-  if (kind == change_kind::corrupt) {
-    if (!fails_with("corrupted bytes")) hs.check(got.error().code != shype::errc::too_large, "corrupted bytes reported as too large");
-    return false;
-  }
-  if (q.cw_types.size() > host_types || q.te_types.size() > host_types) {
-    if (fails_with("too large")) return false;
-    const auto section = q.cw_types.size() > host_types ? shype::policy_section::cw_types : shype::policy_section::te_types;
-    hs.check(got.error().code == shype::errc::too_large && got.error().section == section, "change_policy: expected too_large");
-    return false;
-  }
+  if (refused_at_load(hs, mh, got, next.spec, kind)) return false;
   if (!got) {
     hs.fail(std::string("change_policy: unexpected error ") + shype::to_string(got.error().code));
     return false;
   }
-  const auto want = violations_of(mh, q);
-  hs.line << " -> " << (want.empty() ? "permit" : std::to_string(want.size()) + " violations");
-  if (!hs.check(got->authorized && got->violations == want.size() && seen.size() == want.size(), [&] {
-        return std::string("change_policy: " + std::to_string(got->violations) + " violations reported, the model finds " +
-                           std::to_string(want.size()));
-      }))
-    return false;
-  for (std::size_t i = 0; i < want.size(); ++i) {
-    const auto& w = want[i];
-    const auto& s = seen[i];
-    const std::string& label = mh.dom[w.domain].label;
-    if (!hs.check(s.kind == w.kind && s.domain == w.domain && s.other == w.other && s.policy_index == w.policy_index &&
-                   std::string(s.label.data(), s.label.size()) == label,
-               [&] {
-                 return std::string("change_policy: violation " + std::to_string(i) + " differs from the model's (domain " +
-                                    std::to_string(w.domain) + ", other " + std::to_string(w.other) + ")");
-               }))
-      return false;
-  }
-  if (hs.cov != nullptr) hs.cov->violations += want.size();
+  const auto want = violations_of(mh, next.spec);
+  if (!same_violations(hs, mh, *got, want, seen)) return false;
   if (!want.empty()) {
     if (hs.cov != nullptr) ++hs.cov->changes_refused;
     hs.check(got->value == shype::decision::deny && got->revoked == 0 && got->generation == mh.generation && revoked.empty(),
-          "change_policy: a refused change reported revocations or a new generation");
+             "change_policy: a refused change reported revocations or a new generation");
     return false;
   }
   if (!hs.check(got->value == shype::decision::permit, "change_policy: expected permit")) return false;
-  if (kind == change_kind::dry_run) {
-    if (hs.cov != nullptr) ++hs.cov->dry_runs;
-    std::set<std::uint64_t> doomed;
-    for (const auto& b : mh.bindings)
-      if (!model::permitted(q, mh, b)) doomed.insert(b.cookie);
-    return hs.check(revoked == doomed && got->revoked == doomed.size() && got->generation == mh.generation,
-                 "change_policy dry run: reported revocations differ from the model's");
-  }
-  if (!hs.check(got->revoked == revoked.size() && got->generation == mh.generation + 1,
-             "change_policy: report.revoked or report.generation is wrong"))
-    return false;
-  revoke(hs, h, q, revoked, [](const mbinding&) { return true; });
-  hs.naive.policies.push_back(next);
-  mh.policy = hs.naive.policies.size() - 1;
-  mh.generation += 1;
-  mh.asked.clear();  // every cached decision died with the old generation
-  hs.effect.state = true;
-  hs.effect.cache = true;
-  if (hs.cov != nullptr) ++hs.cov->changes_applied;
-  return true;
+  return permitted_change(hs, h, next, kind, *got, revoked);
 }
 
 inline void change_one(harness_state& hs, const command& c, std::size_t h) {
@@ -247,7 +270,7 @@ inline void change_all(harness_state& hs, const command& c) {
   if (all) {
     for (std::size_t h = 0; h < host_count && hs.failure.empty(); ++h) {
       hs.check(change(hs, h, hv, next, change_kind::apply, 0, 0),
-            [&] { return std::string("change_all: host " + std::to_string(h) + " refused after its dry run permitted"); });
+               [&] { return std::string("change_all: host " + std::to_string(h) + " refused after its dry run permitted"); });
       hs.line << "; ";
     }
   }

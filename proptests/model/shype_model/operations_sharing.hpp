@@ -150,7 +150,7 @@ inline void access(harness_state& hs, op o, std::size_t h, shype::domid_t d, shy
   const auto rnames = resource_names(p);
   const bool rw = mode == shype::access_mode::read_write;
   hs.line << "h" << h << " " << to_string(o) << (rw ? "/rw " : "/r ") << dom_name(d) << " "
-        << (r < rnames.size() ? rnames[r] : "resource " + std::to_string(r));
+          << (r < rnames.size() ? rnames[r] : "resource " + std::to_string(r));
   hs.effect.cache = true;
   expected e;
   if (d >= max_dom || mh.dom[d].state == mstate::free)
@@ -236,7 +236,7 @@ inline void query(harness_state& hs, std::size_t h, shype::domid_t a, shype::dom
   hs.line << " -> " << (got ? "types" : show(got));
   if (e) {
     if (!hs.check(!got && got.error() == *e,
-               [&] { return std::string("query: expected error " + std::string(shype::to_string(*e)) + ", got " + show(got)); }))
+                  [&] { return std::string("query: expected error " + std::string(shype::to_string(*e)) + ", got " + show(got)); }))
       return;
     model::error(mh, shype::hook_class::query);
     hs.tally(op::query, outcome::error);
