@@ -41,16 +41,17 @@ extern "C" {
 #include <shype/monitor.hpp>
 #include <shype/type_enforcement.hpp>
 
-#include "alloc_counter.hpp"
 #include "avc.hpp"
 #include "compiler.hpp"
 #include "fixtures.hpp"
 #include "kernels.hpp"
+#include "shype_test/alloc_counter.hpp"
 #include "xen_acm.hpp"
 
 namespace {
 
 using namespace bench;
+using shype_test::allocations;
 
 // --- the critical-path kernels ------------------------------------------------------------------
 

@@ -45,7 +45,7 @@ mutations=(
   "relabel-skips-placement~monitor.hpp~const std::uint8_t denied = prepare_all(states_, view_, new_label);~const std::uint8_t denied = verdict::none; (void)prepare_all(states_, view_, new_label);~relabelling a running domain ignores the Chinese Wall"
   "change-ignores-conflicts~monitor.hpp~    ++report.violations;\n    violation v{violation_kind::conflict~    violation v{violation_kind::conflict~a policy change is applied although running domains would violate its Chinese Wall"
   "hits-counted-as-misses~statistics.hpp~void hit(hook_class c) noexcept { at(c).hits.add(); }~void hit(hook_class c) noexcept { at(c).misses.add(); }~cache hits are counted as misses"
-  "blp-flow-reversed~bell_lapadula.hpp~return dominates(to.secrecy(), from.secrecy());~return dominates(from.secrecy(), to.secrecy());~Bell-LaPadula lets information flow down instead of up"
+  "blp-flow-reversed~detail/information_flow.hpp~return dominates(to.secrecy(), from.secrecy());~return dominates(from.secrecy(), to.secrecy());~Bell-LaPadula lets information flow down instead of up"
   "loader-accepts-unsorted~policy_view.hpp~      if (order > 0)~      if (false && order > 0)~the loader accepts unsorted name tables (binary search then misses names)"
   "loader-accepts-stray-bits~policy_view.hpp~if ((last >> (bits % 64)) != 0) return failure~if (false) return failure~the loader accepts type sets with bits beyond the number of types"
   "loader-accepts-gaps-in-strings~policy_view.hpp~if (next != strings_size_) return failure~if (false) return failure~the loader accepts bytes in the strings section that no name uses"

@@ -5,46 +5,13 @@
 // The dual of Bell-LaPadula on the integrity level of the MLS section: information may flow from
 // x to y only if x's integrity dominates y's (no read down, no write up), so a low-integrity VM
 // can never feed a high-integrity one (the paper's Order coalition vs. casual browsing).
+// detail/information_flow.hpp states both once.
 
-#include <cstddef>
-
-#include "decision.hpp"
-#include "hook.hpp"
-#include "label.hpp"
-#include "load_error.hpp"
-#include "policy_view.hpp"
-#include "result.hpp"
+#include "detail/information_flow.hpp"
 
 namespace shype {
 
 template <std::size_t MaxCategories>
-struct biba {
-  static constexpr const char name[] = "biba";
-  static constexpr hook_kind hooks = hook_kind::sharing | hook_kind::access;
-
-  /// The rule: may information flow from a label at `from` to one at `to`?
-  template <class A, class B>
-  [[nodiscard]] static constexpr bool may_flow(const A& from, const B& to) noexcept {
-    return dominates(from.integrity(), to.integrity());
-  }
-
-  template <class L>
-  [[nodiscard]] constexpr decision share(const policy_view&, const share_request<L>& r) const noexcept {
-    const bool fwd = may_flow(r.subject, r.object);
-    return permit_if(r.direction == flow::forward ? fwd : fwd && may_flow(r.object, r.subject));
-  }
-
-  template <class L, class R>
-  [[nodiscard]] constexpr decision access(const policy_view&, const access_request<L, R>& r) const noexcept {
-    const bool read = may_flow(r.resource, r.subject);
-    return permit_if(r.mode == access_mode::read ? read : read && may_flow(r.subject, r.resource));
-  }
-
-  [[nodiscard]] constexpr result<void, load_error> accepts(const policy_view& v) const noexcept {
-    if (!v.has_mls()) return failure(load_error(errc::missing_section, policy_section::mls));
-    if (v.category_count() > MaxCategories) return failure(load_error(errc::too_large, policy_section::mls));
-    return success;
-  }
-};
+using biba = detail::information_flow<detail::flow_order::integrity_falls, MaxCategories>;
 
 }  // namespace shype

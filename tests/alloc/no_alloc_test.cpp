@@ -1,48 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// Zero heap allocations: global operator new and malloc are replaced by counting versions, and a
-// long, seeded, mixed run of hooks, domain operations, relabels, policy changes (applied, dry-run
-// and rejected) and revocations must not allocate once. The run also counts what it did, so the
-// test cannot pass by doing nothing.
+// Zero heap allocations: global operator new and malloc are replaced by counting versions
+// (shype_test/alloc_counter.hpp), and a long, seeded, mixed run of hooks, domain operations,
+// relabels, policy changes (applied, dry-run and rejected) and revocations must not allocate
+// once. The run also counts what it did, so the test cannot pass by doing nothing.
 #include <cstdio>
-#include <cstdlib>
-#include <new>
 
+#include "shype_test/alloc_counter.hpp"
 #include "shype_test/fixture.hpp"
-
-namespace {
-bool counting = false;
-unsigned long allocations = 0;
-}  // namespace
-
-extern "C" {
-void* __libc_malloc(std::size_t);
-void* __libc_calloc(std::size_t, std::size_t);
-void* __libc_realloc(void*, std::size_t);
-void __libc_free(void*);
-void* malloc(std::size_t n) {
-  if (counting) ++allocations;
-  return __libc_malloc(n);
-}
-void* calloc(std::size_t a, std::size_t b) {
-  if (counting) ++allocations;
-  return __libc_calloc(a, b);
-}
-void* realloc(void* p, std::size_t n) {
-  if (counting) ++allocations;
-  return __libc_realloc(p, n);
-}
-void free(void* p) { __libc_free(p); }
-}
-void* operator new(std::size_t n) {
-  if (counting) ++allocations;
-  if (void* p = __libc_malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { __libc_free(p); }
-void operator delete[](void* p) noexcept { __libc_free(p); }
-void operator delete(void* p, std::size_t) noexcept { __libc_free(p); }
-void operator delete[](void* p, std::size_t) noexcept { __libc_free(p); }
 
 namespace {
 using namespace shype_test;
@@ -80,7 +44,7 @@ int main() {
     else ++denials;
   };
   rng g{0x5EEDull};
-  counting = true;
+  const auto before = allocations();
   for (std::uint64_t step = 0; step < 200000; ++step) {
     const auto a = static_cast<shype::domid_t>(1 + g.below(15)), b = static_cast<shype::domid_t>(g.below(16));
     const auto pv = monitor.policy();
@@ -122,12 +86,12 @@ int main() {
       default: tally(monitor.grant_copy(a, b)); break;
     }
   }
-  counting = false;
+  const unsigned long allocated = static_cast<unsigned long>(allocations().calls - before.calls);
 
   std::printf("allocations=%lu permits=%lu denials=%lu errors=%lu revoked=%lu changes=%lu rejected=%lu generation=%llu\n",
-              allocations, permits, denials, errors, revoked, changes, rejected,
+              allocated, permits, denials, errors, revoked, changes, rejected,
               static_cast<unsigned long long>(monitor.generation()));
-  if (allocations != 0) {
+  if (allocated != 0) {
     std::puts("FAIL: the monitor allocated");
     return 1;
   }

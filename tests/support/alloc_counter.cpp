@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "alloc_counter.hpp"
+// The counting allocator behind shype_test/alloc_counter.hpp.
+#include "shype_test/alloc_counter.hpp"
 
 #include <atomic>
 #include <new>
@@ -42,8 +43,8 @@ void operator delete[](void* p) noexcept { __libc_free(p); }
 void operator delete(void* p, std::size_t) noexcept { __libc_free(p); }
 void operator delete[](void* p, std::size_t) noexcept { __libc_free(p); }
 
-namespace bench {
+namespace shype_test {
 alloc_totals allocations() noexcept {
   return {calls.load(std::memory_order_relaxed), bytes.load(std::memory_order_relaxed)};
 }
-}  // namespace bench
+}  // namespace shype_test
