@@ -118,7 +118,11 @@ build() {
   make -C "$tree/xen" -j"$jobs" SHYPE_INCLUDE="$repo/include" SHYPE_CXX="${CXX:-g++-12}" \
     || die "xen build failed (tree: $tree)"
   [[ -f $tree/xen/xen ]] || die "no $tree/xen/xen after the build"
-  nm "$tree/xen/xen-syms" | grep -q ' shype_init$' || die "xen-syms lacks shype_init: the module was not linked"
+  local syms
+  syms=$(nm "$tree/xen/xen-syms")
+  grep -q ' shype_init$' <<<"$syms" || die "xen-syms lacks shype_init: the module was not linked"
+  "$here/check-object.sh" "$tree/xen/xsm/shype/shype_monitor.o" "$here/module/shype_monitor.cpp" \
+    || die "the module object Xen linked fails the symbol check"
   step "built in $((SECONDS - t0)) s"
 }
 

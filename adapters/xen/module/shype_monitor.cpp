@@ -150,23 +150,22 @@ int shype_xen_evtchn_unbound(unsigned int d, unsigned int remote) {
   return decided("evtchn_unbound", d, remote, g_monitor.evtchn_unbound(dom(d), dom(remote)));
 }
 
-int shype_xen_evtchn_bind(unsigned int d, unsigned int remote, unsigned int port, unsigned long* handle) {
-  *handle = 0;
+int shype_xen_evtchn_bind(unsigned int d, unsigned int remote, unsigned long chn) {
   if (!valid_dom(d) || !valid_dom(remote)) return SHYPE_XEN_ERROR;
-  auto r = g_monitor.evtchn_bind(dom(d), dom(remote), port);
+  auto r = g_monitor.evtchn_bind(dom(d), dom(remote), chn);
   if (!r) return decided("evtchn_interdomain", d, remote, shype::failure(r.error()));
-  if (r.value().permitted()) {
-    // index + 1, so that 0 (a fresh channel's ssid) means "no binding".
-    *handle = (static_cast<unsigned long>(r.value().handle.serial) << 32) | (r.value().handle.index + 1ul);
-  }
   return decided("evtchn_interdomain", d, remote, r.value().v);
 }
 
-void shype_xen_evtchn_close(unsigned long handle) {
-  if (handle == 0) return;
-  const shype::binding_handle h{static_cast<std::uint32_t>((handle & 0xFFFFFFFFul) - 1),
-                                static_cast<std::uint32_t>(handle >> 32)};
-  (void)g_monitor.evtchn_close(h);  // unknown_binding: revoked or closed with its domain already
+/// Releases the binding registered under a channel, if any (channels within one domain and
+/// those to Xen's system domains have none; a binding revoked or closed with its domain is
+/// gone already). A linear scan of the live bindings: see README, "costs".
+void shype_xen_evtchn_close(unsigned long chn) {
+  shype::binding_handle found{};
+  g_monitor.for_each_binding([&](shype::binding_handle h, const shype::binding& b) {
+    if (!found.valid() && b.kind == shype::binding_kind::evtchn && b.cookie == chn) found = h;
+  });
+  if (found.valid()) (void)g_monitor.evtchn_close(found);
 }
 
 int shype_xen_grant_map(unsigned int granter, unsigned int mapper, int readonly) {
@@ -179,15 +178,19 @@ int shype_xen_grant_map(unsigned int granter, unsigned int mapper, int readonly)
 
 void shype_xen_grant_unmap(unsigned int granter, unsigned int mapper) {
   // Xen's unmap hook names the two domains, not the mapping: release one registered mapping
-  // of this pair (they are interchangeable for revocation).
-  shype::binding_handle found{};
-  g_monitor.for_each_binding([&](shype::binding_handle h, const shype::binding& b) {
-    if (found.valid()) return;
-    if ((b.kind == shype::binding_kind::grant_ro || b.kind == shype::binding_kind::grant_rw) &&
-        b.subject == granter && b.object == mapper)
-      found = h;
-  });
-  if (found.valid()) (void)g_monitor.grant_unmap(found);
+  // of this pair (they are interchangeable for revocation). Another CPU may release the one
+  // found first (unknown_binding): look again, a bounded number of times.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    shype::binding_handle found{};
+    g_monitor.for_each_binding([&](shype::binding_handle h, const shype::binding& b) {
+      if (found.valid()) return;
+      if ((b.kind == shype::binding_kind::grant_ro || b.kind == shype::binding_kind::grant_rw) &&
+          b.subject == granter && b.object == mapper)
+        found = h;
+    });
+    if (!found.valid()) return;  // none: the map was outside the policy, or revoked
+    if (auto r = g_monitor.grant_unmap(found); r || r.error() != shype::errc::unknown_binding) return;
+  }
 }
 
 int shype_xen_grant_copy(unsigned int from, unsigned int to) {

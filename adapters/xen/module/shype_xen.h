@@ -42,9 +42,10 @@ void shype_xen_domain_destroy(unsigned int d);
 
 /* Type Enforcement on sharing. */
 int shype_xen_evtchn_unbound(unsigned int d, unsigned int remote);
-/* Interdomain bind: on a permit, *handle receives the binding (for shype_xen_evtchn_close). */
-int shype_xen_evtchn_bind(unsigned int d, unsigned int remote, unsigned int port, unsigned long *handle);
-void shype_xen_evtchn_close(unsigned long handle);
+/* Interdomain bind of `d`'s channel `chn` (an opaque, unique key: the channel's address); on a
+ * permit the binding is registered until shype_xen_evtchn_close(chn) or d's destruction. */
+int shype_xen_evtchn_bind(unsigned int d, unsigned int remote, unsigned long chn);
+void shype_xen_evtchn_close(unsigned long chn);
 int shype_xen_grant_map(unsigned int granter, unsigned int mapper, int readonly);
 void shype_xen_grant_unmap(unsigned int granter, unsigned int mapper);
 int shype_xen_grant_copy(unsigned int from, unsigned int to);
