@@ -136,7 +136,15 @@ int shype_xen_domain_create(unsigned int d, unsigned int label) {
     log_error("domain_create", d, ~0u, !valid_dom(d) ? shype::errc::unknown_domain : shype::errc::unknown_label);
     return SHYPE_XEN_ERROR;
   }
-  return decided("domain_create", d, ~0u, g_monitor.domain_create(dom(d), static_cast<shype::label_id>(label)));
+  const auto r = g_monitor.domain_create(dom(d), static_cast<shype::label_id>(label));
+  const int rc = decided("domain_create", d, ~0u, r);
+  if (rc == SHYPE_XEN_PERMIT) {
+    char buf[96];
+    shype::detail::text_writer w(buf, sizeof buf);
+    w.put("shype: dom").put_uint(d).put(" started as \"")        .put(g_monitor.policy().vm_label(static_cast<shype::label_id>(label)).name()).put("\"");
+    shype_xen_log(buf, 1);
+  }
+  return rc;
 }
 
 void shype_xen_domain_destroy(unsigned int d) {
