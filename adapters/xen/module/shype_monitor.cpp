@@ -131,6 +131,13 @@ unsigned int shype_xen_label_count(void) {
   return static_cast<unsigned>(g_monitor.policy().vm_label_count());
 }
 
+unsigned int shype_xen_label_by_name(const char* name, unsigned long len) {
+  if (name == nullptr || !g_monitor.loaded()) return shype::no_label;
+  return g_monitor.policy().find_vm_label(shype::string_ref(name, static_cast<std::size_t>(len)));
+}
+
+unsigned long shype_xen_binding_count(void) { return g_monitor.binding_count(); }
+
 int shype_xen_domain_create(unsigned int d, unsigned int label) {
   if (!valid_dom(d) || label >= shype::no_label) {
     log_error("domain_create", d, ~0u, !valid_dom(d) ? shype::errc::unknown_domain : shype::errc::unknown_label);

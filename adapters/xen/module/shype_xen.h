@@ -34,6 +34,10 @@ int shype_xen_policy_loaded(void);
 unsigned int shype_xen_bootstrap_label(void);
 /* Number of VM labels of the policy in force (valid ids are below it). */
 unsigned int shype_xen_label_count(void);
+/* The id of the VM label named name[0..len), or 0xFFFF (unknown label, no policy). */
+unsigned int shype_xen_label_by_name(const char *name, unsigned long len);
+/* Live bindings (interdomain event channels, grant mappings) the monitor tracks. */
+unsigned long shype_xen_binding_count(void);
 
 /* Chinese Wall (and every placement policy of the stack): start domain `d` with `label`. */
 int shype_xen_domain_create(unsigned int d, unsigned int label);
