@@ -15,7 +15,9 @@
 #include <xen/lib.h>
 #include <xen/multiboot.h>
 #include <asm/setup.h>
+#include <xen/guest_access.h>
 #include <public/grant_table.h>
+#include <public/xsm/flask_op.h>
 
 #include "shype_xen.h"
 
@@ -165,6 +167,50 @@ static int cf_check shype_grant_transfer(struct domain *d1, struct domain *d2)
     return to_errno(shype_xen_grant_copy(d1->domain_id, d2->domain_id));
 }
 
+/* ---- the module's hypercall (xsm_op) -------------------------------------------------------- */
+/* Longest label name FLASK_CONTEXT_TO_SID accepts (longer: -ENAMETOOLONG). */
+#define SHYPE_XEN_MAX_LABEL_NAME 255
+
+/* xl's seclabel= goes through libxl_flask_context_to_sid(): FLASK's CONTEXT_TO_SID
+ * sub-operation, in FLASK's own format. The shype module answers it with the label's ssidref
+ * (SHYPE_XEN_SSIDREF_TAG | label id), which domain_create accepts; an unknown label is -ENOENT
+ * with a console line naming it. Other sub-operations are not implemented yet (-EOPNOTSUPP). */
+static long cf_check shype_do_xsm_op(XEN_GUEST_HANDLE_PARAM(void) u_op)
+{
+    struct xen_flask_op op;
+    char name[SHYPE_XEN_MAX_LABEL_NAME + 1];
+    unsigned int label;
+
+    if ( copy_from_guest(&op, guest_handle_cast(u_op, xen_flask_op_t), 1) )
+        return -EFAULT;
+    if ( op.interface_version != XEN_FLASK_INTERFACE_VERSION )
+        return -ENOSYS;
+    if ( op.cmd != FLASK_CONTEXT_TO_SID )
+        return -EOPNOTSUPP;
+
+    if ( op.u.sid_context.size == 0 )
+        return -EINVAL;
+    if ( op.u.sid_context.size > SHYPE_XEN_MAX_LABEL_NAME )
+        return -ENAMETOOLONG;
+    if ( copy_from_guest(name, op.u.sid_context.context, op.u.sid_context.size) )
+        return -EFAULT;
+    name[op.u.sid_context.size] = '\0';
+    if ( strlen(name) != op.u.sid_context.size )
+        return -EINVAL; /* an embedded NUL: not a label name */
+
+    label = shype_xen_label_by_name(name, op.u.sid_context.size);
+    if ( label == 0xFFFF )
+    {
+        printk(XENLOG_G_WARNING "shype: d%u: seclabel \"%s\" is not a label of the policy in force\n",
+               current->domain->domain_id, name);
+        return -ENOENT;
+    }
+    op.u.sid_context.sid = SHYPE_XEN_SSIDREF_TAG | label;
+    if ( copy_to_guest(guest_handle_cast(u_op, xen_flask_op_t), &op, 1) )
+        return -EFAULT;
+    return 0;
+}
+
 static const struct xsm_ops __initconst_cf_clobber shype_xsm_ops = {
     .domain_create = shype_domain_create,
     .free_security_domain = shype_free_security_domain,
@@ -175,6 +221,7 @@ static const struct xsm_ops __initconst_cf_clobber shype_xsm_ops = {
     .grant_unmapref = shype_grant_unmapref,
     .grant_copy = shype_grant_copy,
     .grant_transfer = shype_grant_transfer,
+    .do_xsm_op = shype_do_xsm_op,
 };
 
 #ifdef CONFIG_MULTIBOOT

@@ -5,7 +5,10 @@
 # (test/dom0-init.c: prints a line, powers off). Checks the serial log, not the exit status:
 #   - the shype module initialised and loaded the policy (its name, label counts);
 #   - dom0 was created by the module (under the bootstrap label) and reached user space.
-#   boot.sh [--malformed] SHYPE_TOOL POLICY.xml [EXPECTED-POLICY-NAME]
+#   boot.sh [--malformed] SHYPE_TOOL POLICY.xml [EXPECTED-POLICY-NAME [LABEL]]
+# With LABEL, dom0 asks the module for LABEL's ssidref and for an unknown label's through
+# xsm_op FLASK_CONTEXT_TO_SID (what libxl does for xl's seclabel=): LABEL must get a shype
+# ssidref (0x5348xxxx), the unknown one ENOENT with a console line naming it.
 # With --malformed the compiled policy is cut in half before the boot: the module must refuse
 # it with the library's reason and stay registered (fail closed: dom0 starts, so an
 # administrator can see why; every other domain would be refused).
@@ -17,6 +20,7 @@ if [[ ${1:-} == --malformed ]]; then malformed=1; shift; fi
 tool=${1:?usage: boot.sh SHYPE_TOOL POLICY.xml [EXPECTED-POLICY-NAME]}
 xml=${2:?usage: boot.sh SHYPE_TOOL POLICY.xml [EXPECTED-POLICY-NAME]}
 name=${3:-}
+query=${4:-}
 cache=${SHYPE_XEN_CACHE:-$HOME/.cache/shype/xen}
 timeout_s=${SHYPE_XEN_BOOT_TIMEOUT:-180}
 # Debian 12's kernel (a pinned ABI: bump deliberately, as the Xen version in build.sh).
@@ -36,13 +40,26 @@ if ! ls "$k"/boot/vmlinuz-* >/dev/null 2>&1; then
     || die "could not unpack the kernel from $KERNEL_PKG"
 fi
 vmlinuz=$(ls "$k"/boot/vmlinuz-* | head -1)
+if ! ls "$k"/lib/modules/*/kernel/drivers/xen/xen-privcmd.ko >/dev/null 2>&1; then
+  dpkg-deb --fsys-tarfile "$k"/"$KERNEL_PKG"_*.deb | tar -x -C "$k" --wildcards './lib/modules/*/kernel/drivers/xen/xen-privcmd.ko' \
+    || die "could not unpack xen-privcmd.ko from $KERNEL_PKG"
+fi
+privcmd=$(ls "$k"/lib/modules/*/kernel/drivers/xen/xen-privcmd.ko | head -1)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/shype-xen-boot.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/root/dev"
 gcc -static -Os -Wall -Wextra -Werror -o "$work/root/init" "$here/dom0-init.c" || die "compiling dom0-init.c failed"
-(cd "$work/root" && echo init | cpio -o -H newc --quiet | gzip -n > "$work/dom0.cpio.gz") || die "cpio failed"
+cp "$privcmd" "$work/root/privcmd.ko"
+(cd "$work/root" && printf 'init\nprivcmd.ko\n' | cpio -o -H newc --quiet | gzip -n > "$work/dom0.cpio.gz") || die "cpio failed"
 "$tool" compile "$xml" -o "$work/policy.bin" || die "shype compile $xml failed"
+expected_ssidref=
+if [[ -n $query ]]; then  # the label's id: its position in the binary's (sorted) VM label table
+  id=$("$tool" dump "$work/policy.bin" | awk -v q="$query" \
+    '/^VM labels/ {f = 1; next} f && /^[^ ]/ {exit} f && /^  [^ ]/ {if ($1 == q) {print n + 0; exit} n++}')
+  [[ -n $id ]] || die "label $query is not in $xml"
+  expected_ssidref=$(printf '%#x' $((0x53480000 | id)))
+fi
 if [[ $malformed -eq 1 ]]; then
   size=$(stat -c %s "$work/policy.bin")
   truncate -s $((size / 2)) "$work/policy.bin"
@@ -54,9 +71,11 @@ timeout "$timeout_s" qemu-system-x86_64 -accel tcg -cpu qemu64 -smp 1 -m 1536 -d
   -serial "file:$log" -monitor none \
   -kernel "$xen" \
   -append "console=com1 com1=115200 dom0_mem=512M loglvl=all guest_loglvl=all xsm=shype" \
-  -initrd "$vmlinuz console=hvc0 panic=-1,$work/dom0.cpio.gz,$work/policy.bin"
+  -initrd "$vmlinuz console=hvc0 panic=-1${query:+ shype_label=$query},$work/dom0.cpio.gz,$work/policy.bin"
 qrc=$?
 set -e
+# Console lines from dom0 end in CR CR LF (hvc, then the serial line): compare without CRs.
+tr -d '\r' < "$log" > "$log.clean" && mv "$log.clean" "$log"
 cp "$log" "${SHYPE_XEN_BOOT_LOG:-/dev/null}" 2>/dev/null || true
 
 fail=0
@@ -81,6 +100,15 @@ else
   if grep -q 'shype: policy ".*" loaded' "$log"; then echo "FAIL: a malformed policy was loaded" >&2; fail=1; fi
 fi
 expect 'shype-xen-test: dom0 init running' "dom0 reached user space"
+if [[ -n $query ]]; then
+  if [[ $malformed -eq 0 ]]; then
+    expect "^shype-xen-test: context_to_sid $query: ssidref=$expected_ssidref\$" "xsm_op FLASK_CONTEXT_TO_SID gives $query its ssidref ($expected_ssidref)"
+  else
+    expect "^shype-xen-test: context_to_sid $query: errno=ENOENT\$" "without a policy, $query is unknown (ENOENT)"
+  fi
+  expect '^shype-xen-test: context_to_sid no_such_label: errno=ENOENT$' "an unknown label is refused (ENOENT)"
+  expect '^\(XEN\) shype: d0: seclabel "no_such_label" is not a label of the policy in force' "the refusal names the label on Xen's console"
+fi
 if [[ $fail -ne 0 ]]; then
   echo "--- serial log (qemu exit $qrc), last 60 lines:" >&2
   tail -60 "$log" >&2
