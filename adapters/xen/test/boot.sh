@@ -5,10 +5,14 @@
 # (test/dom0-init.c: prints a line, powers off). Checks the serial log, not the exit status:
 #   - the shype module initialised and loaded the policy (its name, label counts);
 #   - dom0 was created by the module (under the bootstrap label) and reached user space.
-#   boot.sh [--malformed] SHYPE_TOOL POLICY.xml [EXPECTED-POLICY-NAME [LABEL]]
+#   boot.sh [--malformed] SHYPE_TOOL POLICY.xml [EXPECTED-POLICY-NAME [LABEL [LABEL_A,LABEL_B]]]
 # With LABEL, dom0 asks the module for LABEL's ssidref and for an unknown label's through
 # xsm_op FLASK_CONTEXT_TO_SID (what libxl does for xl's seclabel=): LABEL must get a shype
 # ssidref (0x5348xxxx), the unknown one ENOENT with a console line naming it.
+# With LABEL_A,LABEL_B (two labels in one conflict set), dom0 creates empty domains with
+# XEN_DOMCTL_createdomain: A is admitted, B refused (EPERM, an AVC line) while A runs and
+# admitted once A is destroyed; ssidref 12 (no shype label) EACCES; a tagged ssidref of no
+# label EINVAL. With --malformed every create is refused (EACCES: no policy).
 # With --malformed the compiled policy is cut in half before the boot: the module must refuse
 # it with the library's reason and stay registered (fail closed: dom0 starts, so an
 # administrator can see why; every other domain would be refused).
@@ -21,6 +25,7 @@ tool=${1:?usage: boot.sh SHYPE_TOOL POLICY.xml [EXPECTED-POLICY-NAME]}
 xml=${2:?usage: boot.sh SHYPE_TOOL POLICY.xml [EXPECTED-POLICY-NAME]}
 name=${3:-}
 query=${4:-}
+cw=${5:-}
 cache=${SHYPE_XEN_CACHE:-$HOME/.cache/shype/xen}
 timeout_s=${SHYPE_XEN_BOOT_TIMEOUT:-180}
 # Debian 12's kernel (a pinned ABI: bump deliberately, as the Xen version in build.sh).
@@ -49,16 +54,23 @@ privcmd=$(ls "$k"/lib/modules/*/kernel/drivers/xen/xen-privcmd.ko | head -1)
 work=$(mktemp -d "${TMPDIR:-/tmp}/shype-xen-boot.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/root/dev"
-gcc -static -Os -Wall -Wextra -Werror -o "$work/root/init" "$here/dom0-init.c" || die "compiling dom0-init.c failed"
+gcc -static -Os -Wall -Wextra -Werror -I"$(dirname "$xen")/include" -o "$work/root/init" "$here/dom0-init.c" || die "compiling dom0-init.c failed"
 cp "$privcmd" "$work/root/privcmd.ko"
 (cd "$work/root" && printf 'init\nprivcmd.ko\n' | cpio -o -H newc --quiet | gzip -n > "$work/dom0.cpio.gz") || die "cpio failed"
 "$tool" compile "$xml" -o "$work/policy.bin" || die "shype compile $xml failed"
-expected_ssidref=
-if [[ -n $query ]]; then  # the label's id: its position in the binary's (sorted) VM label table
-  id=$("$tool" dump "$work/policy.bin" | awk -v q="$query" \
+ssidref_of() {  # a label's ssidref: the tag | its position in the binary's (sorted) VM label table
+  local id
+  id=$("$tool" dump "$work/policy.bin" | awk -v q="$1" \
     '/^VM labels/ {f = 1; next} f && /^[^ ]/ {exit} f && /^  [^ ]/ {if ($1 == q) {print n + 0; exit} n++}')
-  [[ -n $id ]] || die "label $query is not in $xml"
-  expected_ssidref=$(printf '%#x' $((0x53480000 | id)))
+  [[ -n $id ]] || die "label $1 is not in $xml"
+  printf '%#x' $((0x53480000 | id))
+}
+expected_ssidref=
+[[ -z $query ]] || expected_ssidref=$(ssidref_of "$query")
+cw_a= cw_b=
+if [[ -n $cw ]]; then
+  cw_a=$(ssidref_of "${cw%%,*}")
+  cw_b=$(ssidref_of "${cw#*,}")
 fi
 if [[ $malformed -eq 1 ]]; then
   size=$(stat -c %s "$work/policy.bin")
@@ -71,7 +83,7 @@ timeout "$timeout_s" qemu-system-x86_64 -accel tcg -cpu qemu64 -smp 1 -m 1536 -d
   -serial "file:$log" -monitor none \
   -kernel "$xen" \
   -append "console=com1 com1=115200 dom0_mem=512M loglvl=all guest_loglvl=all xsm=shype" \
-  -initrd "$vmlinuz console=hvc0 panic=-1${query:+ shype_label=$query},$work/dom0.cpio.gz,$work/policy.bin"
+  -initrd "$vmlinuz console=hvc0 panic=-1${query:+ shype_label=$query}${cw:+ shype_cw=$cw_a,,$cw_b},$work/dom0.cpio.gz,$work/policy.bin"
 qrc=$?
 set -e
 # Console lines from dom0 end in CR CR LF (hvc, then the serial line): compare without CRs.
@@ -89,7 +101,7 @@ if [[ $malformed -eq 0 ]]; then
     "the policy${name:+ $name} was validated and loaded"
   bootstrap=$(sed -nE 's/^\(XEN\) shype: policy ".*" loaded: .* bootstrap label "([^"]+)".*/\1/p' "$log" | head -1)
   expect "^\(XEN\) shype: dom0 started as \"${bootstrap:-?}\"" "the module admitted dom0 under the bootstrap label (${bootstrap:-?})"
-  if grep -qE 'shype: .*(refused|no valid policy)' "$log"; then
+  if [[ -z $cw ]] && grep -qE 'shype: .*(refused|no valid policy)' "$log"; then
     echo "FAIL: the module refused something during boot:" >&2
     grep -E 'shype: .*(refused|no valid policy)' "$log" >&2
     fail=1
@@ -108,6 +120,25 @@ if [[ -n $query ]]; then
   fi
   expect '^shype-xen-test: context_to_sid no_such_label: errno=ENOENT$' "an unknown label is refused (ENOENT)"
   expect '^\(XEN\) shype: d0: seclabel "no_such_label" is not a label of the policy in force' "the refusal names the label on Xen's console"
+fi
+if [[ -n $cw ]]; then
+  if [[ $malformed -eq 0 ]]; then
+    first=$(sed -nE "s/^shype-xen-test: create ssidref=$cw_a: domid=([0-9]+)\$/\1/p" "$log" | head -1)
+    expect "^shype-xen-test: create ssidref=$cw_a: domid=[1-9][0-9]*\$" "${cw%%,*} ($cw_a) is admitted"
+    expect "^\(XEN\) shype: dom${first:-?} started as \"${cw%%,*}\"" "the module started dom${first:-?} as ${cw%%,*}"
+    expect "^shype-xen-test: create ssidref=$cw_b: errno=EPERM\$" "${cw#*,} ($cw_b) is refused by the Chinese Wall while ${cw%%,*} runs"
+    expect '^\(XEN\) avc: denied \{ create \} for source=dom[0-9]+ .*policy=chinese_wall' "the denial is an AVC line naming the Chinese Wall"
+    expect "^shype-xen-test: destroy domid=${first:-?}: ok\$" "${cw%%,*} is destroyed"
+    expect "^shype-xen-test: create ssidref=$cw_b: domid=[1-9][0-9]*\$" "${cw#*,} is admitted once ${cw%%,*} is gone"
+    expect '^shype-xen-test: create ssidref=0xc: errno=EACCES$' "an ssidref without a shype label (12) is refused"
+    expect '^\(XEN\) shype: d[0-9]+ refused: ssidref 0xc carries no shype label' "... with a console line saying why"
+    expect '^shype-xen-test: create ssidref=0x53480fff: errno=EINVAL$' "a tagged ssidref of no label is refused"
+    expect '^\(XEN\) shype: d[0-9]+ refused: label id 4095 is not in the policy' "... with a console line naming the id"
+  else
+    expect "^shype-xen-test: create ssidref=$cw_a: errno=EACCES\$" "without a policy, ${cw%%,*} is refused"
+    expect '^\(XEN\) shype: d[0-9]+ refused: no valid policy was loaded at boot' "... with a console line saying why"
+    if grep -qE '^shype-xen-test: create .*domid=' "$log"; then echo "FAIL: a domain was created without a policy" >&2; fail=1; fi
+  fi
 fi
 if [[ $fail -ne 0 ]]; then
   echo "--- serial log (qemu exit $qrc), last 60 lines:" >&2

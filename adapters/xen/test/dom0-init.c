@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* /init of the boot test's dom0 initramfs. Says that dom0 reached user space; then, if the
- * kernel command line has shype_label=NAME (passed to init as an environment variable), loads
- * xen-privcmd (/privcmd.ko), and asks the shype module for the ssidref of NAME and of a label
- * that no policy has, through xsm_op's FLASK_CONTEXT_TO_SID — exactly what libxl does for xl's
- * seclabel=. Prints each answer, then powers off (Xen stops the machine; QEMU: -no-reboot). */
+/* /init of the boot test's dom0 initramfs. Says that dom0 reached user space; then, with
+ * variables from the kernel command line (the kernel passes them to init's environment), loads
+ * xen-privcmd (/privcmd.ko) and makes hypercalls the way the toolstack does:
+ *  shype_label=NAME  asks the shype module for the ssidref of NAME and of a label that no policy
+ *                    has, through xsm_op's FLASK_CONTEXT_TO_SID (what libxl does for seclabel=);
+ *  shype_cw=A,B      Chinese Wall through XEN_DOMCTL_createdomain (empty PV domains): create
+ *                    with ssidref A, with B (its competitor), destroy the first, B again; then
+ *                    ssidref 12 (no shype label) and a tagged ssidref of no label.
+ * Prints each answer, then powers off (Xen stops the machine; QEMU: -no-reboot).
+ * Built against the built Xen's public headers (-I<xen>/include). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +21,10 @@
 #include <sys/reboot.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#define __XEN_TOOLS__ 1
+#include <public/xen.h>
+#include <public/domctl.h>
 
 struct privcmd_hypercall {
   uint64_t op;
@@ -65,12 +74,73 @@ static void context_to_sid(int fd, const char *name)
   say(line);
 }
 
+static long hypercall(int fd, uint64_t op, void *arg)
+{
+  struct privcmd_hypercall call;
+
+  memset(&call, 0, sizeof call);
+  call.op = op;
+  call.arg[0] = (uint64_t)(uintptr_t)arg;
+  return ioctl(fd, IOCTL_PRIVCMD_HYPERCALL, &call);
+}
+
+static struct xen_domctl g_domctl __attribute__((aligned(4096)));
+
+/* Returns the new domain's id, or -errno. */
+static int try_create(int fd, uint32_t ssidref)
+{
+  memset(&g_domctl, 0, sizeof g_domctl);
+  g_domctl.cmd = XEN_DOMCTL_createdomain;
+  g_domctl.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+  g_domctl.domain = 0; /* Xen picks the id */
+  g_domctl.u.createdomain.ssidref = ssidref;
+  g_domctl.u.createdomain.max_vcpus = 1;
+  g_domctl.u.createdomain.max_evtchn_port = 1023;
+  g_domctl.u.createdomain.max_grant_frames = 1;
+  g_domctl.u.createdomain.max_maptrack_frames = 1;
+  g_domctl.u.createdomain.grant_opts = XEN_DOMCTL_GRANT_version(1);
+  if (hypercall(fd, __HYPERVISOR_domctl, &g_domctl) < 0) return -errno;
+  return g_domctl.domain;
+}
+
+static int report_create(uint32_t ssidref, int rc)
+{
+  char line[160];
+
+  if (rc < 0)
+    snprintf(line, sizeof line, "shype-xen-test: create ssidref=%#x: errno=%s\n", ssidref, strerrorname_np(-rc));
+  else
+    snprintf(line, sizeof line, "shype-xen-test: create ssidref=%#x: domid=%d\n", ssidref, rc);
+  say(line);
+  return rc;
+}
+
+static int create_domain(int fd, uint32_t ssidref) { return report_create(ssidref, try_create(fd, ssidref)); }
+
+static void destroy_domain(int fd, int domid)
+{
+  char line[120];
+
+  memset(&g_domctl, 0, sizeof g_domctl);
+  g_domctl.cmd = XEN_DOMCTL_destroydomain;
+  g_domctl.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+  g_domctl.domain = (domid_t)domid;
+  /* Destruction is preemptible: Xen answers ERESTART until it is done. */
+  long rc;
+  do {
+    rc = hypercall(fd, __HYPERVISOR_domctl, &g_domctl);
+  } while (rc < 0 && (errno == EAGAIN || errno == EINTR));
+  snprintf(line, sizeof line, "shype-xen-test: destroy domid=%d: %s\n", domid, rc < 0 ? strerrorname_np(errno) : "ok");
+  say(line);
+}
+
 int main(void)
 {
   const char *label = getenv("shype_label");
+  const char *cw = getenv("shype_cw");
 
   say("shype-xen-test: dom0 init running\n");
-  if (label != NULL) {
+  if (label != NULL || cw != NULL) {
     int ko = open("/privcmd.ko", O_RDONLY | O_CLOEXEC);
     if (ko < 0 || syscall(SYS_finit_module, ko, "", 0) != 0) say("shype-xen-test: loading privcmd failed\n");
     if (mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) != 0 && errno != EBUSY)
@@ -79,8 +149,26 @@ int main(void)
     if (fd < 0) {
       say("shype-xen-test: no /dev/xen/privcmd\n");
     } else {
-      context_to_sid(fd, label);
-      context_to_sid(fd, "no_such_label");
+      if (label != NULL) {
+        context_to_sid(fd, label);
+        context_to_sid(fd, "no_such_label");
+      }
+      unsigned a, b;
+      if (cw != NULL && sscanf(cw, "%x,%x", &a, &b) == 2) {
+        int first = create_domain(fd, a);
+        create_domain(fd, b); /* the competitor, while the first runs */
+        if (first > 0) destroy_domain(fd, first);
+        /* The slot is freed when Xen frees the domain (after an RCU grace period), a moment
+         * after destroydomain returns: try again for up to 2 s. */
+        int rc = try_create(fd, b);
+        for (int i = 0; i < 40 && rc == -EPERM; ++i) {
+          usleep(50000);
+          rc = try_create(fd, b);
+        }
+        report_create(b, rc); /* once the first is gone */
+        create_domain(fd, 12); /* libxl passed 12 for a plain xl create in the feasibility check */
+        create_domain(fd, 0x53480FFFu); /* tagged, but no such label */
+      }
     }
   }
   sync();
