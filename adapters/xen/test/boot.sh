@@ -5,7 +5,7 @@
 # (test/dom0-init.c: prints a line, powers off). Checks the serial log, not the exit status:
 #   - the shype module initialised and loaded the policy (its name, label counts);
 #   - dom0 was created by the module (under the bootstrap label) and reached user space.
-#   boot.sh [--malformed] SHYPE_TOOL POLICY.xml [EXPECTED-POLICY-NAME [LABEL [LABEL_A,LABEL_B]]]
+#   boot.sh [--malformed] SHYPE_TOOL POLICY.xml [EXPECTED-POLICY-NAME [LABEL [LABEL_A,LABEL_B [TE_A,TE_B,TE_C]]]]
 # With LABEL, dom0 asks the module for LABEL's ssidref and for an unknown label's through
 # xsm_op FLASK_CONTEXT_TO_SID (what libxl does for xl's seclabel=): LABEL must get a shype
 # ssidref (0x5348xxxx), the unknown one ENOENT with a console line naming it.
@@ -13,6 +13,9 @@
 # XEN_DOMCTL_createdomain: A is admitted, B refused (EPERM, an AVC line) while A runs and
 # admitted once A is destroyed; ssidref 12 (no shype label) EACCES; a tagged ssidref of no
 # label EINVAL. With --malformed every create is refused (EACCES: no policy).
+# With TE_A,TE_B,TE_C (A shares a type with B, not with C; no conflicts), dom0 creates the three
+# and allocates unbound event channels in A for B (permitted) and for C (EPERM, an AVC line
+# naming type_enforcement).
 # With --malformed the compiled policy is cut in half before the boot: the module must refuse
 # it with the library's reason and stay registered (fail closed: dom0 starts, so an
 # administrator can see why; every other domain would be refused).
@@ -26,6 +29,7 @@ xml=${2:?usage: boot.sh SHYPE_TOOL POLICY.xml [EXPECTED-POLICY-NAME]}
 name=${3:-}
 query=${4:-}
 cw=${5:-}
+te=${6:-}
 cache=${SHYPE_XEN_CACHE:-$HOME/.cache/shype/xen}
 timeout_s=${SHYPE_XEN_BOOT_TIMEOUT:-180}
 # Debian 12's kernel (a pinned ABI: bump deliberately, as the Xen version in build.sh).
@@ -72,6 +76,11 @@ if [[ -n $cw ]]; then
   cw_a=$(ssidref_of "${cw%%,*}")
   cw_b=$(ssidref_of "${cw#*,}")
 fi
+te_ssidrefs=
+if [[ -n $te ]]; then
+  IFS=, read -r te_a te_b te_c <<<"$te"
+  te_ssidrefs=$(ssidref_of "$te_a"),,$(ssidref_of "$te_b"),,$(ssidref_of "$te_c")
+fi
 if [[ $malformed -eq 1 ]]; then
   size=$(stat -c %s "$work/policy.bin")
   truncate -s $((size / 2)) "$work/policy.bin"
@@ -83,7 +92,7 @@ timeout "$timeout_s" qemu-system-x86_64 -accel tcg -cpu qemu64 -smp 1 -m 1536 -d
   -serial "file:$log" -monitor none \
   -kernel "$xen" \
   -append "console=com1 com1=115200 dom0_mem=512M loglvl=all guest_loglvl=all xsm=shype" \
-  -initrd "$vmlinuz console=hvc0 panic=-1${query:+ shype_label=$query}${cw:+ shype_cw=$cw_a,,$cw_b},$work/dom0.cpio.gz,$work/policy.bin"
+  -initrd "$vmlinuz console=hvc0 panic=-1${query:+ shype_label=$query}${cw:+ shype_cw=$cw_a,,$cw_b}${te:+ shype_te=$te_ssidrefs},$work/dom0.cpio.gz,$work/policy.bin"
 qrc=$?
 set -e
 # Console lines from dom0 end in CR CR LF (hvc, then the serial line): compare without CRs.
@@ -139,6 +148,15 @@ if [[ -n $cw ]]; then
     expect '^\(XEN\) shype: d[0-9]+ refused: no valid policy was loaded at boot' "... with a console line saying why"
     if grep -qE '^shype-xen-test: create .*domid=' "$log"; then echo "FAIL: a domain was created without a policy" >&2; fail=1; fi
   fi
+fi
+if [[ -n $te && $malformed -eq 0 ]]; then
+  da=$(sed -nE "s/^\(XEN\) shype: dom([0-9]+) started as \"$te_a\"\$/\1/p" "$log" | tail -1)
+  db=$(sed -nE "s/^\(XEN\) shype: dom([0-9]+) started as \"$te_b\"\$/\1/p" "$log" | tail -1)
+  dc=$(sed -nE "s/^\(XEN\) shype: dom([0-9]+) started as \"$te_c\"\$/\1/p" "$log" | tail -1)
+  expect "^shype-xen-test: alloc_unbound dom${da:-?} for dom${db:-?}: port=[0-9]+\$" "an event channel $te_a -> $te_b (a shared type) is permitted"
+  expect "^shype-xen-test: alloc_unbound dom${da:-?} for dom${dc:-?}: errno=EPERM\$" "an event channel $te_a -> $te_c (no shared type) is refused"
+  expect "^\(XEN\) avc: denied \{ evtchn_unbound \} for source=dom${da:-?} slabel=\"$te_a\" target=dom${dc:-?} tlabel=\"$te_c\" policy=type_enforcement" \
+    "the denial is an AVC line naming both labels and Type Enforcement"
 fi
 if [[ $fail -ne 0 ]]; then
   echo "--- serial log (qemu exit $qrc), last 60 lines:" >&2

@@ -6,7 +6,10 @@
  *                    has, through xsm_op's FLASK_CONTEXT_TO_SID (what libxl does for seclabel=);
  *  shype_cw=A,B      Chinese Wall through XEN_DOMCTL_createdomain (empty PV domains): create
  *                    with ssidref A, with B (its competitor), destroy the first, B again; then
- *                    ssidref 12 (no shype label) and a tagged ssidref of no label.
+ *                    ssidref 12 (no shype label) and a tagged ssidref of no label;
+ *  shype_te=A,B,C    Type Enforcement on event channels: creates domains with ssidrefs A, B, C
+ *                    and allocates, as dom0 may for any domain, an unbound port in A for B and
+ *                    one in A for C (EVTCHNOP_alloc_unbound: the evtchn_unbound hook).
  * Prints each answer, then powers off (Xen stops the machine; QEMU: -no-reboot).
  * Built against the built Xen's public headers (-I<xen>/include). */
 #define _GNU_SOURCE
@@ -25,6 +28,7 @@
 #define __XEN_TOOLS__ 1
 #include <public/xen.h>
 #include <public/domctl.h>
+#include <public/event_channel.h>
 
 struct privcmd_hypercall {
   uint64_t op;
@@ -134,13 +138,34 @@ static void destroy_domain(int fd, int domid)
   say(line);
 }
 
+static void alloc_unbound(int fd, int dom, int remote)
+{
+  static struct evtchn_alloc_unbound op __attribute__((aligned(64)));
+  struct privcmd_hypercall call;
+  char line[160];
+
+  memset(&op, 0, sizeof op);
+  op.dom = (domid_t)dom;
+  op.remote_dom = (domid_t)remote;
+  memset(&call, 0, sizeof call);
+  call.op = __HYPERVISOR_event_channel_op;
+  call.arg[0] = EVTCHNOP_alloc_unbound;
+  call.arg[1] = (uint64_t)(uintptr_t)&op;
+  if (ioctl(fd, IOCTL_PRIVCMD_HYPERCALL, &call) < 0)
+    snprintf(line, sizeof line, "shype-xen-test: alloc_unbound dom%d for dom%d: errno=%s\n", dom, remote, strerrorname_np(errno));
+  else
+    snprintf(line, sizeof line, "shype-xen-test: alloc_unbound dom%d for dom%d: port=%u\n", dom, remote, op.port);
+  say(line);
+}
+
 int main(void)
 {
   const char *label = getenv("shype_label");
   const char *cw = getenv("shype_cw");
+  const char *te = getenv("shype_te");
 
   say("shype-xen-test: dom0 init running\n");
-  if (label != NULL || cw != NULL) {
+  if (label != NULL || cw != NULL || te != NULL) {
     int ko = open("/privcmd.ko", O_RDONLY | O_CLOEXEC);
     if (ko < 0 || syscall(SYS_finit_module, ko, "", 0) != 0) say("shype-xen-test: loading privcmd failed\n");
     if (mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) != 0 && errno != EBUSY)
@@ -153,7 +178,7 @@ int main(void)
         context_to_sid(fd, label);
         context_to_sid(fd, "no_such_label");
       }
-      unsigned a, b;
+      unsigned a = 0, b = 0;
       if (cw != NULL && sscanf(cw, "%x,%x", &a, &b) == 2) {
         int first = create_domain(fd, a);
         create_domain(fd, b); /* the competitor, while the first runs */
@@ -168,6 +193,14 @@ int main(void)
         report_create(b, rc); /* once the first is gone */
         create_domain(fd, 12); /* libxl passed 12 for a plain xl create in the feasibility check */
         create_domain(fd, 0x53480FFFu); /* tagged, but no such label */
+      }
+      unsigned c;
+      if (te != NULL && sscanf(te, "%x,%x,%x", &a, &b, &c) == 3) {
+        int da = create_domain(fd, a), db = create_domain(fd, b), dc = create_domain(fd, c);
+        if (da > 0 && db > 0 && dc > 0) {
+          alloc_unbound(fd, da, db);
+          alloc_unbound(fd, da, dc);
+        }
       }
     }
   }
