@@ -136,6 +136,13 @@ unsigned int shype_xen_label_by_name(const char* name, unsigned long len) {
   return g_monitor.policy().find_vm_label(shype::string_ref(name, static_cast<std::size_t>(len)));
 }
 
+int shype_xen_is_management(unsigned int d) {
+  if (!valid_dom(d) || !g_monitor.loaded()) return 0;
+  const shype::domain_info i = g_monitor.domain(dom(d));
+  return i.state == shype::domain_state::running && i.label != shype::no_label &&
+         i.label == g_monitor.policy().bootstrap_label();
+}
+
 unsigned long shype_xen_binding_count(void) { return g_monitor.binding_count(); }
 
 int shype_xen_domain_create(unsigned int d, unsigned int label) {

@@ -36,6 +36,8 @@ unsigned int shype_xen_bootstrap_label(void);
 unsigned int shype_xen_label_count(void);
 /* The id of the VM label named name[0..len), or 0xFFFF (unknown label, no policy). */
 unsigned int shype_xen_label_by_name(const char *name, unsigned long len);
+/* Is domain d running under the policy's bootstrap (management) label? */
+int shype_xen_is_management(unsigned int d);
 /* Live bindings (interdomain event channels, grant mappings) the monitor tracks. */
 unsigned long shype_xen_binding_count(void);
 
@@ -56,6 +58,10 @@ int shype_xen_grant_copy(unsigned int from, unsigned int to);
 
 /* Prints the statistics (and denials not yet printed) on Xen's console. */
 void shype_xen_print_stats(void);
+
+/* The module's own xsm_op sub-operations, in FLASK's op header (cmd, interface_version 1),
+ * numbered apart from FLASK's: */
+#define SHYPE_XEN_OP_STATS 0x5348u /* print the statistics on Xen's console (management label) */
 
 /* ---- provided by the C layer (Xen's console) ----------------------------------------------- */
 /* One line, without its newline. `guest` selects Xen's rate-limited guest log level. */

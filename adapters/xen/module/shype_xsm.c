@@ -185,6 +185,17 @@ static long cf_check shype_do_xsm_op(XEN_GUEST_HANDLE_PARAM(void) u_op)
         return -EFAULT;
     if ( op.interface_version != XEN_FLASK_INTERFACE_VERSION )
         return -ENOSYS;
+    if ( op.cmd == SHYPE_XEN_OP_STATS )
+    {
+        if ( !shype_xen_is_management(current->domain->domain_id) )
+        {
+            printk(XENLOG_G_WARNING "shype: d%u may not read the statistics (not the management label)\n",
+                   current->domain->domain_id);
+            return -EPERM;
+        }
+        shype_xen_print_stats();
+        return 0;
+    }
     if ( op.cmd != FLASK_CONTEXT_TO_SID )
         return -EOPNOTSUPP;
 

@@ -158,6 +158,18 @@ if [[ -n $te && $malformed -eq 0 ]]; then
   expect "^\(XEN\) avc: denied \{ evtchn_unbound \} for source=dom${da:-?} slabel=\"$te_a\" target=dom${dc:-?} tlabel=\"$te_c\" policy=type_enforcement" \
     "the denial is an AVC line naming both labels and Type Enforcement"
 fi
+if [[ -n $query$cw$te ]]; then
+  if [[ $malformed -eq 0 ]]; then
+    expect '^shype-xen-test: stats: ok$' "dom0 (management label) may ask for the statistics"
+    expect '^\(XEN\) shype: stats domain: hits=[0-9]+ misses=[0-9]+ denials=[1-9][0-9]* errors=[0-9]+ revocations=0$' \
+      "the statistics count the Chinese Wall denials"
+    [[ -z $te ]] || expect '^\(XEN\) shype: stats evtchn: hits=[0-9]+ misses=[0-9]+ denials=1 errors=0 revocations=0$' \
+      "the statistics count the event channel denial"
+  else
+    expect '^shype-xen-test: stats: errno=EPERM$' "without a policy nobody holds the management label: statistics refused"
+    expect '^\(XEN\) shype: d0 may not read the statistics' "... with a console line"
+  fi
+fi
 if [[ $fail -ne 0 ]]; then
   echo "--- serial log (qemu exit $qrc), last 60 lines:" >&2
   tail -60 "$log" >&2

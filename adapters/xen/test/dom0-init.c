@@ -10,6 +10,7 @@
  *  shype_te=A,B,C    Type Enforcement on event channels: creates domains with ssidrefs A, B, C
  *                    and allocates, as dom0 may for any domain, an unbound port in A for B and
  *                    one in A for C (EVTCHNOP_alloc_unbound: the evtchn_unbound hook).
+ * Last, asks the module to print its statistics (its own xsm_op sub-operation).
  * Prints each answer, then powers off (Xen stops the machine; QEMU: -no-reboot).
  * Built against the built Xen's public headers (-I<xen>/include). */
 #define _GNU_SOURCE
@@ -75,6 +76,29 @@ static void context_to_sid(int fd, const char *name)
     snprintf(line, sizeof line, "shype-xen-test: context_to_sid %s: errno=%s\n", name, strerrorname_np(errno));
   else
     snprintf(line, sizeof line, "shype-xen-test: context_to_sid %s: ssidref=%#x\n", name, op.h.sid);
+  say(line);
+}
+
+/* The shype module's statistics sub-operation (printed on Xen's console). */
+static void print_stats(int fd)
+{
+  static union {
+    struct flask_op_head h;
+    unsigned char page[4096];
+  } op __attribute__((aligned(4096)));
+  struct privcmd_hypercall call;
+  char line[120];
+
+  memset(&op, 0, sizeof op);
+  op.h.cmd = 0x5348; /* SHYPE_XEN_OP_STATS */
+  op.h.interface_version = XEN_FLASK_INTERFACE_VERSION;
+  memset(&call, 0, sizeof call);
+  call.op = HYPERVISOR_xsm_op;
+  call.arg[0] = (uint64_t)(uintptr_t)&op;
+  if (ioctl(fd, IOCTL_PRIVCMD_HYPERCALL, &call) < 0)
+    snprintf(line, sizeof line, "shype-xen-test: stats: errno=%s\n", strerrorname_np(errno));
+  else
+    snprintf(line, sizeof line, "shype-xen-test: stats: ok\n");
   say(line);
 }
 
@@ -202,6 +226,7 @@ int main(void)
           alloc_unbound(fd, da, dc);
         }
       }
+      print_stats(fd);
     }
   }
   sync();
