@@ -215,7 +215,7 @@ int main(void)
           rc = try_create(fd, b);
         }
         report_create(b, rc); /* once the first is gone */
-        create_domain(fd, 12); /* libxl passed 12 for a plain xl create in the feasibility check */
+        create_domain(fd, 12); /* SECINITSID_DOMU: what libxl passes without seclabel= */
         create_domain(fd, 0x53480FFFu); /* tagged, but no such label */
       }
       unsigned c;
