@@ -20,8 +20,10 @@ enum shype_xen_rc { SHYPE_XEN_PERMIT = 0, SHYPE_XEN_DENY = 1, SHYPE_XEN_ERROR = 
 /* Largest binary policy the module accepts (it keeps its own copy: boot modules are unmapped
  * after xsm_init). Documented in adapters/xen/README.md. */
 #define SHYPE_XEN_MAX_POLICY_BYTES (64u * 1024u)
-/* Domain ids the monitor tracks: 0 .. SHYPE_XEN_MAX_DOMAINS-1 (larger ids are refused). */
-#define SHYPE_XEN_MAX_DOMAINS 1024u
+/* Domain ids the monitor tracks: 0 .. SHYPE_XEN_MAX_DOMAINS-1, all of Xen's guest ids (below
+ * DOMID_FIRST_RESERVED): Xen hands out ids round-robin, so a smaller table would refuse guests
+ * on a host that has merely created many. Costs about 1.4 MB of the monitor's data. */
+#define SHYPE_XEN_MAX_DOMAINS 0x7FF0u
 /* An ssidref that carries a shype label: SHYPE_XEN_SSIDREF_TAG | label id. */
 #define SHYPE_XEN_SSIDREF_TAG 0x53480000u
 #define SHYPE_XEN_SSIDREF_MASK 0xFFFF0000u

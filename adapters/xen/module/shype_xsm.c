@@ -267,6 +267,8 @@ void __init shype_multiboot_policy_init(unsigned long *module_map, const multibo
 
 const struct xsm_ops *__init shype_init(const void *policy_buffer, size_t policy_size)
 {
+    /* Every guest id Xen hands out is one the monitor tracks. */
+    BUILD_BUG_ON(SHYPE_XEN_MAX_DOMAINS != DOMID_FIRST_RESERVED);
     printk("Initialising XSM shype (Chinese Wall + Type Enforcement)\n");
     /* The module is registered even without a valid policy: it then refuses every domain but
      * dom0 (fail closed), where falling back to the dummy module would permit everything. */

@@ -91,7 +91,10 @@ int main(int argc, char** argv) {
 
   // --- bad ids are errors (refused), with a line naming them --------------------------------------
   CHECK(shype_xen_domain_create(SHYPE_XEN_MAX_DOMAINS, order) == SHYPE_XEN_ERROR);
-  CHECK(logged("shype: domain_create dom1024: refused, unknown_domain"));
+  CHECK(logged("shype: domain_create dom" + std::to_string(SHYPE_XEN_MAX_DOMAINS) + ": refused, unknown_domain"));
+  // Xen hands out guest ids round-robin up to DOMID_FIRST_RESERVED - 1 (0x7FEF): all are tracked.
+  CHECK(shype_xen_domain_create(0x7FEF, computing) == SHYPE_XEN_PERMIT);
+  shype_xen_domain_destroy(0x7FEF);
   CHECK(shype_xen_domain_create(7, 6) == SHYPE_XEN_ERROR);
   CHECK(shype_xen_domain_create(7, 0xFFFF) == SHYPE_XEN_ERROR);
   CHECK(shype_xen_evtchn_unbound(5000, 0) == SHYPE_XEN_ERROR);
