@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: Apache-2.0
+// The shype XSM module's C++ unit: the library's reference monitor, linked into Xen.
+//
+// Compiled freestanding with Xen's x86 code-generation flags (cxxflags, shared with the CMake
+// check in adapters/xen/CMakeLists.txt). The monitor is constinit: no constructor runs (Xen has
+// no .init_array), its tables are zero-initialised data. Nothing here calls libstdc++ or libgcc
+// at run time; the xen_module_symbols test checks the object's undefined symbols.
+//
+// Decisions are the library's only (Chinese Wall + Type Enforcement, deny overrides); this file
+// translates ids and results and prints the library's own audit lines and statistics.
+#include <cstddef>
+#include <cstdint>
+
+#include <shype/audit_log.hpp>
+#include <shype/chinese_wall.hpp>
+#include <shype/monitor.hpp>
+#include <shype/type_enforcement.hpp>
+
+#include "shype_xen.h"
+
+namespace {
+
+using cw_policy = shype::chinese_wall<64>;
+using te_policy = shype::type_enforcement<256>;
+constexpr shype::monitor_limits limits{.max_domains = SHYPE_XEN_MAX_DOMAINS,
+                                       .cache_sets = 256,
+                                       .cache_ways = 4,
+                                       .max_bindings = 16384,  // dom0's back-ends map many grants
+                                       .audit_entries = 64,
+                                       .revocation_memo = 4096};
+// Hooks run on every CPU at once: the library's spin locks (they pause; Xen never preempts).
+using monitor_t = shype::basic_monitor<limits, shype::smp_locking, cw_policy, te_policy>;
+
+constinit monitor_t g_monitor;
+// The policy in force: the monitor keeps a view of these bytes.
+alignas(8) constinit std::uint8_t g_policy[SHYPE_XEN_MAX_POLICY_BYTES] = {};
+// Denials already printed (audit records up to this sequence number).
+constinit std::uint64_t g_printed = 0;
+constinit shype::detail::basic_spinlock<shype::detail::pause_relax> g_print_lock;
+
+int rc_of(const shype::result<shype::verdict>& r) noexcept {
+  if (!r.has_value()) return SHYPE_XEN_ERROR;
+  return r.value().permitted() ? SHYPE_XEN_PERMIT : SHYPE_XEN_DENY;
+}
+
+void log_error(const char* what, unsigned a, unsigned b, shype::errc e) noexcept {
+  char buf[160];
+  shype::detail::text_writer w(buf, sizeof buf);
+  w.put("shype: ").put(what).put(" dom").put_uint(a);
+  if (b != ~0u) w.put(" -> dom").put_uint(b);
+  w.put(": refused, ").put(shype::to_string(e));
+  shype_xen_log(buf, 1);
+}
+
+/// Prints the denials the library recorded since the last call (avc-style lines). Lines go to
+/// Xen's guest log level, which Xen rate limits; the audit ring keeps the last 64 and counts
+/// every one, so a missed line shows as a gap in seq=.
+void flush_denials() noexcept {
+  shype::unique_guard g(g_print_lock);
+  g_monitor.audit().for_each([](const shype::denial_record& r) {
+    if (r.seq < g_printed) return;
+    char buf[256];
+    const std::size_t n = shype::format_denial(r, buf, sizeof buf);
+    (void)n;
+    shype_xen_log(buf, 1);
+    g_printed = r.seq + 1;
+  });
+}
+
+int decided(const char* what, unsigned a, unsigned b, const shype::result<shype::verdict>& r) noexcept {
+  const int rc = rc_of(r);
+  if (rc == SHYPE_XEN_DENY) flush_denials();
+  if (rc == SHYPE_XEN_ERROR) log_error(what, a, b, r.error());
+  return rc;
+}
+
+bool valid_dom(unsigned d) noexcept { return d < SHYPE_XEN_MAX_DOMAINS; }
+shype::domid_t dom(unsigned d) noexcept { return static_cast<shype::domid_t>(d); }
+
+}  // namespace
+
+extern "C" {
+
+int shype_xen_load_initial(const void* bytes, unsigned long size) {
+  if (bytes == nullptr || size == 0) {
+    shype_xen_log("shype: no policy module (boot with the binary policy from `shype compile` as a module)", 0);
+    return -1;
+  }
+  if (size > sizeof g_policy) {
+    char buf[128];
+    shype::detail::text_writer w(buf, sizeof buf);
+    w.put("shype: policy module of ").put_uint(size).put(" bytes exceeds the limit of ").put_uint(sizeof g_policy);
+    shype_xen_log(buf, 0);
+    return -1;
+  }
+  __builtin_memcpy(g_policy, bytes, size);
+  auto r = g_monitor.load_initial(shype::byte_view(g_policy, static_cast<std::size_t>(size)));
+  if (!r) {
+    const shype::load_error& e = r.error();
+    char buf[160];
+    shype::detail::text_writer w(buf, sizeof buf);
+    w.put("shype: policy refused: ").put(shype::to_string(e.code)).put(" in ").put(shype::to_string(e.section));
+    if (e.index != shype::load_error::none) w.put(" element ").put_uint(e.index);
+    if (e.other != shype::load_error::none) w.put(" and ").put_uint(e.other);
+    w.put(" at offset ").put_uint(e.offset);
+    shype_xen_log(buf, 0);
+    return -1;
+  }
+  const shype::policy_view v = g_monitor.policy();
+  char buf[192];
+  shype::detail::text_writer w(buf, sizeof buf);
+  w.put("shype: policy \"").put(v.name()).put("\" loaded: ").put_uint(v.vm_label_count()).put(" VM labels, ")
+      .put_uint(v.resource_label_count()).put(" resource labels, bootstrap label ");
+  if (v.bootstrap_label() == shype::no_label)
+    w.put("(none)");
+  else
+    w.put("\"").put(v.vm_label(v.bootstrap_label()).name()).put("\"");
+  shype_xen_log(buf, 0);
+  return 0;
+}
+
+int shype_xen_policy_loaded(void) { return g_monitor.loaded() ? 1 : 0; }
+
+unsigned int shype_xen_bootstrap_label(void) {
+  if (!g_monitor.loaded()) return shype::no_label;
+  return g_monitor.policy().bootstrap_label();
+}
+
+unsigned int shype_xen_label_count(void) {
+  if (!g_monitor.loaded()) return 0;
+  return static_cast<unsigned>(g_monitor.policy().vm_label_count());
+}
+
+unsigned int shype_xen_label_by_name(const char* name, unsigned long len) {
+  if (name == nullptr || !g_monitor.loaded()) return shype::no_label;
+  return g_monitor.policy().find_vm_label(shype::string_ref(name, static_cast<std::size_t>(len)));
+}
+
+int shype_xen_is_management(unsigned int d) {
+  if (!valid_dom(d) || !g_monitor.loaded()) return 0;
+  const shype::domain_info i = g_monitor.domain(dom(d));
+  return i.state == shype::domain_state::running && i.label != shype::no_label &&
+         i.label == g_monitor.policy().bootstrap_label();
+}
+
+unsigned long shype_xen_binding_count(void) { return g_monitor.binding_count(); }
+
+int shype_xen_domain_create(unsigned int d, unsigned int label) {
+  if (!valid_dom(d) || label >= shype::no_label) {
+    log_error("domain_create", d, ~0u, !valid_dom(d) ? shype::errc::unknown_domain : shype::errc::unknown_label);
+    return SHYPE_XEN_ERROR;
+  }
+  const auto r = g_monitor.domain_create(dom(d), static_cast<shype::label_id>(label));
+  const int rc = decided("domain_create", d, ~0u, r);
+  if (rc == SHYPE_XEN_PERMIT) {
+    char buf[96];
+    shype::detail::text_writer w(buf, sizeof buf);
+    w.put("shype: dom").put_uint(d).put(" started as \"")        .put(g_monitor.policy().vm_label(static_cast<shype::label_id>(label)).name()).put("\"");
+    shype_xen_log(buf, 1);
+  }
+  return rc;
+}
+
+void shype_xen_domain_destroy(unsigned int d) {
+  if (!valid_dom(d)) return;
+  if (g_monitor.domain(dom(d)).state == shype::domain_state::free) return;  // never started (refused)
+  (void)g_monitor.domain_destroy(dom(d));
+}
+
+int shype_xen_evtchn_unbound(unsigned int d, unsigned int remote) {
+  if (!valid_dom(d) || !valid_dom(remote)) return SHYPE_XEN_ERROR;
+  return decided("evtchn_unbound", d, remote, g_monitor.evtchn_unbound(dom(d), dom(remote)));
+}
+
+int shype_xen_evtchn_bind(unsigned int d, unsigned int remote, unsigned long chn) {
+  if (!valid_dom(d) || !valid_dom(remote)) return SHYPE_XEN_ERROR;
+  auto r = g_monitor.evtchn_bind(dom(d), dom(remote), chn);
+  if (!r) return decided("evtchn_interdomain", d, remote, shype::failure(r.error()));
+  return decided("evtchn_interdomain", d, remote, r.value().v);
+}
+
+/// Releases the binding registered under a channel, if any (channels within one domain and
+/// those to Xen's system domains have none; a binding revoked or closed with its domain is
+/// gone already). A linear scan of the live bindings: see README, "costs".
+void shype_xen_evtchn_close(unsigned long chn) {
+  shype::binding_handle found{};
+  g_monitor.for_each_binding([&](shype::binding_handle h, const shype::binding& b) {
+    if (!found.valid() && b.kind == shype::binding_kind::evtchn && b.cookie == chn) found = h;
+  });
+  if (found.valid()) (void)g_monitor.evtchn_close(found);
+}
+
+int shype_xen_grant_map(unsigned int granter, unsigned int mapper, int readonly) {
+  if (!valid_dom(granter) || !valid_dom(mapper)) return SHYPE_XEN_ERROR;
+  const auto mode = readonly ? shype::access_mode::read : shype::access_mode::read_write;
+  auto r = g_monitor.grant_map(dom(granter), dom(mapper), mode, 0);
+  if (!r) return decided("grant_map", mapper, granter, shype::failure(r.error()));
+  return decided("grant_map", mapper, granter, r.value().v);
+}
+
+void shype_xen_grant_unmap(unsigned int granter, unsigned int mapper) {
+  // Xen's unmap hook names the two domains, not the mapping: release one registered mapping
+  // of this pair (they are interchangeable for revocation). Another CPU may release the one
+  // found first (unknown_binding): look again, a bounded number of times.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    shype::binding_handle found{};
+    g_monitor.for_each_binding([&](shype::binding_handle h, const shype::binding& b) {
+      if (found.valid()) return;
+      if ((b.kind == shype::binding_kind::grant_ro || b.kind == shype::binding_kind::grant_rw) &&
+          b.subject == granter && b.object == mapper)
+        found = h;
+    });
+    if (!found.valid()) return;  // none: the map was outside the policy, or revoked
+    if (auto r = g_monitor.grant_unmap(found); r || r.error() != shype::errc::unknown_binding) return;
+  }
+}
+
+int shype_xen_grant_copy(unsigned int from, unsigned int to) {
+  if (!valid_dom(from) || !valid_dom(to)) return SHYPE_XEN_ERROR;
+  return decided("grant_copy", from, to, g_monitor.grant_copy(dom(from), dom(to)));
+}
+
+void shype_xen_print_stats(void) {
+  flush_denials();
+  const shype::stats_snapshot s = g_monitor.stats();
+  for (std::uint8_t c = 0; c < shype::hook_class_count; ++c) {
+    const shype::hook_counters& k = s.by_class[c];
+    char buf[192];
+    shype::detail::text_writer w(buf, sizeof buf);
+    w.put("shype: stats ").put(shype::to_string(static_cast<shype::hook_class>(c))).put(": hits=").put_uint(k.hits)
+        .put(" misses=").put_uint(k.misses).put(" denials=").put_uint(k.denials).put(" errors=").put_uint(k.errors)
+        .put(" revocations=").put_uint(k.revocations);
+    shype_xen_log(buf, 0);
+  }
+}
+
+}  // extern "C"

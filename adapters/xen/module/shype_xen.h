@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * shype_xen.h — the boundary between the shype XSM module's C layer (shype_xsm.c, which knows
+ * Xen) and its C++ unit (shype_monitor.cpp, which holds the library's monitor and knows nothing
+ * of Xen). Plain C types only: in Xen this is included after <xen/types.h>.
+ *
+ * Every decision returns a shype_xen_rc: SHYPE_XEN_PERMIT, SHYPE_XEN_DENY (the policy said no),
+ * or SHYPE_XEN_ERROR (the request could not be evaluated: no policy, unknown domain, full
+ * table...). The C layer refuses both of the latter (fail closed).
+ */
+#ifndef SHYPE_XEN_H
+#define SHYPE_XEN_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum shype_xen_rc { SHYPE_XEN_PERMIT = 0, SHYPE_XEN_DENY = 1, SHYPE_XEN_ERROR = 2 };
+
+/* Largest binary policy the module accepts (it keeps its own copy: boot modules are unmapped
+ * after xsm_init). Documented in adapters/xen/README.md. */
+#define SHYPE_XEN_MAX_POLICY_BYTES (64u * 1024u)
+/* Domain ids the monitor tracks: 0 .. SHYPE_XEN_MAX_DOMAINS-1, all of Xen's guest ids (below
+ * DOMID_FIRST_RESERVED): Xen hands out ids round-robin, so a smaller table would refuse guests
+ * on a host that has merely created many. Costs about 1.4 MB of the monitor's data. */
+#define SHYPE_XEN_MAX_DOMAINS 0x7FF0u
+/* An ssidref that carries a shype label: SHYPE_XEN_SSIDREF_TAG | label id. */
+#define SHYPE_XEN_SSIDREF_TAG 0x53480000u
+#define SHYPE_XEN_SSIDREF_MASK 0xFFFF0000u
+
+/* ---- provided by the C++ unit -------------------------------------------------------------- */
+/* Validates and installs the boot policy (copied). 0 on success; else logs why and returns -1. */
+int shype_xen_load_initial(const void *bytes, unsigned long size);
+int shype_xen_policy_loaded(void);
+/* The policy's bootstrap (management) label id, or 0xFFFF. */
+unsigned int shype_xen_bootstrap_label(void);
+/* Number of VM labels of the policy in force (valid ids are below it). */
+unsigned int shype_xen_label_count(void);
+/* The id of the VM label named name[0..len), or 0xFFFF (unknown label, no policy). */
+unsigned int shype_xen_label_by_name(const char *name, unsigned long len);
+/* Is domain d running under the policy's bootstrap (management) label? */
+int shype_xen_is_management(unsigned int d);
+/* Live bindings (interdomain event channels, grant mappings) the monitor tracks. */
+unsigned long shype_xen_binding_count(void);
+
+/* Chinese Wall (and every placement policy of the stack): start domain `d` with `label`. */
+int shype_xen_domain_create(unsigned int d, unsigned int label);
+/* Frees the domain's slot and closes its bindings. */
+void shype_xen_domain_destroy(unsigned int d);
+
+/* Type Enforcement on sharing. */
+int shype_xen_evtchn_unbound(unsigned int d, unsigned int remote);
+/* Interdomain bind of `d`'s channel `chn` (an opaque, unique key: the channel's address); on a
+ * permit the binding is registered until shype_xen_evtchn_close(chn) or d's destruction. */
+int shype_xen_evtchn_bind(unsigned int d, unsigned int remote, unsigned long chn);
+void shype_xen_evtchn_close(unsigned long chn);
+int shype_xen_grant_map(unsigned int granter, unsigned int mapper, int readonly);
+void shype_xen_grant_unmap(unsigned int granter, unsigned int mapper);
+int shype_xen_grant_copy(unsigned int from, unsigned int to);
+
+/* Prints the statistics (and denials not yet printed) on Xen's console. */
+void shype_xen_print_stats(void);
+
+/* The module's own xsm_op sub-operations, in FLASK's op header (cmd, interface_version 1),
+ * numbered apart from FLASK's: */
+#define SHYPE_XEN_OP_STATS 0x5348u /* print the statistics on Xen's console (management label) */
+
+/* ---- provided by the C layer (Xen's console) ----------------------------------------------- */
+/* One line, without its newline. `guest` selects Xen's rate-limited guest log level. */
+void shype_xen_log(const char *line, int guest);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SHYPE_XEN_H */

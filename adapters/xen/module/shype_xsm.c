@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * shype_xsm.c — the shype XSM module's C layer: fills struct xsm_ops and turns Xen's hook
+ * arguments into the monitor's (shype_xen.h). It decides nothing itself: every permit or deny
+ * comes from the library's monitor in shype_monitor.cpp. Hooks not filled here keep Xen's
+ * default (dummy) behaviour through xsm_fixup_ops(); adapters/xen/README.md lists them all.
+ *
+ * Domains outside the policy's scope keep the default behaviour: a domain talking to itself
+ * (not an inter-VM flow) and Xen's system domains (DOMID_XEN, DOMID_IO, ...). Everything else
+ * that the monitor cannot evaluate is refused (fail closed).
+ */
+#define XSM_NO_WRAPPERS
+#include <xsm/dummy.h>
+#include <xen/init.h>
+#include <xen/lib.h>
+#include <xen/multiboot.h>
+#include <asm/setup.h>
+#include <xen/guest_access.h>
+#include <public/grant_table.h>
+#include <public/xsm/flask_op.h>
+
+#include "shype_xen.h"
+
+/* ---- console ------------------------------------------------------------------------------- */
+void shype_xen_log(const char *line, int guest)
+{
+    if ( guest )
+        printk(XENLOG_G_WARNING "%s\n", line); /* rate limited by Xen (guest_loglvl) */
+    else
+        printk(XENLOG_INFO "%s\n", line);
+}
+
+static int to_errno(int rc)
+{
+    /* A denial is EPERM (what xl reports as "Operation not permitted"); a request the monitor
+     * could not evaluate is EACCES. Both refuse. */
+    return rc == SHYPE_XEN_PERMIT ? 0 : rc == SHYPE_XEN_DENY ? -EPERM : -EACCES;
+}
+
+/* Outside the policy: the same domain on both ends, or a system domain. */
+static bool outside_policy(const struct domain *a, const struct domain *b)
+{
+    return a == b || is_system_domain(a) || is_system_domain(b);
+}
+
+/* ---- domains (Chinese Wall) ---------------------------------------------------------------- */
+static int cf_check shype_domain_create(struct domain *d, uint32_t ssidref)
+{
+    unsigned int label;
+
+    if ( is_system_domain(d) )
+        return 0;
+
+    if ( !shype_xen_policy_loaded() )
+    {
+        if ( d->domain_id == 0 )
+        {
+            /* dom0 still starts so that an administrator can see why and fix the boot. */
+            printk(XENLOG_ERR "shype: no valid policy: dom0 starts, every other domain will be refused\n");
+            return 0;
+        }
+        printk(XENLOG_G_WARNING "shype: d%u refused: no valid policy was loaded at boot\n",
+               d->domain_id);
+        return -EACCES;
+    }
+
+    if ( d->domain_id == 0 )
+        label = shype_xen_bootstrap_label();
+    else if ( (ssidref & SHYPE_XEN_SSIDREF_MASK) == SHYPE_XEN_SSIDREF_TAG )
+        label = ssidref & ~SHYPE_XEN_SSIDREF_MASK;
+    else
+    {
+        /* Labels for xl's seclabel= are not wired yet (README: not done). */
+        printk(XENLOG_G_WARNING "shype: d%u refused: ssidref %#x carries no shype label\n",
+               d->domain_id, ssidref);
+        return -EACCES;
+    }
+    if ( label >= shype_xen_label_count() )
+    {
+        printk(XENLOG_G_WARNING "shype: d%u refused: label id %u is not in the policy (%u labels)\n",
+               d->domain_id, label, shype_xen_label_count());
+        return -EINVAL;
+    }
+
+    return to_errno(shype_xen_domain_create(d->domain_id, label));
+}
+
+static void cf_check shype_free_security_domain(struct domain *d)
+{
+    if ( !is_system_domain(d) )
+        shype_xen_domain_destroy(d->domain_id);
+    xsm_free_security_domain(d);
+}
+
+/* ---- event channels (Type Enforcement) ----------------------------------------------------- */
+static int cf_check shype_evtchn_unbound(struct domain *d1, struct evtchn *chn, domid_t id2)
+{
+    int rc = xsm_evtchn_unbound(d1, chn, id2); /* who may set it up: Xen's default */
+    struct domain *d2;
+
+    if ( rc )
+        return rc;
+    d2 = rcu_lock_domain_by_any_id(id2);
+    if ( d2 == NULL )
+        return -ESRCH;
+    if ( !outside_policy(d1, d2) )
+        rc = to_errno(shype_xen_evtchn_unbound(d1->domain_id, d2->domain_id));
+    rcu_unlock_domain(d2);
+    return rc;
+}
+
+/* The binding is registered under the local channel's address (stable while the channel
+ * exists): Xen's struct evtchn has no room for a module's pointer unless the whole build
+ * defines XSM_NEED_GENERIC_EVTCHN_SSID, which would need a change to xen/sched.h. */
+static int cf_check shype_evtchn_interdomain(struct domain *d1, struct evtchn *chn1,
+                                             struct domain *d2, struct evtchn *chn2)
+{
+    int rc = xsm_evtchn_interdomain(d1, chn1, d2, chn2);
+
+    if ( rc || outside_policy(d1, d2) )
+        return rc;
+    return to_errno(shype_xen_evtchn_bind(d1->domain_id, d2->domain_id, (unsigned long)chn1));
+}
+
+static void cf_check shype_evtchn_close_post(struct evtchn *chn)
+{
+    shype_xen_evtchn_close((unsigned long)chn);
+}
+
+/* ---- grants (Type Enforcement) -------------------------------------------------------------- */
+/* Xen's grant hooks pass the local (mapping) domain first, the granting domain second. */
+static int cf_check shype_grant_mapref(struct domain *d1, struct domain *d2, uint32_t flags)
+{
+    int rc = xsm_grant_mapref(d1, d2, flags);
+
+    if ( rc || outside_policy(d1, d2) )
+        return rc;
+    return to_errno(shype_xen_grant_map(d2->domain_id, d1->domain_id,
+                                        (flags & GNTMAP_readonly) != 0));
+}
+
+static int cf_check shype_grant_unmapref(struct domain *d1, struct domain *d2)
+{
+    int rc = xsm_grant_unmapref(d1, d2);
+
+    if ( rc == 0 && !outside_policy(d1, d2) )
+        shype_xen_grant_unmap(d2->domain_id, d1->domain_id);
+    return rc;
+}
+
+static int cf_check shype_grant_copy(struct domain *d1, struct domain *d2)
+{
+    int rc = xsm_grant_copy(d1, d2);
+
+    if ( rc || outside_policy(d1, d2) )
+        return rc;
+    return to_errno(shype_xen_grant_copy(d1->domain_id, d2->domain_id));
+}
+
+/* A page moves from d1 to d2: decided as a copy in that direction. */
+static int cf_check shype_grant_transfer(struct domain *d1, struct domain *d2)
+{
+    int rc = xsm_grant_transfer(d1, d2);
+
+    if ( rc || outside_policy(d1, d2) )
+        return rc;
+    return to_errno(shype_xen_grant_copy(d1->domain_id, d2->domain_id));
+}
+
+/* ---- the module's hypercall (xsm_op) -------------------------------------------------------- */
+/* Longest label name FLASK_CONTEXT_TO_SID accepts (longer: -ENAMETOOLONG). */
+#define SHYPE_XEN_MAX_LABEL_NAME 255
+
+/* xl's seclabel= goes through libxl_flask_context_to_sid(): FLASK's CONTEXT_TO_SID
+ * sub-operation, in FLASK's own format. The shype module answers it with the label's ssidref
+ * (SHYPE_XEN_SSIDREF_TAG | label id), which domain_create accepts; an unknown label is -ENOENT
+ * with a console line naming it. Other sub-operations are not implemented yet (-EOPNOTSUPP). */
+static long cf_check shype_do_xsm_op(XEN_GUEST_HANDLE_PARAM(void) u_op)
+{
+    struct xen_flask_op op;
+    char name[SHYPE_XEN_MAX_LABEL_NAME + 1];
+    unsigned int label;
+
+    if ( copy_from_guest(&op, guest_handle_cast(u_op, xen_flask_op_t), 1) )
+        return -EFAULT;
+    if ( op.interface_version != XEN_FLASK_INTERFACE_VERSION )
+        return -ENOSYS;
+    if ( op.cmd == SHYPE_XEN_OP_STATS )
+    {
+        if ( !shype_xen_is_management(current->domain->domain_id) )
+        {
+            printk(XENLOG_G_WARNING "shype: d%u may not read the statistics (not the management label)\n",
+                   current->domain->domain_id);
+            return -EPERM;
+        }
+        shype_xen_print_stats();
+        return 0;
+    }
+    if ( op.cmd != FLASK_CONTEXT_TO_SID )
+        return -EOPNOTSUPP;
+
+    if ( op.u.sid_context.size == 0 )
+        return -EINVAL;
+    if ( op.u.sid_context.size > SHYPE_XEN_MAX_LABEL_NAME )
+        return -ENAMETOOLONG;
+    if ( copy_from_guest(name, op.u.sid_context.context, op.u.sid_context.size) )
+        return -EFAULT;
+    name[op.u.sid_context.size] = '\0';
+    if ( strlen(name) != op.u.sid_context.size )
+        return -EINVAL; /* an embedded NUL: not a label name */
+
+    label = shype_xen_label_by_name(name, op.u.sid_context.size);
+    if ( label == 0xFFFF )
+    {
+        printk(XENLOG_G_WARNING "shype: d%u: seclabel \"%s\" is not a label of the policy in force\n",
+               current->domain->domain_id, name);
+        return -ENOENT;
+    }
+    op.u.sid_context.sid = SHYPE_XEN_SSIDREF_TAG | label;
+    if ( copy_to_guest(guest_handle_cast(u_op, xen_flask_op_t), &op, 1) )
+        return -EFAULT;
+    return 0;
+}
+
+static const struct xsm_ops __initconst_cf_clobber shype_xsm_ops = {
+    .domain_create = shype_domain_create,
+    .free_security_domain = shype_free_security_domain,
+    .evtchn_unbound = shype_evtchn_unbound,
+    .evtchn_interdomain = shype_evtchn_interdomain,
+    .evtchn_close_post = shype_evtchn_close_post,
+    .grant_mapref = shype_grant_mapref,
+    .grant_unmapref = shype_grant_unmapref,
+    .grant_copy = shype_grant_copy,
+    .grant_transfer = shype_grant_transfer,
+    .do_xsm_op = shype_do_xsm_op,
+};
+
+#ifdef CONFIG_MULTIBOOT
+/* Finds the binary policy among the boot modules by its magic ("SHYPEPOL") and takes it away
+ * from dom0's modules, as xsm_multiboot_policy_init does for FLASK's. */
+void __init shype_multiboot_policy_init(unsigned long *module_map, const multiboot_info_t *mbi,
+                                        void **policy_buffer, size_t *policy_size)
+{
+    static const char magic[8] = { 'S', 'H', 'Y', 'P', 'E', 'P', 'O', 'L' };
+    module_t *mod = (module_t *)__va(mbi->mods_addr);
+    int i;
+
+    for ( i = mbi->mods_count - 1; i >= 1; i-- )
+    {
+        const char *start;
+
+        if ( !test_bit(i, module_map) )
+            continue;
+        start = bootstrap_map(mod + i);
+        if ( mod[i].mod_end >= sizeof(magic) && !memcmp(start, magic, sizeof(magic)) )
+        {
+            *policy_buffer = (void *)start;
+            *policy_size = mod[i].mod_end;
+            printk("shype: policy module %d, %#x bytes\n", i, mod[i].mod_end);
+            __clear_bit(i, module_map);
+            return;
+        }
+        bootstrap_map(NULL);
+    }
+}
+#endif
+
+const struct xsm_ops *__init shype_init(const void *policy_buffer, size_t policy_size)
+{
+    /* Every guest id Xen hands out is one the monitor tracks. */
+    BUILD_BUG_ON(SHYPE_XEN_MAX_DOMAINS != DOMID_FIRST_RESERVED);
+    printk("Initialising XSM shype (Chinese Wall + Type Enforcement)\n");
+    /* The module is registered even without a valid policy: it then refuses every domain but
+     * dom0 (fail closed), where falling back to the dummy module would permit everything. */
+    if ( shype_xen_load_initial(policy_buffer, policy_size) != 0 )
+        printk(XENLOG_ERR "shype: no valid policy: domains other than dom0 will be refused\n");
+    return &shype_xsm_ops;
+}

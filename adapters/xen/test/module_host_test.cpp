@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Xen module's C++ unit (module/shype_monitor.cpp) on the host, through its C boundary
+// (module/shype_xen.h), with the customer-order policy: what the C layer relies on — results
+// (permit / deny / error), labels, bindings released by channel and by grant pair, domains
+// freed on destroy, the console lines (policy loaded, AVC denials, errors, statistics).
+//   shype_xen_module_host_test CUSTOMER-ORDER.bin
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "shype_xen.h"
+
+namespace {
+std::vector<std::string> g_lines;
+int g_failures = 0;
+
+void check(bool ok, const char* what, int line) {
+  if (!ok) {
+    std::fprintf(stderr, "FAIL line %d: %s\n", line, what);
+    ++g_failures;
+  }
+}
+#define CHECK(e) check((e), #e, __LINE__)
+
+bool logged(const std::string& needle) {
+  for (const auto& l : g_lines)
+    if (l.find(needle) != std::string::npos) return true;
+  return false;
+}
+unsigned label(const char* n) { return shype_xen_label_by_name(n, std::strlen(n)); }
+}  // namespace
+
+extern "C" void shype_xen_log(const char* line, int /*guest*/) { g_lines.emplace_back(line); }
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s CUSTOMER-ORDER.bin\n", argv[0]);
+    return 2;
+  }
+  std::ifstream in(argv[1], std::ios::binary);
+  const std::vector<char> policy((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (policy.size() < 64) {
+    std::fprintf(stderr, "%s: not a compiled policy\n", argv[1]);
+    return 2;
+  }
+
+  // --- no policy: everything is refused (errors), nothing crashes -----------------------------
+  CHECK(shype_xen_policy_loaded() == 0);
+  CHECK(shype_xen_load_initial(nullptr, 0) == -1);
+  CHECK(logged("shype: no policy module"));
+  CHECK(shype_xen_domain_create(1, 0) == SHYPE_XEN_ERROR);
+  CHECK(logged("shype: domain_create dom1: refused, no_policy"));
+  CHECK(shype_xen_evtchn_unbound(1, 2) == SHYPE_XEN_ERROR);
+  CHECK(shype_xen_bootstrap_label() == 0xFFFF);
+  CHECK(shype_xen_label_count() == 0);
+  CHECK(label("dom_Order") == 0xFFFF);
+
+  // --- malformed and oversized policies are refused with the reason; the next load works -------
+  std::vector<char> big(SHYPE_XEN_MAX_POLICY_BYTES + 1, 0);
+  CHECK(shype_xen_load_initial(big.data(), big.size()) == -1);
+  CHECK(logged("exceeds the limit of 65536"));
+  CHECK(shype_xen_load_initial(policy.data(), policy.size() / 2) == -1);
+  CHECK(logged("shype: policy refused: truncated in header"));
+  CHECK(shype_xen_policy_loaded() == 0);
+  CHECK(shype_xen_load_initial(policy.data(), policy.size()) == 0);
+  CHECK(shype_xen_policy_loaded() == 1);
+  CHECK(logged("shype: policy \"example.customer-order\" loaded: 6 VM labels, 3 resource labels, bootstrap label \"dom_Management\""));
+  CHECK(shype_xen_label_count() == 6);
+  CHECK(shype_xen_bootstrap_label() == label("dom_Management"));
+  CHECK(label("dom_Nonexistent") == 0xFFFF);
+
+  const unsigned mgmt = label("dom_Management"), order = label("dom_Order"), alpha = label("dom_Ads_Alpha"),
+                 beta = label("dom_Ads_Beta"), computing = label("dom_Computing");
+
+  // --- Chinese Wall: a competitor is refused while the other runs, admitted after its destroy ----
+  CHECK(shype_xen_domain_create(0, mgmt) == SHYPE_XEN_PERMIT);
+  CHECK(logged("shype: dom0 started as \"dom_Management\""));
+  CHECK(shype_xen_domain_create(1, alpha) == SHYPE_XEN_PERMIT);
+  CHECK(shype_xen_domain_create(2, beta) == SHYPE_XEN_DENY);
+  CHECK(logged("avc: denied { create } for source=dom2"));
+  shype_xen_domain_destroy(2);  // Xen frees a refused domain too: no effect on the monitor
+  shype_xen_domain_destroy(1);
+  CHECK(shype_xen_domain_create(2, beta) == SHYPE_XEN_PERMIT);
+  CHECK(shype_xen_domain_create(1, alpha) == SHYPE_XEN_DENY);
+  CHECK(shype_xen_domain_create(3, order) == SHYPE_XEN_PERMIT);
+  CHECK(shype_xen_domain_create(4, computing) == SHYPE_XEN_PERMIT);
+  CHECK(shype_xen_domain_create(3, order) == SHYPE_XEN_ERROR);  // id in use
+
+  // --- bad ids are errors (refused), with a line naming them --------------------------------------
+  CHECK(shype_xen_domain_create(SHYPE_XEN_MAX_DOMAINS, order) == SHYPE_XEN_ERROR);
+  CHECK(logged("shype: domain_create dom" + std::to_string(SHYPE_XEN_MAX_DOMAINS) + ": refused, unknown_domain"));
+  // Xen hands out guest ids round-robin up to DOMID_FIRST_RESERVED - 1 (0x7FEF): all are tracked.
+  CHECK(shype_xen_domain_create(0x7FEF, computing) == SHYPE_XEN_PERMIT);
+  shype_xen_domain_destroy(0x7FEF);
+  CHECK(shype_xen_domain_create(7, 6) == SHYPE_XEN_ERROR);
+  CHECK(shype_xen_domain_create(7, 0xFFFF) == SHYPE_XEN_ERROR);
+  CHECK(shype_xen_evtchn_unbound(5000, 0) == SHYPE_XEN_ERROR);
+  CHECK(shype_xen_evtchn_unbound(3, 9) == SHYPE_XEN_ERROR);  // dom9 not running
+  CHECK(shype_xen_grant_map(0, SHYPE_XEN_MAX_DOMAINS, 1) == SHYPE_XEN_ERROR);
+
+  // --- Type Enforcement: event channels ------------------------------------------------------------
+  CHECK(shype_xen_evtchn_unbound(3, 0) == SHYPE_XEN_PERMIT);     // Order <-> Management share Order
+  CHECK(shype_xen_evtchn_unbound(3, 2) == SHYPE_XEN_DENY);       // Order <-> Ads_Beta share nothing
+  CHECK(shype_xen_evtchn_bind(3, 2, 0xA000) == SHYPE_XEN_DENY);
+  CHECK(shype_xen_binding_count() == 0);
+  CHECK(shype_xen_evtchn_bind(3, 0, 0xA000) == SHYPE_XEN_PERMIT);
+  CHECK(shype_xen_evtchn_bind(0, 3, 0xB000) == SHYPE_XEN_PERMIT);
+  CHECK(shype_xen_binding_count() == 2);
+  shype_xen_evtchn_close(0xC000);  // a channel without a binding (intra-domain, system domain)
+  CHECK(shype_xen_binding_count() == 2);
+  shype_xen_evtchn_close(0xA000);
+  CHECK(shype_xen_binding_count() == 1);
+  shype_xen_evtchn_close(0xA000);  // closed twice: nothing left to release
+  CHECK(shype_xen_binding_count() == 1);
+  shype_xen_evtchn_close(0xB000);
+  CHECK(shype_xen_binding_count() == 0);
+
+  // --- Type Enforcement: grants --------------------------------------------------------------------
+  CHECK(shype_xen_grant_map(2, 3, 1) == SHYPE_XEN_DENY);  // Ads_Beta's page into Order
+  CHECK(shype_xen_grant_map(0, 3, 1) == SHYPE_XEN_PERMIT);
+  CHECK(shype_xen_grant_map(0, 3, 0) == SHYPE_XEN_PERMIT);
+  CHECK(shype_xen_binding_count() == 2);
+  shype_xen_grant_unmap(3, 0);  // the other direction: no such mapping
+  CHECK(shype_xen_binding_count() == 2);
+  shype_xen_grant_unmap(0, 3);
+  shype_xen_grant_unmap(0, 3);
+  CHECK(shype_xen_binding_count() == 0);
+  shype_xen_grant_unmap(0, 3);  // an unmap without a registered map (mapped outside the policy)
+  CHECK(shype_xen_binding_count() == 0);
+  CHECK(shype_xen_grant_copy(3, 4) == SHYPE_XEN_DENY);  // Order -> Computing
+  CHECK(shype_xen_grant_copy(0, 4) == SHYPE_XEN_PERMIT);
+
+  // --- a destroyed domain's bindings are closed ----------------------------------------------------
+  CHECK(shype_xen_evtchn_bind(3, 0, 0xD000) == SHYPE_XEN_PERMIT);
+  CHECK(shype_xen_grant_map(3, 0, 0) == SHYPE_XEN_PERMIT);
+  CHECK(shype_xen_binding_count() == 2);
+  shype_xen_domain_destroy(3);
+  CHECK(shype_xen_binding_count() == 0);
+  shype_xen_evtchn_close(0xD000);  // Xen closes the channel after the monitor did: harmless
+  CHECK(shype_xen_evtchn_unbound(3, 0) == SHYPE_XEN_ERROR);
+
+  // --- statistics on the console --------------------------------------------------------------------
+  g_lines.clear();
+  shype_xen_print_stats();
+  CHECK(logged("shype: stats domain: "));
+  CHECK(logged("shype: stats evtchn: "));
+  CHECK(logged("shype: stats grant: "));
+  CHECK(!logged("shype: stats grant: hits=0 misses=0"));
+
+  if (g_failures == 0) std::printf("module_host_test: all checks passed\n");
+  return g_failures == 0 ? 0 : 1;
+}
