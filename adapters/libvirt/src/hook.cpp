@@ -44,7 +44,9 @@ bool open_host(locked_host& h, std::string& error) {
   if (!h.store.lock(error)) return false;
   std::string detail;
   switch (h.store.load(h.state, detail)) {
-    case state_store::loaded::ok: break;
+    case state_store::loaded::ok:
+      if (!detail.empty()) h.log.push_back(detail);  // an interrupted policy change completed
+      break;
     case state_store::loaded::missing: h.log.push_back("state file missing: rebuilding it from libvirt's records"); break;
     case state_store::loaded::corrupt:
       h.log.push_back("state file unreadable: " + detail + "; rebuilding it from libvirt's records");
