@@ -211,6 +211,7 @@ state_store::loaded state_store::load(host_state& out, std::string& detail) {
   const std::string policy_path = cfg_.policy_path();
   const std::string pending = cfg_.policy_pending_path();
   std::string error;
+  detail.clear();
   auto in_force = identity_of_file(policy_path, error);
   auto finish = [&](loaded l) {
     out.policy = in_force ? *in_force : std::string();
@@ -223,6 +224,8 @@ state_store::loaded state_store::load(host_state& out, std::string& detail) {
   if (text) s = parse_state(*text, path, diag);
   std::string tag = "corrupt";
   if (s && in_force && (s->policy.empty() || s->policy == *in_force)) {
+    // A pending policy beside a state that does not name it: a change that never committed.
+    if (exists(pending)) ::unlink(pending.c_str());
     out = std::move(*s);
     return finish(loaded::ok);
   }

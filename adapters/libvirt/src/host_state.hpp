@@ -94,8 +94,10 @@ class state_store {
   /// that is the pending STATE_DIR/policy.bin.next (a change committed by its state, whose
   /// policy rename did not happen), the pending policy is put in force (`detail` says so, ok);
   /// otherwise the state is moved aside (state.mismatch-...) and reported corrupt, so the
-  /// caller rebuilds it from libvirt's records under the policy in force. `out.policy` is
-  /// always the identity of the policy in force ("" if there is none).
+  /// caller rebuilds it from libvirt's records under the policy in force. A pending policy the
+  /// state does not name (a change that never committed) is removed. `out.policy` is the
+  /// identity of the policy in force ("" if there is none; kept from the file if the policy
+  /// cannot be read, which makes every decision fail anyway).
   loaded load(host_state& out, std::string& detail);
   bool save(const host_state& s, std::string& error);
   /// Makes `policy` the policy in force together with `s` (whose `policy` it sets), as one

@@ -711,6 +711,13 @@ TEST_F(ChangeCommit, ACommittedChangeIsCompletedByTheNextLoad) {
   EXPECT_EQ(read_text(c.policy_path(), error).value_or(""), pending);
   EXPECT_FALSE(exists(c.policy_pending_path()));
   EXPECT_EQ(got.domains.size(), 2u);
+
+  // A pending policy the state does not name never committed: it is removed, nothing else changes.
+  ASSERT_TRUE(write_atomic(c.policy_pending_path(), "never committed", error, 0600)) << error;
+  EXPECT_EQ(store.load(got, detail), state_store::loaded::ok) << detail;
+  EXPECT_FALSE(exists(c.policy_pending_path()));
+  EXPECT_EQ(read_text(c.policy_path(), error).value_or(""), pending);
+  EXPECT_EQ(got.domains.size(), 2u);
 }
 
 // A version-1 state file (no policy line) is still read, and taken to be made against the
