@@ -117,7 +117,8 @@ const char* help_text(const std::string& command) {
            "violate its Chinese Wall (each reason on one line), else makes it the policy in force and acts on\n"
            "what it no longer permits: a network port is set link-down (virsh domif-setlink), a domain using a\n"
            "disk it may no longer use is suspended (virsh suspend; 'on_revoked_disk = report' only reports).\n"
-           "Prints exactly what was done. --dry-run prints the same and changes nothing.\n"
+           "Prints exactly what was done. --dry-run prints the same and changes nothing. The new policy and\n"
+           "the state are committed in one step: if they cannot be written, nothing was changed (exit 3).\n"
            "Exit: 0 applied (or would apply), 1 refused, 2 usage, 3 invalid input, 4 applied but an action failed.\n";
   return "usage: shype-libvirt COMMAND [ARGS...]\n\n"
          "shype for libvirt/QEMU hosts: Chinese Wall placement and Type Enforcement of disks and networks.\n\n"
@@ -211,7 +212,9 @@ int cmd_install(const std::vector<std::string>& args, std::ostream& out, std::os
   }
   host_state state;
   std::string detail;
-  if (store.load(state, detail) == state_store::loaded::corrupt) line(out, "warning: " + detail + "; rebuilt");
+  const auto loaded = store.load(state, detail);
+  if (loaded == state_store::loaded::unusable) return line(err, std::string(program) + " install: " + detail), exit_invalid;
+  if (loaded == state_store::loaded::corrupt) line(out, "warning: " + detail + "; rebuilt");
   host_view h = rebuild(state, *cfg, *map, *policy, "", false);
   if (!h.eng) return line(err, std::string(program) + " install: " + h.error), exit_invalid;
   for (const auto& n : h.notes) line(out, "note: " + n);
@@ -300,6 +303,7 @@ int cmd_status(const std::vector<std::string>& args, std::ostream& out, std::ost
   if (!store.lock(error)) return err << program << " status: " << error << "\n", exit_invalid;
   host_state state;
   const auto loaded = store.load(state, detail);
+  if (loaded == state_store::loaded::unusable) return line(err, std::string(program) + " status: " + detail), exit_invalid;
   std::vector<std::uint8_t> policy;
   if (!read_policy(*cfg, policy, error)) return err << program << " status: " << error << "\n", exit_invalid;
   const host_state recorded = state;
@@ -369,6 +373,8 @@ int cmd_change_policy(const std::vector<std::string>& args, std::ostream& out, s
     if (!store.lock(error)) return err << program << " change-policy: " << error << "\n", exit_invalid;
     host_state state;
     const auto loaded = store.load(state, detail);
+    if (loaded == state_store::loaded::unusable)
+      return line(err, std::string(program) + " change-policy: " + detail), exit_invalid;
     if (loaded == state_store::loaded::corrupt) line(out, "note: " + detail + "; rebuilt");
     else if (!detail.empty()) line(out, "note: " + detail);
     std::vector<std::uint8_t> current;

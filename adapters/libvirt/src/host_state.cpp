@@ -239,7 +239,12 @@ state_store::loaded state_store::load(host_state& out, std::string& detail) {
     // Made against another policy. The pending one of a committed change: put it in force.
     std::string pending_error;
     const auto next = identity_of_file(pending, pending_error);
-    if (next && !next->empty() && *next == s->policy && rename_durably(pending, policy_path, pending_error)) {
+    if (next && !next->empty() && *next == s->policy) {
+      if (!rename_durably(pending, policy_path, pending_error)) {
+        // Committed but not in force: neither policy may decide (fail closed); the state stays.
+        detail = "cannot complete an interrupted policy change: " + pending_error;
+        return loaded::unusable;
+      }
       in_force = next;
       detail = "completed an interrupted policy change: " + pending + " is now " + policy_path;
       out = std::move(*s);

@@ -86,7 +86,7 @@ class state_store {
   /// Creates the state directory if needed and takes the lock (waits for other holders).
   bool lock(std::string& error);
 
-  enum class loaded { ok, missing, corrupt };
+  enum class loaded { ok, missing, corrupt, unusable };
   /// Reads the state. A corrupt file is moved aside to a name of its own
   /// (state.corrupt-UTCSTAMP-PID-N, never replacing an earlier copy; the newest
   /// corrupt_copies_kept are kept) and `detail` says why and where.
@@ -94,7 +94,8 @@ class state_store {
   /// that is the pending STATE_DIR/policy.bin.next (a change committed by its state, whose
   /// policy rename did not happen), the pending policy is put in force (`detail` says so, ok);
   /// otherwise the state is moved aside (state.mismatch-...) and reported corrupt, so the
-  /// caller rebuilds it from libvirt's records under the policy in force. A pending policy the
+  /// caller rebuilds it from libvirt's records under the policy in force. If the pending
+  /// policy cannot be put in force, `unusable` (`detail` says why): nothing may be decided. A pending policy the
   /// state does not name (a change that never committed) is removed. `out.policy` is the
   /// identity of the policy in force ("" if there is none; kept from the file if the policy
   /// cannot be read, which makes every decision fail anyway).
