@@ -117,7 +117,8 @@ const char* help_text(const std::string& command) {
            "violate its Chinese Wall (each reason on one line), else makes it the policy in force and acts on\n"
            "what it no longer permits: a network port is set link-down (virsh domif-setlink), a domain using a\n"
            "disk it may no longer use is suspended (virsh suspend; 'on_revoked_disk = report' only reports).\n"
-           "Prints exactly what was done. --dry-run prints the same and changes nothing.\n"
+           "Prints exactly what was done. --dry-run prints the same and changes nothing. The new policy and\n"
+           "the state are committed in one step: if they cannot be written, nothing was changed (exit 3).\n"
            "Exit: 0 applied (or would apply), 1 refused, 2 usage, 3 invalid input, 4 applied but an action failed.\n";
   return "usage: shype-libvirt COMMAND [ARGS...]\n\n"
          "shype for libvirt/QEMU hosts: Chinese Wall placement and Type Enforcement of disks and networks.\n\n"
@@ -211,7 +212,9 @@ int cmd_install(const std::vector<std::string>& args, std::ostream& out, std::os
   }
   host_state state;
   std::string detail;
-  if (store.load(state, detail) == state_store::loaded::corrupt) line(out, "warning: " + detail + "; rebuilt");
+  const auto loaded = store.load(state, detail);
+  if (loaded == state_store::loaded::unusable) return line(err, std::string(program) + " install: " + detail), exit_invalid;
+  if (loaded == state_store::loaded::corrupt) line(out, "warning: " + detail + "; rebuilt");
   host_view h = rebuild(state, *cfg, *map, *policy, "", false);
   if (!h.eng) return line(err, std::string(program) + " install: " + h.error), exit_invalid;
   for (const auto& n : h.notes) line(out, "note: " + n);
@@ -224,12 +227,12 @@ int cmd_install(const std::vector<std::string>& args, std::ostream& out, std::os
     return exit_refused;
   }
 
-  // The policy first, then the state, then the hooks that use them.
-  if (!write_atomic(cfg->policy_path(), std::string(policy->begin(), policy->end()), error, 0600) ||
-      !store.save(state, error)) {
+  // The policy and the state as one step (state_store::commit), then the hooks that use them.
+  if (!store.commit(state, std::string(policy->begin(), policy->end()), error)) {
     err << program << " install: " << error << "\n";
     return exit_invalid;
   }
+  if (!error.empty()) line(err, std::string(program) + " install: warning: " + error);
   for (const char* driver : {"qemu", "network"}) {
     const std::string dir = hooks + "/" + driver + ".d";
     const std::string file = dir + "/shype";
@@ -300,6 +303,7 @@ int cmd_status(const std::vector<std::string>& args, std::ostream& out, std::ost
   if (!store.lock(error)) return err << program << " status: " << error << "\n", exit_invalid;
   host_state state;
   const auto loaded = store.load(state, detail);
+  if (loaded == state_store::loaded::unusable) return line(err, std::string(program) + " status: " + detail), exit_invalid;
   std::vector<std::uint8_t> policy;
   if (!read_policy(*cfg, policy, error)) return err << program << " status: " << error << "\n", exit_invalid;
   const host_state recorded = state;
@@ -310,6 +314,7 @@ int cmd_status(const std::vector<std::string>& args, std::ostream& out, std::ost
                 std::to_string(recorded.changes) + " live change(s) on this host");
   if (loaded == state_store::loaded::missing) line(out, "state file: missing (rebuilt from libvirt's records below)");
   if (loaded == state_store::loaded::corrupt) line(out, "state file: " + detail);
+  if (loaded == state_store::loaded::ok && !detail.empty()) line(out, "state file: " + detail);
   line(out, "domains admitted on this host: " + std::to_string(state.domains.size()));
   for (const auto& d : state.domains) {
     line(out, "  " + d.name + "  label " + d.label + "  " + (d.state == phase::running ? "running" : "admitted") + "  uuid " +
@@ -367,7 +372,11 @@ int cmd_change_policy(const std::vector<std::string>& args, std::ostream& out, s
     std::string error, detail;
     if (!store.lock(error)) return err << program << " change-policy: " << error << "\n", exit_invalid;
     host_state state;
-    if (store.load(state, detail) == state_store::loaded::corrupt) line(out, "note: " + detail + "; rebuilt");
+    const auto loaded = store.load(state, detail);
+    if (loaded == state_store::loaded::unusable)
+      return line(err, std::string(program) + " change-policy: " + detail), exit_invalid;
+    if (loaded == state_store::loaded::corrupt) line(out, "note: " + detail + "; rebuilt");
+    else if (!detail.empty()) line(out, "note: " + detail);
     std::vector<std::uint8_t> current;
     if (!read_policy(*cfg, current, error)) return err << program << " change-policy: " << error << "\n", exit_invalid;
     host_view h = rebuild(state, *cfg, *map, std::move(current), "", false);
@@ -456,11 +465,13 @@ int cmd_change_policy(const std::vector<std::string>& args, std::ostream& out, s
       }
     }
     ++state.changes;
-    if (!store.save(state, error) ||
-        !write_atomic(cfg->policy_path(), std::string(next->begin(), next->end()), error, 0600)) {
+    // The new policy and the state made against it as one step: a failure leaves both old.
+    if (!store.commit(state, std::string(next->begin(), next->end()), error)) {
       line(err, std::string(program) + " change-policy: " + error);
+      line(err, std::string(program) + " change-policy: nothing was changed: the policy in force stays " + title_before);
       return exit_invalid;
     }
+    if (!error.empty()) line(err, std::string(program) + " change-policy: warning: " + error);
     log_decisions(*cfg, {"applied policy change " + title_before + " -> " + title_after + ", " +
                          std::to_string(actions.size()) + " revocation(s), " + std::to_string(renames.size()) + " rename(s)"});
     out << "applied: the policy in force is " << title_after << "\n";

@@ -34,6 +34,8 @@ struct config {
 
   [[nodiscard]] std::string where(const std::string& key) const;
   [[nodiscard]] std::string policy_path() const { return state_dir + "/policy.bin"; }
+  /// The next policy of a change, written before the state that commits it (host_state.hpp).
+  [[nodiscard]] std::string policy_pending_path() const { return state_dir + "/policy.bin.next"; }
   [[nodiscard]] std::string state_path() const { return state_dir + "/state"; }
   [[nodiscard]] std::string lock_path() const { return state_dir + "/lock"; }
   [[nodiscard]] std::string log_path() const { return state_dir + "/decisions.log"; }

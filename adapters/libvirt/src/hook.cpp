@@ -39,16 +39,20 @@ struct locked_host {
 };
 
 /// Locks and loads the state; a missing or unreadable state starts empty (rebuild() then
-/// recovers it from libvirt's records). false + `error` if the lock cannot be taken.
+/// recovers it from libvirt's records). false + `error` if the lock cannot be taken or the
+/// state is unusable (a committed policy change that cannot be completed).
 bool open_host(locked_host& h, std::string& error) {
   if (!h.store.lock(error)) return false;
   std::string detail;
   switch (h.store.load(h.state, detail)) {
-    case state_store::loaded::ok: break;
+    case state_store::loaded::ok:
+      if (!detail.empty()) h.log.push_back(detail);  // an interrupted policy change completed
+      break;
     case state_store::loaded::missing: h.log.push_back("state file missing: rebuilding it from libvirt's records"); break;
     case state_store::loaded::corrupt:
       h.log.push_back("state file unreadable: " + detail + "; rebuilding it from libvirt's records");
       break;
+    case state_store::loaded::unusable: error = detail; return false;
   }
   return true;
 }

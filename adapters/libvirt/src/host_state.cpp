@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "sha256.hpp"
 #include "util.hpp"
 
 namespace shype::libvirt {
@@ -42,7 +43,10 @@ domain_entry& host_state::add(domain_entry e) {
 }
 
 namespace {
-constexpr const char* magic = "shype-libvirt-state 1";
+// Version 2 adds the "policy" line; a version-1 file is still read (its policy is unknown and
+// taken to be the one in force) and is written back as version 2.
+constexpr const char* magic = "shype-libvirt-state 2";
+constexpr const char* magic_v1 = "shype-libvirt-state 1";
 
 std::string flags_of(const disk_use& d) {
   std::string f;
@@ -60,6 +64,7 @@ std::string render_state(const host_state& s) {
   o += "next-seq " + std::to_string(s.next_seq) + "\n";
   o += "changes " + std::to_string(s.changes) + "\n";
   o += "daemon " + encode_field(s.daemon) + "\n";
+  o += "policy " + encode_field(s.policy) + "\n";
   for (const auto& d : s.domains) {
     o += "domain " + std::to_string(d.seq) + " " + encode_field(d.uuid) + " " + encode_field(d.name) + " " +
          encode_field(d.label) + " " + (d.state == phase::running ? "running" : "admitted") + " " +
@@ -79,7 +84,7 @@ std::optional<host_state> parse_state(const std::string& text, const std::string
   std::istringstream in(text);
   std::string raw;
   long lineno = 0;
-  bool seen_magic = false, seen_end = false;
+  bool seen_magic = false, seen_end = false, v1 = false, seen_policy = false;
   auto fail = [&](const std::string& what) {
     diag.error(file, lineno, "", what);
     return std::nullopt;
@@ -96,7 +101,9 @@ std::optional<host_state> parse_state(const std::string& text, const std::string
     if (line.empty() || line[0] == '#') continue;
     if (seen_end) return fail("text after 'end'");
     if (!seen_magic) {
-      if (line != magic) return fail(std::string("not a state file of this version (expected '") + magic + "')");
+      if (line != magic && line != magic_v1)
+        return fail(std::string("not a state file of this version (expected '") + magic + "')");
+      v1 = line == magic_v1;
       seen_magic = true;
       continue;
     }
@@ -116,6 +123,9 @@ std::optional<host_state> parse_state(const std::string& text, const std::string
       s.changes = static_cast<std::uint64_t>(n);
     } else if (w[0] == "daemon" && f.size() == 1) {
       s.daemon = f[0];
+    } else if (w[0] == "policy" && f.size() == 1 && !v1 && !seen_policy) {
+      s.policy = f[0];
+      seen_policy = true;
     } else if (w[0] == "domain" && f.size() == 8 && number(f[0], n) && n > 0 && number(f[5], m) &&
                (f[4] == "running" || f[4] == "admitted") && (f[7] == "0" || f[7] == "1") && !f[1].empty()) {
       if (s.find(f[1]) != nullptr) return fail("domain " + f[1] + " appears twice");
@@ -155,8 +165,14 @@ std::optional<host_state> parse_state(const std::string& text, const std::string
   }
   if (!seen_magic) return fail("empty state file");
   if (!seen_end) return fail("truncated state file (no 'end' line)");
+  if (!v1 && !seen_policy) return fail("no 'policy' line (the identity of the policy the state was made against)");
   std::sort(s.domains.begin(), s.domains.end(), [](const domain_entry& a, const domain_entry& b) { return a.seq < b.seq; });
   return s;
+}
+
+std::string policy_identity(const std::string& bytes) {
+  const auto d = tool::sha256::of(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+  return tool::to_hex(d.data(), d.size()) + " " + std::to_string(bytes.size());
 }
 
 state_store::~state_store() {
@@ -178,30 +194,98 @@ bool state_store::lock(std::string& error) {
   return true;
 }
 
+namespace {
+
+/// Identity of the file at `path`; "" if it does not exist. nullopt + `error` if unreadable.
+std::optional<std::string> identity_of_file(const std::string& path, std::string& error) {
+  if (!exists(path)) return std::string();
+  const auto text = read_text(path, error);
+  if (!text) return std::nullopt;
+  return policy_identity(*text);
+}
+
+}  // namespace
+
 state_store::loaded state_store::load(host_state& out, std::string& detail) {
   const std::string path = cfg_.state_path();
-  if (!exists(path)) return loaded::missing;
+  const std::string policy_path = cfg_.policy_path();
+  const std::string pending = cfg_.policy_pending_path();
   std::string error;
+  detail.clear();
+  auto in_force = identity_of_file(policy_path, error);
+  auto finish = [&](loaded l) {
+    out.policy = in_force ? *in_force : std::string();
+    return l;
+  };
+  if (!exists(path)) return finish(loaded::missing);
   auto text = read_text(path, error);
   tool::diagnostics diag;
   std::optional<host_state> s;
   if (text) s = parse_state(*text, path, diag);
-  if (s) {
+  std::string tag = "corrupt";
+  if (s && in_force && (s->policy.empty() || s->policy == *in_force)) {
+    // A pending policy beside a state that does not name it: a change that never committed.
+    if (exists(pending)) ::unlink(pending.c_str());
+    out = std::move(*s);
+    return finish(loaded::ok);
+  }
+  if (s && !in_force) {
+    // The policy cannot be read: nothing can be checked, and every decision fails on it; the
+    // state is kept as it is.
     out = std::move(*s);
     return loaded::ok;
   }
-  detail = text ? tool::format(diag.list().front()) : error;
-  // Keep the unreadable file for inspection; the caller rebuilds the state from libvirt.
+  if (s && in_force) {
+    // Made against another policy. The pending one of a committed change: put it in force.
+    std::string pending_error;
+    const auto next = identity_of_file(pending, pending_error);
+    if (next && !next->empty() && *next == s->policy) {
+      if (!rename_durably(pending, policy_path, pending_error)) {
+        // Committed but not in force: neither policy may decide (fail closed); the state stays.
+        detail = "cannot complete an interrupted policy change: " + pending_error;
+        return loaded::unusable;
+      }
+      in_force = next;
+      detail = "completed an interrupted policy change: " + pending + " is now " + policy_path;
+      out = std::move(*s);
+      return finish(loaded::ok);
+    }
+    detail = path + ": made against policy " + s->policy + ", but the policy in force (" + policy_path + ") is " +
+             (in_force->empty() ? std::string("missing") : *in_force) +
+             (pending_error.empty() ? std::string() : " (" + pending_error + ")");
+    tag = "mismatch";
+  } else {
+    detail = text ? tool::format(diag.list().front()) : error;
+  }
+  // Keep the file for inspection; the caller rebuilds the state from libvirt.
   std::string move_error;
-  if (const auto aside = move_aside(path, "corrupt", corrupt_copies_kept, move_error))
+  if (const auto aside = move_aside(path, tag, corrupt_copies_kept, move_error))
     detail += " (moved to " + *aside + ")";
   else
     detail += " (not moved aside: " + move_error + ")";
-  return loaded::corrupt;
+  return finish(loaded::corrupt);
 }
 
 bool state_store::save(const host_state& s, std::string& error) {
   return write_atomic(cfg_.state_path(), render_state(s), error, 0600);
+}
+
+bool state_store::commit(host_state& s, const std::string& policy, std::string& error) {
+  const std::string pending = cfg_.policy_pending_path();
+  const std::string before = s.policy;
+  s.policy = policy_identity(policy);
+  if (!write_atomic(pending, policy, error, 0600)) {
+    s.policy = before;
+    return false;
+  }
+  if (!save(s, error)) {  // the commit: until here the old policy and state are in force
+    ::unlink(pending.c_str());
+    s.policy = before;
+    return false;
+  }
+  if (!rename_durably(pending, cfg_.policy_path(), error))
+    error += " (the change is committed; the next hook or command puts the policy in place)";
+  return true;
 }
 
 }  // namespace shype::libvirt

@@ -53,6 +53,9 @@ struct host_state {
   std::uint64_t next_seq = 1;
   std::uint64_t changes = 0;  ///< live policy changes applied on this host
   std::string daemon;         ///< the libvirtd the state was last reconciled against
+  /// Identity of the policy the state was made against (policy_identity()), "" unknown (a
+  /// version-1 state file). state_store::load sets it to the policy in force.
+  std::string policy;
   std::vector<domain_entry> domains;  ///< in admission order
 
   [[nodiscard]] domain_entry* find(const std::string& uuid);
@@ -69,6 +72,9 @@ struct host_state {
 /// How many moved-aside corrupt state files are kept (the oldest beyond go).
 inline constexpr std::size_t corrupt_copies_kept = 8;
 
+/// "SHA256HEX SIZE" of a policy's bytes: what the state records of the policy it was made against.
+[[nodiscard]] std::string policy_identity(const std::string& bytes);
+
 /// The state file and its lock. Holding the object holds the lock.
 class state_store {
  public:
@@ -80,12 +86,27 @@ class state_store {
   /// Creates the state directory if needed and takes the lock (waits for other holders).
   bool lock(std::string& error);
 
-  enum class loaded { ok, missing, corrupt };
+  enum class loaded { ok, missing, corrupt, unusable };
   /// Reads the state. A corrupt file is moved aside to a name of its own
   /// (state.corrupt-UTCSTAMP-PID-N, never replacing an earlier copy; the newest
   /// corrupt_copies_kept are kept) and `detail` says why and where.
+  /// The state must have been made against the policy in force: if it records another one and
+  /// that is the pending STATE_DIR/policy.bin.next (a change committed by its state, whose
+  /// policy rename did not happen), the pending policy is put in force (`detail` says so, ok);
+  /// otherwise the state is moved aside (state.mismatch-...) and reported corrupt, so the
+  /// caller rebuilds it from libvirt's records under the policy in force. If the pending
+  /// policy cannot be put in force, `unusable` (`detail` says why): nothing may be decided. A pending policy the
+  /// state does not name (a change that never committed) is removed. `out.policy` is the
+  /// identity of the policy in force ("" if there is none; kept from the file if the policy
+  /// cannot be read, which makes every decision fail anyway).
   loaded load(host_state& out, std::string& detail);
   bool save(const host_state& s, std::string& error);
+  /// Makes `policy` the policy in force together with `s` (whose `policy` it sets), as one
+  /// step: the policy is written to policy.bin.next, then the state naming it is renamed into
+  /// place (the commit), then policy.bin.next is renamed to policy.bin. A failure before the
+  /// commit leaves the old policy and the old state (false, `error`); after it (`error` set,
+  /// true) the next load() completes it.
+  bool commit(host_state& s, const std::string& policy, std::string& error);
 
  private:
   const config& cfg_;

@@ -242,14 +242,21 @@ bool write_atomic(const std::string& path, const std::string& content, std::stri
     return false;
   }
   ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    error = path + ": cannot replace: " + reason();
+  if (!rename_durably(tmp, path, error)) {
     ::unlink(tmp.c_str());
     return false;
   }
+  return true;
+}
+
+bool rename_durably(const std::string& from, const std::string& to, std::string& error) {
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    error = to + ": cannot replace: " + reason();
+    return false;
+  }
   // The rename is durable only once the directory is.
-  const auto slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const auto slash = to.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : to.substr(0, slash);
   if (const int d = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); d >= 0) {
     (void)::fsync(d);
     ::close(d);

@@ -42,6 +42,8 @@ inline constexpr std::size_t max_input_bytes = std::size_t{16} << 20;
 /// Replaces `path` atomically: write a temporary file beside it, fsync, rename, fsync the
 /// directory. A crash leaves the old or the new content, never a mix. false + `error` on failure.
 bool write_atomic(const std::string& path, const std::string& content, std::string& error, unsigned mode = 0644);
+/// Renames `from` to `to` (replacing it) and fsyncs the directory; false + `error` on failure.
+bool rename_durably(const std::string& from, const std::string& to, std::string& error);
 
 /// Appends `text` to a log file in one write, under an exclusive flock on the file. A log
 /// that would grow past `limit` bytes is first renamed to PATH.1 (replacing the previous one)

@@ -5,8 +5,8 @@
 # an empty libvirt run directory. Covers install/uninstall, command-line and input errors, racing
 # admissions under the lock, release of only what was admitted, a corrupt state file (and three
 # in a row: three copies), a domain name with a newline (escaped, one line in the log and in
-# status), standard input over the limit, and change-policy (refused, dry run, applied with a
-# failing action).
+# status), standard input over the limit, and change-policy (refused, dry run, a write that fails
+# leaving both old files, applied with a failing action, a state made against another policy).
 #
 #   hook_test.sh SHYPE_LIBVIRT DATA_DIR WORK_DIR
 set -uo pipefail
@@ -240,6 +240,36 @@ expect "a dry run names what it would revoke" 0 \
   "would revoke: domain 'order' (label dom_Order) may no longer use network lan (label net_Order): port p-1" \
   "$SHYPE" change-policy --config "$W/shype.conf" --dry-run "$DATA/policy-v2-revoke.xml"
 if cmp -s "$W/policy-before.bin" "$W/state/policy.bin"; then pass "the dry run changed nothing"; else fail "policy.bin changed"; fi
+# A change whose second file cannot be written changes nothing: the old policy and the old state
+# stay, and the hooks decide with them. First a file size limit between the state's size and the
+# policy's (bytes: prlimit; SIGXFSZ ignored so that write() fails instead of killing it).
+cp "$W/state/state" "$W/state-before"
+limit=$(( $(stat -c %s "$W/policy-before.bin") - 1 ))
+if [ $(( $(stat -c %s "$W/state/state") + 64 )) -ge "$limit" ]; then fail "premise: the state is not smaller than the policy"; fi
+expect "a change that cannot write its files is refused whole" 3 \
+  "nothing was changed: the policy in force stays 'libvirt.test' version 1.0" \
+  prlimit --fsize="$limit" bash -c "trap '' XFSZ; exec '$SHYPE' change-policy --config '$W/shype.conf' '$DATA/policy-v2-revoke.xml'"
+if cmp -s "$W/policy-before.bin" "$W/state/policy.bin" && cmp -s "$W/state-before" "$W/state/state" &&
+   [ ! -e "$W/state/policy.bin.next" ]; then
+  pass "the failed change left the old policy and the old state, and no pending policy"
+else
+  fail "the failed change left policy $(cksum <"$W/state/policy.bin"), state: $(diff "$W/state-before" "$W/state/state")"
+fi
+expect "... and the hooks still decide with the old policy (a port version 1.1 revokes is admitted)" 0 "" \
+  port lan net_Order order p-8 52:54:00:00:00:08
+echo "<hookData><network><name>lan</name></network><networkport><uuid>p-8</uuid><owner><name>order</name><uuid>$(uuid_of order)</uuid></owner></networkport></hookData>" |
+  "$N" lan port-deleted begin - >/dev/null 2>&1
+# Then the state's own write fails (its temporary name is taken): the pending policy goes too.
+expect "a change whose state cannot be written is refused whole" 3 "nothing was changed" \
+  bash -c 'mkdir "$0/state/state.tmp.$$" && exec "$1" change-policy --config "$0/shype.conf" "$2"' \
+  "$W" "$SHYPE" "$DATA/policy-v2-revoke.xml"
+rmdir "$W"/state/state.tmp.* 2>/dev/null
+if cmp -s "$W/policy-before.bin" "$W/state/policy.bin" && cmp -s "$W/state-before" "$W/state/state" &&
+   [ ! -e "$W/state/policy.bin.next" ]; then
+  pass "the failed state write left the old policy and the old state, and no pending policy"
+else
+  fail "the failed state write left policy $(cksum <"$W/state/policy.bin"), state: $(diff "$W/state-before" "$W/state/state")"
+fi
 expect "an applied change reports the revocation and the failed action" 4 \
   "FAILED (exit 1): /bin/false -c test:///nowhere domif-setlink $(uuid_of order) 52:54:00:00:00:01 down" \
   "$SHYPE" change-policy --config "$W/shype.conf" "$DATA/policy-v2-revoke.xml"
@@ -249,6 +279,22 @@ expect "a new port for the same interface (libvirt re-creates it on domif-setlin
 expect "the old port's deletion leaves the new one, still revoked" 0 "port p-9 on network lan mac 52:54:00:00:00:01  label net_Order  REVOKED" \
   bash -c "echo \"<hookData><network><name>lan</name></network><networkport><uuid>p-1</uuid><owner><name>order</name><uuid>$(uuid_of order)</uuid></owner></networkport></hookData>\" | '$N' lan port-deleted begin - && '$SHYPE' status --config '$W/shype.conf'"
 expect "status names the new policy in force" 0 "policy in force: 'libvirt.test' version 1.1" "$SHYPE" status --config "$W/shype.conf"
+expect "... under which the port admitted above under version 1.0 is refused" 1 "shype: refused domain 'order' on network 'lan'" \
+  port lan net_Order order p-8 52:54:00:00:00:08
+# The policy file of before with the state of after (what a lost policy write would leave, or a
+# policy.bin replaced by hand): the next hook does not use the state, keeps it aside and rebuilds
+# it from libvirt's records under the policy in force.
+cp "$W/state/policy.bin" "$W/policy-after.bin" && cp "$W/state/state" "$W/state-after"
+cp "$W/policy-before.bin" "$W/state/policy.bin"
+expect "a hook after a state made against another policy decides with the policy in force" 0 "" \
+  q epsilon dom_Order 40 prepare begin
+if ls "$W/state"/state.mismatch-* >/dev/null 2>&1 && grep -q "state file unreadable: $W/state/state: made against policy" "$W/state/decisions.log" &&
+   [ "$(admitted)" = "epsilon " ]; then
+  pass "the mismatched state was kept aside, logged, and rebuilt from libvirt's records"
+else
+  fail "the mismatched state was used: $(ls "$W/state"); admitted: $(admitted)"
+fi
+cp "$W/policy-after.bin" "$W/state/policy.bin" && cp "$W/state-after" "$W/state/state"
 
 # ----- unlabelled domains treated as a label ---------------------------------------------------------
 printf '%s\n' "state_dir = $W/state2" "libvirt_run_dir = $W/run" "unlabelled_domains = label dom_Computing" >"$W/shype2.conf"

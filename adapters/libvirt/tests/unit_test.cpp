@@ -281,7 +281,7 @@ TEST(HostState, TruncatedOrGarbledFilesAreRejectedAndMovedAside) {
   std::string text = render_state(s);
   tool::diagnostics diag;
   EXPECT_FALSE(parse_state(text.substr(0, text.find("end")), "state", diag));
-  EXPECT_EQ(first_error(diag), "state:6: truncated state file (no 'end' line)");
+  EXPECT_EQ(first_error(diag), "state:7: truncated state file (no 'end' line)");
 
   config c;
   c.state_dir = scratch("state");
@@ -564,6 +564,188 @@ TEST_F(ChangeWithRenames, TheDiskLabelMapMustUseTheNewName) {
                            "vdisk_Adverts: write the new name here)"),
             std::string::npos)
       << out;
+}
+
+// ===== a policy change commits the policy and the state as one step ============================
+
+/// The change-policy fixture's files, byte for byte.
+struct host_files {
+  std::string policy, state;
+  bool pending = false;
+  bool operator==(const host_files&) const = default;
+};
+
+class ChangeCommit : public ChangeWithRenames {
+ protected:
+  host_files files() {
+    host_files f;
+    std::string error;
+    f.policy = read_text(dir + "/state/policy.bin", error).value_or("(unreadable: " + error + ")");
+    f.state = read_text(dir + "/state/state", error).value_or("(unreadable: " + error + ")");
+    f.pending = exists(dir + "/state/policy.bin.next");
+    return f;
+  }
+  /// change-policy in a child process that first calls `prepare` (which sets up the failure).
+  template <class F>
+  int change_in_child(const std::string& policy_file, F prepare) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::signal(SIGXFSZ, SIG_IGN);  // write() then fails with EFBIG instead of killing us
+      if (!prepare()) ::_exit(99);
+      std::string out;
+      ::_exit(change(policy_file, out));
+    }
+    int status = 0;
+    EXPECT_EQ(::waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  /// The decision the host takes now: beta, alpha's competitor, is refused, naming alpha under
+  /// the label the policy in force gives it; and the state fits that policy.
+  void decides_with_the_old_policy() {
+    config c;
+    c.state_dir = dir + "/state";
+    c.libvirt_run_dir = dir + "/run";
+    host_state s = load();
+    EXPECT_EQ(s.domains[0].label, "dom_Ads_Alpha");
+    std::vector<std::uint8_t> now;
+    std::string error;
+    ASSERT_TRUE(read_policy(c, now, error)) << error;
+    label_map map;
+    host_view h = rebuild(s, c, map, now, "", false);
+    ASSERT_NE(h.eng, nullptr) << h.error;
+    EXPECT_TRUE(h.problems.empty()) << h.problems.front();
+    EXPECT_EQ(h.eng->policy_title(), "'libvirt.test' version 1.0");
+    EXPECT_NE(h.eng->admit(dom("beta", "dom_Ads_Beta"), shype::hook::domain_create).find("domain 'alpha' (label dom_Ads_Alpha)"),
+              std::string::npos);
+  }
+  std::string renamed() {
+    return variant("renamed.xml", {{"<Name>dom_Ads_Alpha</Name>", "<Name from=\"dom_Ads_Alpha\">dom_Ads_A</Name>"}});
+  }
+};
+
+// The second of the two files cannot be written (a file size limit between the state's size and
+// the policy's): the old policy and the old state stay, and decisions use the old policy.
+TEST_F(ChangeCommit, AFailedPolicyWriteLeavesTheOldPolicyAndTheOldState) {
+  const std::string next = renamed();
+  const auto bin = policy("policy.xml");
+  const host_files before = files();
+  ASSERT_LT(before.state.size() + 64, bin.size() - 1) << "the limit must let the state through";
+  const int rc = change_in_child(next, [&] {
+    rlimit r{};
+    r.rlim_cur = r.rlim_max = bin.size() - 1;
+    return ::setrlimit(RLIMIT_FSIZE, &r) == 0;
+  });
+  EXPECT_EQ(rc, exit_invalid);
+  EXPECT_TRUE(files() == before) << "state now:\n" << files().state;
+  decides_with_the_old_policy();
+}
+
+// The state, written after the new policy, cannot be replaced (its temporary name is taken by
+// a directory): the new policy never comes into force and is removed.
+TEST_F(ChangeCommit, AFailedStateWriteLeavesTheOldPolicyAndTheOldState) {
+  const std::string next = renamed();
+  const host_files before = files();
+  const int rc = change_in_child(next, [&] {
+    return ::mkdir((dir + "/state/state.tmp." + std::to_string(::getpid())).c_str(), 0700) == 0;
+  });
+  EXPECT_EQ(rc, exit_invalid);
+  std::string out;
+  run_program({"/bin/sh", "-c", "rmdir '" + dir + "'/state/state.tmp.*"}, out);
+  EXPECT_TRUE(files() == before) << "state now:\n" << files().state;
+  decides_with_the_old_policy();
+}
+
+// An applied change records the identity of the policy it was made against in the state.
+TEST_F(ChangeCommit, TheStateNamesThePolicyInForce) {
+  std::string out;
+  ASSERT_EQ(change(renamed(), out), 0) << out;
+  const host_files after = files();
+  EXPECT_FALSE(after.pending);
+  EXPECT_NE(after.state.find("\npolicy " + encode_field(policy_identity(after.policy)) + "\n"), std::string::npos) << after.state;
+  EXPECT_EQ(load().domains[0].label, "dom_Ads_A");
+}
+
+// The policy in force is not the one the state was made against (a policy file replaced by
+// hand, or written without its state): the next load says so, keeps the state aside and
+// reports it unreadable, so it is rebuilt from libvirt's records under the policy in force.
+TEST_F(ChangeCommit, AStateMadeAgainstAnotherPolicyIsNotUsed) {
+  std::string out;
+  ASSERT_EQ(change(renamed(), out), 0) << out;
+  const auto old = policy("policy.xml");
+  std::string error;
+  ASSERT_TRUE(write_atomic(dir + "/state/policy.bin", std::string(old.begin(), old.end()), error, 0600)) << error;
+  config c;
+  c.state_dir = dir + "/state";
+  state_store store(c);
+  ASSERT_TRUE(store.lock(error)) << error;
+  host_state s;
+  std::string detail;
+  EXPECT_EQ(store.load(s, detail), state_store::loaded::corrupt);
+  EXPECT_NE(detail.find(c.state_path() + ": made against policy "), std::string::npos) << detail;
+  EXPECT_NE(detail.find("but the policy in force (" + c.policy_path() + ") is " + policy_identity(std::string(old.begin(), old.end()))),
+            std::string::npos)
+      << detail;
+  EXPECT_NE(detail.find("(moved to " + c.state_path() + ".mismatch-"), std::string::npos) << detail;
+  EXPECT_TRUE(s.domains.empty());
+  EXPECT_EQ(s.policy, policy_identity(std::string(old.begin(), old.end())));
+  EXPECT_EQ(store.load(s, detail), state_store::loaded::missing);
+}
+
+// A change whose state was committed but whose policy was not yet renamed into place is
+// completed by the next load.
+TEST_F(ChangeCommit, ACommittedChangeIsCompletedByTheNextLoad) {
+  std::string error;
+  config c;
+  c.state_dir = dir + "/state";
+  host_state s = load();
+  const std::string pending = "pending policy bytes";
+  ASSERT_TRUE(write_atomic(c.policy_pending_path(), pending, error, 0600)) << error;
+  s.policy = policy_identity(pending);
+  save(s);
+  state_store store(c);
+  ASSERT_TRUE(store.lock(error)) << error;
+  host_state got;
+  std::string detail;
+  EXPECT_EQ(store.load(got, detail), state_store::loaded::ok) << detail;
+  EXPECT_EQ(detail, "completed an interrupted policy change: " + c.policy_pending_path() + " is now " + c.policy_path());
+  EXPECT_EQ(read_text(c.policy_path(), error).value_or(""), pending);
+  EXPECT_FALSE(exists(c.policy_pending_path()));
+  EXPECT_EQ(got.domains.size(), 2u);
+
+  // A pending policy the state does not name never committed: it is removed, nothing else changes.
+  ASSERT_TRUE(write_atomic(c.policy_pending_path(), "never committed", error, 0600)) << error;
+  EXPECT_EQ(store.load(got, detail), state_store::loaded::ok) << detail;
+  EXPECT_FALSE(exists(c.policy_pending_path()));
+  EXPECT_EQ(read_text(c.policy_path(), error).value_or(""), pending);
+  EXPECT_EQ(got.domains.size(), 2u);
+}
+
+// A version-1 state file (no policy line) is still read, and taken to be made against the
+// policy in force; a version-2 file must name its policy.
+TEST(HostState, VersionOneFilesAreReadAndVersionTwoNamesItsPolicy) {
+  tool::diagnostics diag;
+  auto v1 = parse_state("shype-libvirt-state 1\nnext-seq 2\nchanges 0\ndaemon -\ndomain 1 u a dom_Order admitted -1 - 0\nend\n",
+                        "state", diag);
+  ASSERT_TRUE(v1) << diag.text();
+  EXPECT_EQ(v1->policy, "");
+  EXPECT_EQ(v1->domains.size(), 1u);
+  EXPECT_FALSE(parse_state("shype-libvirt-state 1\npolicy x\nend\n", "state", diag));
+  tool::diagnostics d2;
+  EXPECT_FALSE(parse_state("shype-libvirt-state 2\nnext-seq 1\nend\n", "state", d2));
+  EXPECT_EQ(first_error(d2), "state:3: no 'policy' line (the identity of the policy the state was made against)");
+
+  config c;
+  c.state_dir = scratch("state-v1");
+  std::string error;
+  ASSERT_TRUE(write_atomic(c.policy_path(), "some policy", error, 0600)) << error;
+  write(c.state_path(), "shype-libvirt-state 1\nnext-seq 2\ndomain 1 u a dom_Order admitted -1 - 0\nend\n");
+  state_store store(c);
+  ASSERT_TRUE(store.lock(error)) << error;
+  host_state s;
+  std::string detail;
+  EXPECT_EQ(store.load(s, detail), state_store::loaded::ok) << detail;
+  EXPECT_EQ(s.policy, policy_identity("some policy"));
+  EXPECT_EQ(s.domains.size(), 1u);
 }
 
 // ===== the rebuild from libvirt's records =====================================================
