@@ -27,11 +27,6 @@
 #include <cstdint>
 #include <type_traits>
 
-#include <boost/hana/at.hpp>
-#include <boost/hana/for_each.hpp>
-#include <boost/hana/integral_constant.hpp>
-#include <boost/hana/range.hpp>
-#include <boost/hana/tuple.hpp>
 
 #include "audit_log.hpp"
 #include "binding_registry.hpp"
@@ -39,6 +34,7 @@
 #include "decision.hpp"
 #include "decision_cache.hpp"
 #include "detail/memo.hpp"
+#include "detail/policy_stack.hpp"
 #include "errc.hpp"
 #include "hook.hpp"
 #include "ids.hpp"
@@ -52,6 +48,7 @@
 #include "statistics.hpp"
 #include "type_enforcement.hpp"
 #include "type_set.hpp"
+#include "verdict.hpp"
 
 namespace shype {
 
@@ -70,78 +67,6 @@ struct monitor_limits {
 inline constexpr domid_t hypervisor_subject = 0xFFFF;
 
 enum class domain_state : std::uint8_t { free, starting, running, saved };
-
-/// The outcome of a hook: the decision, the policy (by position) that denied, whether it came
-/// from the cache, and the policy generation it was taken under.
-struct alignas(8) verdict {
-  static constexpr std::uint8_t none = 0xFF;        ///< nobody denied
-  static constexpr std::uint8_t management = 0xFE;  ///< denied: subject lacks the management label
-
-  decision value = decision::deny;
-  std::uint8_t denied_by = none;
-  bool cached = false;
-  /// errc{} in every verdict. result<verdict> keeps its error here, so that what a hook returns
-  /// is one 64-bit register, never a struct rebuilt on the stack (see result<verdict> below).
-  errc status = errc{};
-  generation_t generation = 0;
-
-  [[nodiscard]] constexpr bool permitted() const noexcept { return shype::permitted(value); }
-  constexpr explicit operator bool() const noexcept { return permitted(); }
-
-  [[nodiscard]] static constexpr verdict make(decision d, std::uint8_t by, bool cached, generation_t g) noexcept {
-    verdict v;
-    v.value = d;
-    v.denied_by = by;
-    v.cached = cached;
-    v.generation = g;
-    return v;
-  }
-};
-static_assert(sizeof(verdict) == 8 && std::is_trivially_copyable_v<verdict>);
-
-/// A hook's result in one register: the error, if any, travels in verdict::status.
-template <>
-class [[nodiscard]] result<verdict, errc> {
- public:
-  using value_type = verdict;
-  using error_type = errc;
-
-  /// A verdict's status is always errc{} (nothing else sets it).
-  constexpr result(const verdict& v) noexcept : v_(v) {}  // NOLINT: implicit by design
-  /// Built as a whole word, like a verdict from the cache: the two paths then meet in one
-  /// register instead of being reassembled byte by byte.
-  constexpr result(failure<errc> f) noexcept : v_(error_word(f.error)) {}  // NOLINT: implicit by design
-
-  [[nodiscard]] constexpr bool has_value() const noexcept { return v_.status == errc{}; }
-  constexpr explicit operator bool() const noexcept { return has_value(); }
-  [[nodiscard]] constexpr const verdict& value() const noexcept {
-    if (!has_value()) __builtin_trap();  // caller bug: test has_value() first
-    return v_;
-  }
-  [[nodiscard]] constexpr const verdict& operator*() const noexcept { return value(); }
-  [[nodiscard]] constexpr const verdict* operator->() const noexcept { return &value(); }
-  [[nodiscard]] constexpr verdict value_or(const verdict& fallback) const noexcept { return has_value() ? v_ : fallback; }
-  [[nodiscard]] constexpr errc error() const noexcept {
-    if (has_value()) __builtin_trap();  // caller bug: there is no error
-    return v_.status;
-  }
-
- private:
-  static constexpr verdict error_word(errc e) noexcept {
-    verdict v;
-    v.status = e;
-    if (std::is_constant_evaluated() || std::endian::native != std::endian::little) return v;
-    return std::bit_cast<verdict>((std::uint64_t{static_cast<std::uint8_t>(e)} << 24) | (std::uint64_t{verdict::none} << 8));
-  }
-  verdict v_{};
-};
-
-/// A sharing hook that also registers a binding: the handle is valid only if permitted.
-struct bind_result {
-  verdict v;
-  binding_handle handle;
-  [[nodiscard]] constexpr bool permitted() const noexcept { return v.permitted(); }
-};
 
 struct domain_info {
   domain_state state = domain_state::free;
@@ -201,8 +126,8 @@ class basic_monitor {
   static_assert(Limits.max_bindings >= 1, "monitor_limits: at least one binding");
 
   static constexpr std::size_t policy_count = sizeof...(Ps);
-  static constexpr auto indices = boost::hana::make_range(boost::hana::size_c<0>, boost::hana::size_c<policy_count>);
-  using states_t = boost::hana::tuple<policy_state_t<Ps>...>;
+  using stack_t = detail::policy_stack<Ps...>;
+  using states_t = typename stack_t::states_t;
   static constexpr bool concurrent = Locking::concurrent;
 
  public:
@@ -234,11 +159,11 @@ class basic_monitor {
     if (loaded_) return failure(load_error(errc::invalid_argument));
     auto v = policy_view::load(bytes);
     if (!v) return failure(v.error());
-    if (auto r = accepts_all(v.value()); !r) return r;
+    if (auto r = stack_.accepts(v.value()); !r) return r;
     view_ = v.value();
     loaded_ = true;
     gen_.store(1, std::memory_order_relaxed);
-    reset_all(states_, view_);
+    stack_.reset(states_, view_);
     return success;
   }
 
@@ -370,7 +295,7 @@ class basic_monitor {
     if (class_of(op) != hook_class::evtchn && class_of(op) != hook_class::grant) return failure(errc::invalid_argument);
     if (!loaded_) return failure(errc::no_policy);
     if (auto e = pair_error(s, o); e != errc{}) return failure(e);
-    const std::uint8_t denied = evaluate_share(op, domains_[s].label, domains_[o].label, view_);
+    const std::uint8_t denied = stack_.share(op, domains_[s].label, domains_[o].label, view_);
     return verdict::make(permit_if(denied == verdict::none), denied, false, gen());
   }
 
@@ -381,7 +306,7 @@ class basic_monitor {
     if (d >= Limits.max_domains || domains_[d].state == domain_state::free) return failure(errc::unknown_domain);
     if (domains_[d].state != domain_state::running) return failure(errc::domain_not_running);
     if (r >= view_.resource_label_count()) return failure(errc::unknown_label);
-    const std::uint8_t denied = evaluate_access(domains_[d].label, r, m, view_);
+    const std::uint8_t denied = stack_.access(domains_[d].label, r, m, view_);
     return verdict::make(permit_if(denied == verdict::none), denied, false, gen());
   }
 
@@ -442,97 +367,6 @@ class basic_monitor {
     slot& s = domains_[d];
     if (++s.incarnation == 0) s.incarnation = 1;
     s.live.store(s.state == domain_state::running ? handle(d) : 0, std::memory_order_relaxed);
-  }
-
-  // --- the composition ------------------------------------------------------------------------------
-
-  template <class I>
-  using policy_at = std::remove_cvref_t<decltype(boost::hana::at(std::declval<boost::hana::tuple<Ps...>&>(), I{}))>;
-
-  /// Asks every policy declaring hook kind K; returns the first that denies, or none.
-  template <hook_kind K, class Ask>
-  std::uint8_t ask_all(Ask&& ask) const noexcept {
-    std::uint8_t denied = verdict::none;
-    boost::hana::for_each(indices, [&](auto i) {
-      if constexpr (has(policy_at<decltype(i)>::hooks, K)) {
-        if (denied == verdict::none && ask(boost::hana::at(policies_, i)) == decision::deny)
-          denied = static_cast<std::uint8_t>(decltype(i)::value);
-      }
-    });
-    return denied;
-  }
-
-  std::uint8_t evaluate_share(hook op, label_id s, label_id o, const policy_view& v) const noexcept {
-    const vm_label_view sl = v.vm_label(s), ol = v.vm_label(o);
-    const share_request<vm_label_view> r{op, flow_of(op), sl, ol};
-    return ask_all<hook_kind::sharing>([&](const auto& p) { return p.share(v, r); });
-  }
-  std::uint8_t evaluate_access(label_id s, resource_id res, access_mode m, const policy_view& v) const noexcept {
-    const vm_label_view sl = v.vm_label(s);
-    const resource_label_view rl = v.resource_label(res);
-    const access_request<vm_label_view, resource_label_view> r{m, sl, rl};
-    return ask_all<hook_kind::access>([&](const auto& p) { return p.access(v, r); });
-  }
-  /// Would this binding be permitted under `v` with these labels / resource?
-  bool binding_permitted(binding_kind kind, label_id s, std::uint32_t o, const policy_view& v) const noexcept {
-    switch (kind) {
-      case binding_kind::evtchn: return evaluate_share(hook::evtchn_bind, s, static_cast<label_id>(o), v) == verdict::none;
-      case binding_kind::grant_ro: return evaluate_share(hook::grant_map_ro, s, static_cast<label_id>(o), v) == verdict::none;
-      case binding_kind::grant_rw: return evaluate_share(hook::grant_map_rw, s, static_cast<label_id>(o), v) == verdict::none;
-      case binding_kind::resource_read: return evaluate_access(s, static_cast<resource_id>(o), access_mode::read, v) == verdict::none;
-      case binding_kind::resource_rw: return evaluate_access(s, static_cast<resource_id>(o), access_mode::read_write, v) == verdict::none;
-    }
-    return false;
-  }
-
-  /// Placement, transactionally: prepare each placement policy in order; on a denial, abort
-  /// those already prepared in reverse order. Returns the denying policy or none.
-  std::uint8_t prepare_all(states_t& st, const policy_view& v, const vm_label_view& l) const noexcept {
-    std::uint8_t denied = verdict::none;
-    boost::hana::for_each(indices, [&](auto i) {
-      if constexpr (has(policy_at<decltype(i)>::hooks, hook_kind::placement)) {
-        if (denied == verdict::none && boost::hana::at(policies_, i).prepare(boost::hana::at(st, i), v, l) == decision::deny)
-          denied = static_cast<std::uint8_t>(decltype(i)::value);
-      }
-    });
-    if (denied != verdict::none) {
-      boost::hana::for_each(indices, [&](auto i) {
-        constexpr std::size_t j = policy_count - 1 - decltype(i)::value;  // reverse order
-        if constexpr (has(policy_at<boost::hana::size_t<j>>::hooks, hook_kind::placement)) {
-          if (j < denied) boost::hana::at_c<j>(policies_).abort(boost::hana::at_c<j>(st), v, l);
-        }
-      });
-    }
-    return denied;
-  }
-  template <class Member>
-  void each_placement(states_t& st, Member&& m) const noexcept {
-    boost::hana::for_each(indices, [&](auto i) {
-      if constexpr (has(policy_at<decltype(i)>::hooks, hook_kind::placement)) m(boost::hana::at(policies_, i), boost::hana::at(st, i));
-    });
-  }
-  void commit_all(states_t& st, const policy_view& v, const vm_label_view& l) const noexcept {
-    each_placement(st, [&](const auto& p, auto& s) { p.commit(s, v, l); });
-  }
-  void abort_all(states_t& st, const policy_view& v, const vm_label_view& l) const noexcept {
-    boost::hana::for_each(indices, [&](auto i) {
-      constexpr std::size_t j = policy_count - 1 - decltype(i)::value;
-      if constexpr (has(policy_at<boost::hana::size_t<j>>::hooks, hook_kind::placement))
-        boost::hana::at_c<j>(policies_).abort(boost::hana::at_c<j>(st), v, l);
-    });
-  }
-  void release_all(states_t& st, const policy_view& v, const vm_label_view& l) const noexcept {
-    each_placement(st, [&](const auto& p, auto& s) { p.release(s, v, l); });
-  }
-  void reset_all(states_t& st, const policy_view& v) const noexcept {
-    each_placement(st, [&](const auto& p, auto& s) { p.reset(s, v); });
-  }
-  result<void, load_error> accepts_all(const policy_view& v) const noexcept {
-    result<void, load_error> r = success;
-    boost::hana::for_each(indices, [&](auto i) {
-      if (r) r = boost::hana::at(policies_, i).accepts(v);
-    });
-    return r;
   }
 
   // --- helpers ----------------------------------------------------------------------------------------
@@ -616,7 +450,7 @@ class basic_monitor {
       return v;
     }
     stats_.miss(c);
-    const std::uint8_t by = evaluate_share(op, domains_[s].label, domains_[o].label, view_);
+    const std::uint8_t by = stack_.share(op, domains_[s].label, domains_[o].label, view_);
     const verdict v = verdict::make(permit_if(by == verdict::none), by, false, gen());
     cache_.insert(k, gen(), {v.value, v.denied_by});
     if (!v.permitted()) share_denied(op, s, o, v);
@@ -645,7 +479,7 @@ class basic_monitor {
   }
   [[gnu::noinline]] verdict access_miss(domid_t d, resource_id r, access_mode m, cache_key k) noexcept {
     stats_.miss(hook_class::resource);
-    const std::uint8_t by = evaluate_access(domains_[d].label, r, m, view_);
+    const std::uint8_t by = stack_.access(domains_[d].label, r, m, view_);
     const verdict v = verdict::make(permit_if(by == verdict::none), by, false, gen());
     cache_.insert(k, gen(), {v.value, v.denied_by});
     if (!v.permitted()) access_denied(d, r, v);
@@ -793,7 +627,7 @@ class basic_monitor {
   result<void> stop(hook op, domid_t d, OnClose& on_close) noexcept;
 
   // --- state --------------------------------------------------------------------------------------------
-  boost::hana::tuple<Ps...> policies_{};
+  stack_t stack_{};  // the policies (no state of their own)
   states_t states_{};   // placement state under the policy in force
   states_t staging_{};  // placement state being built for a new policy
   states_t scratch_{};  // pairwise checks when a new policy is refused
@@ -834,7 +668,7 @@ result<verdict> basic_monitor<L, K, Ps...>::prepare_start(hook op, domid_t d, la
 
   stats_.miss(c);
   const vm_label_view label = view_.vm_label(l);
-  const std::uint8_t denied = prepare_all(states_, view_, label);
+  const std::uint8_t denied = stack_.prepare(states_, view_, label);
   if (denied != verdict::none) {
     stats_.denial(c);
     audit_denial(op, denied, d, audit_object::host, 0, label.name(), string_ref());
@@ -851,7 +685,7 @@ template <monitor_limits L, class K, class... Ps>
 result<void> basic_monitor<L, K, Ps...>::commit_start(domid_t d) noexcept {
   write_guard g(*this);
   if (d >= L.max_domains || domains_[d].state != domain_state::starting) return fail<void>(hook_class::domain, errc::invalid_argument);
-  commit_all(states_, view_, view_.vm_label(domains_[d].label));
+  stack_.commit(states_, view_, view_.vm_label(domains_[d].label));
   domains_[d].state = domain_state::running;
   domains_[d].live.store(handle(d), std::memory_order_relaxed);
   return success;
@@ -862,7 +696,7 @@ result<void> basic_monitor<L, K, Ps...>::abort_start(domid_t d) noexcept {
   write_guard g(*this);
   if (d >= L.max_domains || domains_[d].state != domain_state::starting) return fail<void>(hook_class::domain, errc::invalid_argument);
   slot& s = domains_[d];
-  abort_all(states_, view_, view_.vm_label(s.label));
+  stack_.abort(states_, view_, view_.vm_label(s.label));
   s.state = s.before;
   if (s.state == domain_state::free) s.label = no_label;
   return success;
@@ -879,7 +713,7 @@ result<void> basic_monitor<L, K, Ps...>::stop(hook op, domid_t d, OnClose& on_cl
   if (s.state == domain_state::starting) return fail<void>(c, errc::invalid_argument);  // commit or abort first
   if (s.state == domain_state::saved && op != hook::domain_destroy) return fail<void>(c, errc::domain_not_running);
   if (s.state == domain_state::running) {
-    release_all(states_, view_, view_.vm_label(s.label));
+    stack_.release(states_, view_, view_.vm_label(s.label));
     {
       unique_guard r(registry_mutex_);
       registry_.remove_domain(d, on_close);
@@ -909,17 +743,17 @@ result<verdict> basic_monitor<L, K, Ps...>::relabel(domid_t subject, domid_t d, 
 
   if (s.state == domain_state::running) {
     const vm_label_view old_label = view_.vm_label(s.label), new_label = view_.vm_label(nl);
-    release_all(states_, view_, old_label);
-    const std::uint8_t denied = prepare_all(states_, view_, new_label);
+    stack_.release(states_, view_, old_label);
+    const std::uint8_t denied = stack_.prepare(states_, view_, new_label);
     if (denied != verdict::none) {
       // Giving the old types back cannot fail: the state is exactly what it was before release.
-      (void)prepare_all(states_, view_, old_label);
-      commit_all(states_, view_, old_label);
+      (void)stack_.prepare(states_, view_, old_label);
+      stack_.commit(states_, view_, old_label);
       stats_.denial(c);
       audit_denial(hook::relabel, denied, d, audit_object::host, 0, new_label.name(), string_ref());
       return verdict::make(decision::deny, denied, false, gen());
     }
-    commit_all(states_, view_, new_label);
+    stack_.commit(states_, view_, new_label);
   }
   const std::uint32_t old_handle = handle(d);
   s.label = nl;
@@ -934,7 +768,7 @@ result<verdict> basic_monitor<L, K, Ps...>::relabel(domid_t subject, domid_t d, 
         [&](const binding& b) {
           const label_id sl = domains_[b.subject].label;
           const std::uint32_t o = object_is_domain(b.kind) ? domains_[b.object].label : b.object;
-          return !binding_permitted(b.kind, sl, o, view_);
+          return !stack_.permits(b.kind, sl, o, view_);
         },
         [&](binding_handle h, const binding& b) {
           ++revoked[static_cast<std::uint8_t>(object_is_domain(b.kind) ? (b.kind == binding_kind::evtchn ? hook_class::evtchn : hook_class::grant)
@@ -971,7 +805,7 @@ result<change_report, load_error> basic_monitor<L, K, Ps...>::change_policy(domi
     return failure(loaded.error());
   }
   const policy_view next = loaded.value();
-  if (auto r = accepts_all(next); !r) {
+  if (auto r = stack_.accepts(next); !r) {
     stats_.error(c);
     return failure(r.error());
   }
@@ -1004,14 +838,14 @@ result<change_report, load_error> basic_monitor<L, K, Ps...>::change_policy(domi
 
   // 3. Place every running (and starting) domain under the new policy, in id order. A domain
   //    that cannot be placed is reported with the first earlier domain it conflicts with.
-  reset_all(staging_, next);
+  stack_.reset(staging_, next);
   for (std::size_t d = 0; d < L.max_domains; ++d) {
     const slot& s = domains_[d];
     if ((s.state != domain_state::running && s.state != domain_state::starting) || remap_[d] == no_label) continue;
     const vm_label_view label = next.vm_label(remap_[d]);
-    const std::uint8_t denied = prepare_all(staging_, next, label);
+    const std::uint8_t denied = stack_.prepare(staging_, next, label);
     if (denied == verdict::none) {
-      commit_all(staging_, next, label);
+      stack_.commit(staging_, next, label);
       continue;
     }
     ++report.violations;
@@ -1020,11 +854,11 @@ result<change_report, load_error> basic_monitor<L, K, Ps...>::change_policy(domi
     for (std::size_t e = 0; e < d && v.other == hypervisor_subject; ++e) {
       const slot& t = domains_[e];
       if ((t.state != domain_state::running && t.state != domain_state::starting) || remap_[e] == no_label) continue;
-      reset_all(scratch_, next);
+      stack_.reset(scratch_, next);
       const vm_label_view other = next.vm_label(remap_[e]);
-      if (prepare_all(scratch_, next, other) != verdict::none) continue;
-      commit_all(scratch_, next, other);
-      if (prepare_all(scratch_, next, label) != verdict::none) {
+      if (stack_.prepare(scratch_, next, other) != verdict::none) continue;
+      stack_.commit(scratch_, next, other);
+      if (stack_.prepare(scratch_, next, label) != verdict::none) {
         v.other = static_cast<domid_t>(e);
         v.other_label = other.name();
       }
@@ -1053,8 +887,8 @@ result<change_report, load_error> basic_monitor<L, K, Ps...>::change_policy(domi
     }
     const label_id s = remap_[binder];
     const std::uint64_t key = (std::uint64_t{static_cast<std::uint8_t>(kind) + 1u} << 32) | (std::uint64_t{s} << 16) | o;
-    const bool ok = memoise ? memo_.get(key, [&] { return binding_permitted(kind, s, o, next) ? 1u : 0u; }) != 0
-                            : binding_permitted(kind, s, o, next);
+    const bool ok = memoise ? memo_.get(key, [&] { return stack_.permits(kind, s, o, next) ? 1u : 0u; }) != 0
+                            : stack_.permits(kind, s, o, next);
     if (ok && mode == change_mode::apply) object = o;  // kept: now named under the new policy
     return !ok;
   };
