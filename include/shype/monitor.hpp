@@ -30,10 +30,14 @@
 
 #include "audit_log.hpp"
 #include "binding_registry.hpp"
+#include "change_report.hpp"
+#include "domain_info.hpp"
 #include "byte_view.hpp"
 #include "decision.hpp"
 #include "decision_cache.hpp"
+#include "detail/hit_path.hpp"
 #include "detail/memo.hpp"
+#include "detail/policy_change.hpp"
 #include "detail/policy_stack.hpp"
 #include "errc.hpp"
 #include "hook.hpp"
@@ -62,46 +66,6 @@ struct monitor_limits {
   std::size_t revocation_memo = 4096;  ///< distinct (kind, label, label) decisions memoised per policy change
 };
 
-/// The subject of a management call made by the hypervisor itself (boot, host tooling), never
-/// by a guest: a hypervisor must not pass a guest's request through with this id.
-inline constexpr domid_t hypervisor_subject = 0xFFFF;
-
-enum class domain_state : std::uint8_t { free, starting, running, saved };
-
-struct domain_info {
-  domain_state state = domain_state::free;
-  label_id label = no_label;
-  std::uint16_t incarnation = 0;  ///< bumped on every start and relabel of this id
-};
-
-enum class change_mode : std::uint8_t { apply, dry_run };
-
-enum class violation_kind : std::uint8_t {
-  label_missing,   ///< a running or saved domain's label has no successor in the new policy
-  conflict,        ///< two running domains would violate a placement policy (Chinese Wall)
-  rename_unknown,  ///< a rename's `from` names no label of the policy in force (no domain involved)
-};
-
-/// Why a policy change was rejected (reported one by one to the caller's sink). The names
-/// point into the old or the new policy's bytes: valid during the callback.
-struct violation {
-  violation_kind kind;
-  domid_t domain;                          ///< the domain that could not be placed / mapped (rename_unknown: hypervisor_subject)
-  domid_t other = hypervisor_subject;      ///< the running domain it conflicts with, if known
-  std::uint8_t policy_index = verdict::none;
-  string_ref label{};                      ///< the domain's label name (old policy); rename_unknown: the `from` name
-  string_ref new_label{};                  ///< its label in the new policy, renames applied (empty if none)
-  string_ref other_label{};                ///< the other domain's label in the new policy, if `other` is known
-  label_kind table = label_kind::vm;       ///< rename_unknown: the kind of label renamed
-};
-
-struct change_report {
-  decision value = decision::deny;  ///< permit: applied (dry run: would apply); deny: refused
-  bool authorized = false;          ///< false: the subject may not change the policy
-  std::size_t violations = 0;       ///< why it was refused
-  std::size_t revoked = 0;          ///< bindings revoked (dry run: that would be)
-  generation_t generation = 0;      ///< the generation in force afterwards
-};
 
 namespace detail {
 struct ignore_binding {
@@ -128,6 +92,9 @@ class basic_monitor {
   static constexpr std::size_t policy_count = sizeof...(Ps);
   using stack_t = detail::policy_stack<Ps...>;
   using states_t = typename stack_t::states_t;
+  using work_t = detail::change_state<Limits.max_domains, Limits.revocation_memo, states_t>;
+  friend struct detail::policy_change<basic_monitor>;
+  using hits_t = detail::hit_path<Limits.max_domains, Limits.cache_sets, Limits.cache_ways>;
   static constexpr bool concurrent = Locking::concurrent;
 
  public:
@@ -162,7 +129,7 @@ class basic_monitor {
     if (auto r = stack_.accepts(v.value()); !r) return r;
     view_ = v.value();
     loaded_ = true;
-    gen_.store(1, std::memory_order_relaxed);
+    hits_.first_generation();
     stack_.reset(states_, view_);
     return success;
   }
@@ -347,7 +314,7 @@ class basic_monitor {
   template <class F>
   void for_each_cached(F&& f) const noexcept {
     shared_guard g(lock_);
-    cache_.for_each(gen(), [&](const cache_key& k, const cached_decision& d) {
+    hits_.cache().for_each(gen(), [&](const cache_key& k, const cached_decision& d) {
       const auto s = static_cast<domid_t>(k.subject & 0xFFFF);
       if (s >= Limits.max_domains || handle(s) != k.subject) return;
       f(s, k.object & 0xFFFF, k.op, d);
@@ -356,7 +323,6 @@ class basic_monitor {
 
  private:
   struct slot {
-    std::atomic<std::uint32_t> live{0};  // the handle while running, else 0: the critical path's one load
     domain_state state = domain_state::free;
     domain_state before = domain_state::free;  // state to return to if a start is aborted
     label_id label = no_label;
@@ -366,7 +332,7 @@ class basic_monitor {
   void new_incarnation(domid_t d) noexcept {
     slot& s = domains_[d];
     if (++s.incarnation == 0) s.incarnation = 1;
-    s.live.store(s.state == domain_state::running ? handle(d) : 0, std::memory_order_relaxed);
+    hits_.set_live(d, s.state == domain_state::running ? handle(d) : 0);
   }
 
   // --- helpers ----------------------------------------------------------------------------------------
@@ -412,24 +378,15 @@ class basic_monitor {
   // The critical path is one cache probe. The miss and the audit of a denial are out of line
   // (noinline), so the hit path stays a handful of instructions with few registers.
 
-  /// A verdict from a cache hit: the cache's word has the verdict's layout (decision_cache.hpp).
-  [[nodiscard]] static verdict hit_verdict(std::uint64_t w) noexcept {
-    if constexpr (std::endian::native == std::endian::little) {
-      return std::bit_cast<verdict>(w);
-    } else {
-      return verdict::make(permit_if((w & 0xFF) != 0), static_cast<std::uint8_t>(w >> 8), true, static_cast<generation_t>(w >> 32));
-    }
-  }
-
   [[gnu::always_inline]] result<verdict> decide_share(hook op, domid_t s, domid_t o) noexcept {
     // A leaf on the hit path (no call, no stack frame): everything else is one tail call.
     if (s < Limits.max_domains && o < Limits.max_domains && s != o) [[likely]] {
       const std::uint32_t hs = live(s), ho = live(o);
       if (hs != 0 && ho != 0) [[likely]] {
-        const std::uint64_t w = cache_.probe(cache_key{hs, ho, static_cast<std::uint8_t>(op)}, gen());
+        const std::uint64_t w = hits_.probe(cache_key{hs, ho, static_cast<std::uint8_t>(op)});
         if ((w & 0xFF) != 0) [[likely]] {  // a cached permit
           stats_.hit(class_of(op));
-          return hit_verdict(w);
+          return hits_t::hit_verdict(w);
         }
       }
     }
@@ -443,16 +400,16 @@ class basic_monitor {
       return failure(e);
     }
     const cache_key k{live(s), live(o), static_cast<std::uint8_t>(op)};
-    if (const std::uint64_t w = cache_.probe(k, gen()); w != 0) {
+    if (const std::uint64_t w = hits_.probe(k); w != 0) {
       stats_.hit(c);
-      const verdict v = hit_verdict(w);
+      const verdict v = hits_t::hit_verdict(w);
       if (!v.permitted()) share_denied(op, s, o, v);
       return v;
     }
     stats_.miss(c);
     const std::uint8_t by = stack_.share(op, domains_[s].label, domains_[o].label, view_);
     const verdict v = verdict::make(permit_if(by == verdict::none), by, false, gen());
-    cache_.insert(k, gen(), {v.value, v.denied_by});
+    hits_.cache().insert(k, gen(), {v.value, v.denied_by});
     if (!v.permitted()) share_denied(op, s, o, v);
     return v;
   }
@@ -469,9 +426,9 @@ class basic_monitor {
     if (domains_[d].state != domain_state::running) [[unlikely]] return fail(c, errc::domain_not_running);
     if (r >= view_.resource_label_count()) [[unlikely]] return fail(c, errc::unknown_label);
     const cache_key k{live(d), r, access_op(m)};
-    if (const std::uint64_t w = cache_.probe(k, gen()); w != 0) [[likely]] {
+    if (const std::uint64_t w = hits_.probe(k); w != 0) [[likely]] {
       stats_.hit(c);
-      const verdict v = hit_verdict(w);
+      const verdict v = hits_t::hit_verdict(w);
       if (!v.permitted()) [[unlikely]] access_denied(d, r, v);
       return v;
     }
@@ -481,7 +438,7 @@ class basic_monitor {
     stats_.miss(hook_class::resource);
     const std::uint8_t by = stack_.access(domains_[d].label, r, m, view_);
     const verdict v = verdict::make(permit_if(by == verdict::none), by, false, gen());
-    cache_.insert(k, gen(), {v.value, v.denied_by});
+    hits_.cache().insert(k, gen(), {v.value, v.denied_by});
     if (!v.permitted()) access_denied(d, r, v);
     return v;
   }
@@ -528,7 +485,7 @@ class basic_monitor {
       std::uint32_t seq = 0;
       if (const verdict v = optimistic_share(op, s, o, seq); v.permitted()) {
         unique_guard g(registry_mutex_);
-        if (seq_.load(std::memory_order_seq_cst) == seq) {
+        if (hits_.unchanged_since(seq)) {
           stats_.hit(class_of(op));  // counted as the locked path would: a hit, then maybe an error
           auto h = registry_.add(b);
           if (!h) return fail<bind_result>(class_of(op), h.error());
@@ -562,24 +519,16 @@ class basic_monitor {
   /// so a concurrent change cannot make it read memory the caller has freed.
   [[gnu::always_inline]] verdict optimistic_share(hook op, domid_t s, domid_t o, std::uint32_t& seq) noexcept {
     if (s >= Limits.max_domains || o >= Limits.max_domains || s == o) return {};
-    seq = seq_.load(std::memory_order_acquire);
-    return optimistic_probe(cache_key{live(s), live(o), static_cast<std::uint8_t>(op)}, seq);
+    seq = hits_.read_begin();
+    return hits_.optimistic_probe(cache_key{live(s), live(o), static_cast<std::uint8_t>(op)}, seq);
   }
   [[gnu::always_inline]] verdict optimistic_access(domid_t d, resource_id r, access_mode m, std::uint32_t& seq) noexcept {
     if (d >= Limits.max_domains) return {};
-    seq = seq_.load(std::memory_order_acquire);
-    return optimistic_probe(cache_key{live(d), r, access_op(m)}, seq);
+    seq = hits_.read_begin();
+    return hits_.optimistic_probe(cache_key{live(d), r, access_op(m)}, seq);
   }
-  [[gnu::always_inline]] verdict optimistic_probe(const cache_key& k, std::uint32_t seq) noexcept {
-    if ((seq & 1) != 0 || k.subject == 0 || k.object == 0) return {};
-    const std::uint64_t w = cache_.probe(k, gen());
-    std::atomic_thread_fence(std::memory_order_acquire);
-    if (w == 0 || seq_.load(std::memory_order_relaxed) != seq) return {};
-    return hit_verdict(w);
-  }
-
-  [[nodiscard]] std::uint32_t live(domid_t d) const noexcept { return domains_[d].live.load(std::memory_order_relaxed); }
-  [[nodiscard]] generation_t gen() const noexcept { return gen_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::uint32_t live(domid_t d) const noexcept { return hits_.live(d); }
+  [[nodiscard]] generation_t gen() const noexcept { return hits_.gen(); }
 
   /// The exclusive lock of a writer; with smp_locking it also makes the sequence count odd for
   /// the duration, so optimistic readers (above) notice.
@@ -588,12 +537,11 @@ class basic_monitor {
     explicit write_guard(basic_monitor& m) noexcept : m_(m) {
       m_.lock_.lock();
       if constexpr (concurrent) {
-        m_.seq_.fetch_add(1, std::memory_order_seq_cst);
-        std::atomic_thread_fence(std::memory_order_release);
+        m_.hits_.write_begin();
       }
     }
     ~write_guard() {
-      if constexpr (concurrent) m_.seq_.fetch_add(1, std::memory_order_release);
+      if constexpr (concurrent) m_.hits_.write_end();
       m_.lock_.unlock();
     }
     write_guard(const write_guard&) = delete;
@@ -629,17 +577,12 @@ class basic_monitor {
   // --- state --------------------------------------------------------------------------------------------
   stack_t stack_{};  // the policies (no state of their own)
   states_t states_{};   // placement state under the policy in force
-  states_t staging_{};  // placement state being built for a new policy
-  states_t scratch_{};  // pairwise checks when a new policy is refused
   policy_view view_{};
   bool loaded_ = false;
-  std::atomic<generation_t> gen_{0};
-  std::atomic<std::uint32_t> seq_{0};  // odd while a writer changes state (smp_locking)
   slot domains_[Limits.max_domains] = {};
-  label_id remap_[Limits.max_domains] = {};  // new label of each domain during a policy change
-  decision_cache<Limits.cache_sets, Limits.cache_ways> cache_{};
+  hits_t hits_{};  // the read side: cache, generation, live handles, writers' sequence count
   binding_registry<Limits.max_bindings, Limits.max_domains> registry_{};
-  detail::memo<Limits.revocation_memo> memo_{};  // decisions of one revocation pass
+  work_t work_{};  // a policy change's working state (plan to apply)
   statistics<Locking> stats_{};
   audit_log<Limits.audit_entries, typename Locking::mutex> audit_{};
   mutable typename Locking::rw_lock lock_{};
@@ -687,7 +630,7 @@ result<void> basic_monitor<L, K, Ps...>::commit_start(domid_t d) noexcept {
   if (d >= L.max_domains || domains_[d].state != domain_state::starting) return fail<void>(hook_class::domain, errc::invalid_argument);
   stack_.commit(states_, view_, view_.vm_label(domains_[d].label));
   domains_[d].state = domain_state::running;
-  domains_[d].live.store(handle(d), std::memory_order_relaxed);
+  hits_.set_live(d, handle(d));
   return success;
 }
 
@@ -718,10 +661,10 @@ result<void> basic_monitor<L, K, Ps...>::stop(hook op, domid_t d, OnClose& on_cl
       unique_guard r(registry_mutex_);
       registry_.remove_domain(d, on_close);
     }
-    cache_.drop(handle(d));
+    hits_.cache().drop(handle(d));
   }
   s.state = op == hook::domain_save ? domain_state::saved : domain_state::free;
-  s.live.store(0, std::memory_order_relaxed);
+  hits_.set_live(d, 0);
   if (s.state == domain_state::free) s.label = no_label;
   return success;
 }
@@ -758,7 +701,7 @@ result<verdict> basic_monitor<L, K, Ps...>::relabel(domid_t subject, domid_t d, 
   const std::uint32_t old_handle = handle(d);
   s.label = nl;
   new_incarnation(d);
-  cache_.drop(old_handle);
+  hits_.cache().drop(old_handle);
 
   std::size_t revoked[hook_class_count] = {};
   {
@@ -798,135 +741,20 @@ result<change_report, load_error> basic_monitor<L, K, Ps...>::change_policy(domi
   if (!auth.has_value() || !auth.value().permitted()) return report;  // denied: audited, nothing changes
   report.authorized = true;
 
-  // 1. Validate the new binary completely, and check it fits every policy's capacities.
-  auto loaded = policy_view::load(bytes);
-  if (!loaded) {
+  // Plan (validate, remap, place): may refuse, changes nothing hooks can observe.
+  using change = detail::policy_change<basic_monitor>;
+  auto plan = change::plan(*this, bytes, on_violation);
+  if (!plan) {
     stats_.error(c);
-    return failure(loaded.error());
+    return failure(plan.error());
   }
-  const policy_view next = loaded.value();
-  if (auto r = stack_.accepts(next); !r) {
-    stats_.error(c);
-    return failure(r.error());
-  }
-
-  // 2. Every rename must name a label of the policy in force (a typo would otherwise silently
-  //    drop the domains it meant to carry over). Then map every live domain's label: by rename,
-  //    else by name.
-  for (std::size_t i = 0; i < next.rename_count(); ++i) {
-    const rename_view rn = next.rename(i);
-    const bool known = rn.kind == label_kind::vm ? view_.find_vm_label(rn.from) != policy_view::npos
-                                                 : view_.find_resource_label(rn.from) != policy_view::npos;
-    if (known) continue;
-    ++report.violations;
-    violation v{violation_kind::rename_unknown, hypervisor_subject, hypervisor_subject, verdict::none, rn.from};
-    v.new_label = rn.kind == label_kind::vm ? next.vm_label(rn.label).name() : next.resource_label(rn.label).name();
-    v.table = rn.kind;
-    on_violation(v);
-  }
-  for (std::size_t d = 0; d < L.max_domains; ++d) {
-    const slot& s = domains_[d];
-    remap_[d] = no_label;
-    if (s.state == domain_state::free) continue;
-    const string_ref name = view_.vm_label(s.label).name();
-    remap_[d] = next.find_successor(label_kind::vm, name);
-    if (remap_[d] == no_label) {
-      ++report.violations;
-      on_violation(violation{violation_kind::label_missing, static_cast<domid_t>(d), hypervisor_subject, verdict::none, name});
-    }
-  }
-
-  // 3. Place every running (and starting) domain under the new policy, in id order. A domain
-  //    that cannot be placed is reported with the first earlier domain it conflicts with.
-  stack_.reset(staging_, next);
-  for (std::size_t d = 0; d < L.max_domains; ++d) {
-    const slot& s = domains_[d];
-    if ((s.state != domain_state::running && s.state != domain_state::starting) || remap_[d] == no_label) continue;
-    const vm_label_view label = next.vm_label(remap_[d]);
-    const std::uint8_t denied = stack_.prepare(staging_, next, label);
-    if (denied == verdict::none) {
-      stack_.commit(staging_, next, label);
-      continue;
-    }
-    ++report.violations;
-    violation v{violation_kind::conflict, static_cast<domid_t>(d), hypervisor_subject, denied, view_.vm_label(s.label).name()};
-    v.new_label = label.name();
-    for (std::size_t e = 0; e < d && v.other == hypervisor_subject; ++e) {
-      const slot& t = domains_[e];
-      if ((t.state != domain_state::running && t.state != domain_state::starting) || remap_[e] == no_label) continue;
-      stack_.reset(scratch_, next);
-      const vm_label_view other = next.vm_label(remap_[e]);
-      if (stack_.prepare(scratch_, next, other) != verdict::none) continue;
-      stack_.commit(scratch_, next, other);
-      if (stack_.prepare(scratch_, next, label) != verdict::none) {
-        v.other = static_cast<domid_t>(e);
-        v.other_label = other.name();
-      }
-    }
-    on_violation(v);
-  }
+  report.violations = plan.value().violations;
   if (report.violations != 0) return report;  // refused: the old policy stays in force
 
-  // 4. What the new policy no longer permits, in one pass over the registry. A resource binding
-  //    follows its resource label (by rename, else by name); one whose label is gone is revoked. Resource
-  //    remappings (name lookups) are memoised per pass, decisions too when the labels are few.
-  memo_.next_pass();
-  // The memo pays when the label pairs fit in it (a handful of labels, as in most policies); with
-  // hundreds of labels it would only thrash, and one evaluation over two spans is cheaper.
-  const std::uint64_t labels = next.vm_label_count() + next.resource_label_count();
-  const bool memoise = labels * labels * 5 <= L.revocation_memo / 2;
-  auto doomed = [&](binding_kind kind, domid_t binder, std::uint32_t& object) {
-    std::uint32_t o;
-    if (object_is_domain(kind)) {
-      o = remap_[object];
-    } else {
-      o = memo_.get((std::uint64_t{8} << 32) | object, [&]() -> std::uint32_t {
-        return next.find_successor(label_kind::resource, view_.resource_label(static_cast<resource_id>(object)).name());
-      });
-      if (o == no_label) return true;
-    }
-    const label_id s = remap_[binder];
-    const std::uint64_t key = (std::uint64_t{static_cast<std::uint8_t>(kind) + 1u} << 32) | (std::uint64_t{s} << 16) | o;
-    const bool ok = memoise ? memo_.get(key, [&] { return stack_.permits(kind, s, o, next) ? 1u : 0u; }) != 0
-                            : stack_.permits(kind, s, o, next);
-    if (ok && mode == change_mode::apply) object = o;  // kept: now named under the new policy
-    return !ok;
-  };
-  auto class_of_binding = [](const binding& b) {
-    return b.kind == binding_kind::evtchn ? hook_class::evtchn : object_is_domain(b.kind) ? hook_class::grant : hook_class::resource;
-  };
+  // Apply (revoke, swap): cannot fail. A dry run only reports what apply would revoke.
   unique_guard r(registry_mutex_);
-  if (mode == change_mode::dry_run) {
-    registry_.for_each([&](binding_handle h, const binding& b) {
-      std::uint32_t object = b.object;
-      if (doomed(b.kind, b.subject, object)) {
-        ++report.revoked;
-        on_revoke(h, b);
-      }
-    });
-    report.value = decision::permit;
-    return report;
-  }
-
-  // 5. Swap: revoke (and remap resource bindings) in the same pass, then install the new view,
-  //    labels and placement state.
-  std::size_t revoked[hook_class_count] = {};
-  report.revoked = registry_.sweep(doomed, [&](binding_handle h, const binding& b) {
-    ++revoked[static_cast<std::uint8_t>(class_of_binding(b))];
-    on_revoke(h, b);
-  });
-  for (std::size_t d = 0; d < L.max_domains; ++d)
-    if (domains_[d].state != domain_state::free) domains_[d].label = remap_[d];
-  view_ = next;
-  states_ = staging_;
-  generation_t next_gen = gen() + 1;
-  if (next_gen == 0) {  // wrapped: 0 means "no policy", and old cache tags could match again
-    next_gen = 1;
-    cache_.clear();
-  }
-  gen_.store(next_gen, std::memory_order_relaxed);
-  for (std::uint8_t i = 0; i < hook_class_count; ++i)
-    if (revoked[i] != 0) stats_.revocations(static_cast<hook_class>(i), revoked[i]);
+  report.revoked = mode == change_mode::dry_run ? change::preview(*this, plan.value(), on_revoke)
+                                                : change::apply(*this, plan.value(), on_revoke);
   report.value = decision::permit;
   report.generation = gen();
   return report;
