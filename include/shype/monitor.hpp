@@ -21,33 +21,59 @@
 //
 // Requests that cannot be evaluated return an errc and are refused (fail closed). Nothing here
 // allocates, throws or uses RTTI; everything is sized by template parameters.
+//
+// Parts: the policies and how they are asked (detail/policy_stack.hpp), what a cached decision
+// touches (detail/hit_path.hpp), starts/stops/relabels (detail/domain_lifecycle.hpp), a policy
+// change as plan + apply (detail/policy_change.hpp).
+//
+// Invariants:
+//  1. A domain's live handle is (incarnation << 16 | id) while it runs, else 0, and an
+//     incarnation is never 0; every start and relabel makes a new one. A cache entry is keyed by
+//     live handles, so it never answers for another domain, incarnation or label.
+//  2. Every cache entry carries the generation it was decided under and is returned only under
+//     that generation. Each policy change bumps it (on wrap-around it skips 0, "no policy", and
+//     empties the cache), so no decision is returned after the change that made it stale.
+//  3. Every binding in the registry is permitted by the policy in force for its domains' current
+//     labels: a policy change and a relabel revoke the others under the registry mutex, and a
+//     lock-free bind registers only if no writer started since its cached read (checked under
+//     that mutex), so a bind is either seen by the revocation pass or refused.
+//  4. states_ is the placement state of exactly the starting and running domains under view_.
+//     work_ has no meaning outside one policy change (plan to apply, under lock_ exclusive).
+//  5. A change's plan may refuse and writes only work_; its apply cannot fail. So a refused or
+//     invalid policy leaves the old one, its labels and its bindings in force.
+//  6. smp_locking: the sequence count is odd exactly while a writer holds lock_ exclusively; a
+//     lock-free read is accepted only if the count was even and is unchanged after it.
+//
+// Lock order: lock_ (shared for hooks and queries, exclusive for writers) before
+// registry_mutex_. registry_mutex_ is taken under a shared lock_ (register_binding), under an
+// exclusive one (domain_lifecycle::stop and ::relabel, policy_change::run), or alone (unbind,
+// and bind's lock-free path); lock_ is never taken while registry_mutex_ is held. The audit
+// log's lock is a leaf (statistics take none). Callbacks (on_revoke, on_close, on_violation) run
+// under these locks and must not call back into the monitor.
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <type_traits>
-
 
 #include "audit_log.hpp"
 #include "binding_registry.hpp"
-#include "change_report.hpp"
-#include "domain_info.hpp"
 #include "byte_view.hpp"
+#include "change_report.hpp"
 #include "decision.hpp"
 #include "decision_cache.hpp"
+#include "detail/domain_lifecycle.hpp"
 #include "detail/hit_path.hpp"
-#include "detail/memo.hpp"
 #include "detail/policy_change.hpp"
 #include "detail/policy_stack.hpp"
+#include "domain_info.hpp"
 #include "errc.hpp"
 #include "hook.hpp"
 #include "ids.hpp"
 #include "label_view.hpp"
 #include "load_error.hpp"
 #include "locking.hpp"
+#include "monitor_limits.hpp"
 #include "policy.hpp"
 #include "policy_view.hpp"
-#include "rename_view.hpp"
 #include "result.hpp"
 #include "statistics.hpp"
 #include "type_enforcement.hpp"
@@ -55,31 +81,6 @@
 #include "verdict.hpp"
 
 namespace shype {
-
-/// Capacities of a monitor (a class-type template parameter).
-struct monitor_limits {
-  std::size_t max_domains = 256;   ///< domain ids 0..max_domains-1
-  std::size_t cache_sets = 256;    ///< decision cache sets (a power of two)
-  std::size_t cache_ways = 4;      ///< entries per set
-  std::size_t max_bindings = 4096; ///< live channels, grant mappings and resource attachments
-  std::size_t audit_entries = 64;  ///< denials kept
-  std::size_t revocation_memo = 4096;  ///< distinct (kind, label, label) decisions memoised per policy change
-};
-
-
-namespace detail {
-struct ignore_binding {
-  constexpr void operator()(binding_handle, const binding&) const noexcept {}
-};
-struct ignore_violation {
-  constexpr void operator()(const violation&) const noexcept {}
-};
-
-template <class P>
-struct te_capacity : std::integral_constant<std::size_t, 0> {};
-template <std::size_t N>
-struct te_capacity<type_enforcement<N>> : std::integral_constant<std::size_t, N> {};
-}  // namespace detail
 
 template <monitor_limits Limits, class Locking, class... Ps>
 class basic_monitor {
@@ -94,17 +95,15 @@ class basic_monitor {
   using states_t = typename stack_t::states_t;
   using work_t = detail::change_state<Limits.max_domains, Limits.revocation_memo, states_t>;
   friend struct detail::policy_change<basic_monitor>;
+  friend struct detail::domain_lifecycle<basic_monitor>;
+  using lifecycle = detail::domain_lifecycle<basic_monitor>;
   using hits_t = detail::hit_path<Limits.max_domains, Limits.cache_sets, Limits.cache_ways>;
   static constexpr bool concurrent = Locking::concurrent;
 
  public:
   static constexpr monitor_limits limits = Limits;
   /// Capacity of the coalition query's result: the largest TE policy of the stack.
-  static constexpr std::size_t te_capacity = [] {
-    std::size_t n = 0;
-    ((n = detail::te_capacity<Ps>::value > n ? detail::te_capacity<Ps>::value : n), ...);
-    return n;
-  }();
+  static constexpr std::size_t te_capacity = stack_t::te_capacity;
   using te_set = type_set<te_capacity>;
 
   basic_monitor() noexcept = default;
@@ -146,12 +145,16 @@ class basic_monitor {
   /// in force; after success the caller may free the old policy's bytes.
   template <class OnRevoke = detail::ignore_binding, class OnViolation = detail::ignore_violation>
   result<change_report, load_error> change_policy(domid_t subject, byte_view bytes, change_mode mode = change_mode::apply,
-                                                  OnRevoke&& on_revoke = {}, OnViolation&& on_violation = {}) noexcept;
+                                                  OnRevoke&& on_revoke = {}, OnViolation&& on_violation = {}) noexcept {
+    return detail::policy_change<basic_monitor>::run(*this, subject, bytes, mode, on_revoke, on_violation);
+  }
 
   /// Moves a domain to another label (authorised like a policy change). Placement is checked
   /// as for a start; the domain's bindings the new label does not permit are revoked.
   template <class OnRevoke = detail::ignore_binding>
-  result<verdict> relabel(domid_t subject, domid_t d, label_id new_label, OnRevoke&& on_revoke = {}) noexcept;
+  result<verdict> relabel(domid_t subject, domid_t d, label_id new_label, OnRevoke&& on_revoke = {}) noexcept {
+    return lifecycle::relabel(*this, subject, d, new_label, on_revoke);
+  }
 
   /// May `subject` make management call `op` (a policy change, or a hypervisor's domain control:
   /// create, destroy, save, restore)? Only the management (bootstrap) label or the hypervisor; a
@@ -167,11 +170,11 @@ class basic_monitor {
   /// Phase one of create / restore / migrate-in: checks placement and reserves it. The domain is
   /// `starting` until commit_start() or abort_start(). For restore, `l` may be no_label to use
   /// the label the domain was saved with.
-  result<verdict> prepare_start(hook op, domid_t d, label_id l) noexcept;
+  result<verdict> prepare_start(hook op, domid_t d, label_id l) noexcept { return lifecycle::prepare_start(*this, op, d, l); }
   /// Phase two: the hypervisor built the domain; it now runs.
-  result<void> commit_start(domid_t d) noexcept;
+  result<void> commit_start(domid_t d) noexcept { return lifecycle::commit_start(*this, d); }
   /// Phase two: the hypervisor could not build the domain; the reservation is given back.
-  result<void> abort_start(domid_t d) noexcept;
+  result<void> abort_start(domid_t d) noexcept { return lifecycle::abort_start(*this, d); }
 
   /// Create, restore or migrate in, in one step (prepare + commit).
   result<verdict> domain_create(domid_t d, label_id l) noexcept { return start(hook::domain_create, d, l); }
@@ -572,7 +575,7 @@ class basic_monitor {
   }
 
   template <class OnClose>
-  result<void> stop(hook op, domid_t d, OnClose& on_close) noexcept;
+  result<void> stop(hook op, domid_t d, OnClose& on_close) noexcept { return lifecycle::stop(*this, op, d, on_close); }
 
   // --- state --------------------------------------------------------------------------------------------
   stack_t stack_{};  // the policies (no state of their own)
@@ -588,177 +591,6 @@ class basic_monitor {
   mutable typename Locking::rw_lock lock_{};
   typename Locking::mutex registry_mutex_{};
 };
-
-// ===== domain operations ==============================================================================
-
-template <monitor_limits L, class K, class... Ps>
-result<verdict> basic_monitor<L, K, Ps...>::prepare_start(hook op, domid_t d, label_id l) noexcept {
-  constexpr hook_class c = hook_class::domain;
-  write_guard g(*this);
-  if (op != hook::domain_create && op != hook::domain_restore && op != hook::migrate_in) return fail(c, errc::invalid_argument);
-  if (!loaded_) return fail(c, errc::no_policy);
-  if (d >= L.max_domains) return fail(c, errc::unknown_domain);
-  slot& s = domains_[d];
-  if (op == hook::domain_restore && s.state == domain_state::saved) {
-    if (l == no_label) l = s.label;
-    else if (l != s.label) return fail(c, errc::invalid_argument);  // a saved image keeps its label
-  } else if (op == hook::domain_restore && l == no_label) {
-    return fail(c, s.state == domain_state::free ? errc::domain_not_saved : errc::domain_exists);
-  } else if (s.state != domain_state::free) {
-    return fail(c, errc::domain_exists);
-  }
-  if (l >= view_.vm_label_count()) return fail(c, errc::unknown_label);
-
-  stats_.miss(c);
-  const vm_label_view label = view_.vm_label(l);
-  const std::uint8_t denied = stack_.prepare(states_, view_, label);
-  if (denied != verdict::none) {
-    stats_.denial(c);
-    audit_denial(op, denied, d, audit_object::host, 0, label.name(), string_ref());
-    return verdict::make(decision::deny, denied, false, gen());
-  }
-  s.before = s.state;
-  s.state = domain_state::starting;
-  s.label = l;
-  new_incarnation(d);
-  return verdict::make(decision::permit, verdict::none, false, gen());
-}
-
-template <monitor_limits L, class K, class... Ps>
-result<void> basic_monitor<L, K, Ps...>::commit_start(domid_t d) noexcept {
-  write_guard g(*this);
-  if (d >= L.max_domains || domains_[d].state != domain_state::starting) return fail<void>(hook_class::domain, errc::invalid_argument);
-  stack_.commit(states_, view_, view_.vm_label(domains_[d].label));
-  domains_[d].state = domain_state::running;
-  hits_.set_live(d, handle(d));
-  return success;
-}
-
-template <monitor_limits L, class K, class... Ps>
-result<void> basic_monitor<L, K, Ps...>::abort_start(domid_t d) noexcept {
-  write_guard g(*this);
-  if (d >= L.max_domains || domains_[d].state != domain_state::starting) return fail<void>(hook_class::domain, errc::invalid_argument);
-  slot& s = domains_[d];
-  stack_.abort(states_, view_, view_.vm_label(s.label));
-  s.state = s.before;
-  if (s.state == domain_state::free) s.label = no_label;
-  return success;
-}
-
-template <monitor_limits L, class K, class... Ps>
-template <class OnClose>
-result<void> basic_monitor<L, K, Ps...>::stop(hook op, domid_t d, OnClose& on_close) noexcept {
-  constexpr hook_class c = hook_class::domain;
-  write_guard g(*this);
-  if (!loaded_) return fail<void>(c, errc::no_policy);
-  if (d >= L.max_domains || domains_[d].state == domain_state::free) return fail<void>(c, errc::unknown_domain);
-  slot& s = domains_[d];
-  if (s.state == domain_state::starting) return fail<void>(c, errc::invalid_argument);  // commit or abort first
-  if (s.state == domain_state::saved && op != hook::domain_destroy) return fail<void>(c, errc::domain_not_running);
-  if (s.state == domain_state::running) {
-    stack_.release(states_, view_, view_.vm_label(s.label));
-    {
-      unique_guard r(registry_mutex_);
-      registry_.remove_domain(d, on_close);
-    }
-    hits_.cache().drop(handle(d));
-  }
-  s.state = op == hook::domain_save ? domain_state::saved : domain_state::free;
-  hits_.set_live(d, 0);
-  if (s.state == domain_state::free) s.label = no_label;
-  return success;
-}
-
-// ===== policy management ===============================================================================
-
-template <monitor_limits L, class K, class... Ps>
-template <class OnRevoke>
-result<verdict> basic_monitor<L, K, Ps...>::relabel(domid_t subject, domid_t d, label_id nl, OnRevoke&& on_revoke) noexcept {
-  constexpr hook_class c = hook_class::management;
-  write_guard g(*this);
-  if (!loaded_) return fail(c, errc::no_policy);
-  auto auth = management_check(subject, hook::relabel);
-  if (!auth || !auth.value().permitted()) return auth;
-  if (d >= L.max_domains || domains_[d].state == domain_state::free) return fail(c, errc::unknown_domain);
-  slot& s = domains_[d];
-  if (s.state == domain_state::starting) return fail(c, errc::invalid_argument);
-  if (nl >= view_.vm_label_count()) return fail(c, errc::unknown_label);
-
-  if (s.state == domain_state::running) {
-    const vm_label_view old_label = view_.vm_label(s.label), new_label = view_.vm_label(nl);
-    stack_.release(states_, view_, old_label);
-    const std::uint8_t denied = stack_.prepare(states_, view_, new_label);
-    if (denied != verdict::none) {
-      // Giving the old types back cannot fail: the state is exactly what it was before release.
-      (void)stack_.prepare(states_, view_, old_label);
-      stack_.commit(states_, view_, old_label);
-      stats_.denial(c);
-      audit_denial(hook::relabel, denied, d, audit_object::host, 0, new_label.name(), string_ref());
-      return verdict::make(decision::deny, denied, false, gen());
-    }
-    stack_.commit(states_, view_, new_label);
-  }
-  const std::uint32_t old_handle = handle(d);
-  s.label = nl;
-  new_incarnation(d);
-  hits_.cache().drop(old_handle);
-
-  std::size_t revoked[hook_class_count] = {};
-  {
-    unique_guard r(registry_mutex_);
-    registry_.remove_of_if(
-        d,
-        [&](const binding& b) {
-          const label_id sl = domains_[b.subject].label;
-          const std::uint32_t o = object_is_domain(b.kind) ? domains_[b.object].label : b.object;
-          return !stack_.permits(b.kind, sl, o, view_);
-        },
-        [&](binding_handle h, const binding& b) {
-          ++revoked[static_cast<std::uint8_t>(object_is_domain(b.kind) ? (b.kind == binding_kind::evtchn ? hook_class::evtchn : hook_class::grant)
-                                                                      : hook_class::resource)];
-          on_revoke(h, b);
-        });
-  }
-  for (std::uint8_t i = 0; i < hook_class_count; ++i)
-    if (revoked[i] != 0) stats_.revocations(static_cast<hook_class>(i), revoked[i]);
-  return verdict::make(decision::permit, verdict::none, false, gen());
-}
-
-template <monitor_limits L, class K, class... Ps>
-template <class OnRevoke, class OnViolation>
-result<change_report, load_error> basic_monitor<L, K, Ps...>::change_policy(domid_t subject, byte_view bytes, change_mode mode,
-                                                                             OnRevoke&& on_revoke,
-                                                                             OnViolation&& on_violation) noexcept {
-  constexpr hook_class c = hook_class::management;
-  write_guard g(*this);
-  if (!loaded_) {
-    stats_.error(c);
-    return failure(load_error(errc::no_policy));
-  }
-  change_report report;
-  report.generation = gen();
-  auto auth = management_check(subject, hook::policy_change);
-  if (!auth.has_value() || !auth.value().permitted()) return report;  // denied: audited, nothing changes
-  report.authorized = true;
-
-  // Plan (validate, remap, place): may refuse, changes nothing hooks can observe.
-  using change = detail::policy_change<basic_monitor>;
-  auto plan = change::plan(*this, bytes, on_violation);
-  if (!plan) {
-    stats_.error(c);
-    return failure(plan.error());
-  }
-  report.violations = plan.value().violations;
-  if (report.violations != 0) return report;  // refused: the old policy stays in force
-
-  // Apply (revoke, swap): cannot fail. A dry run only reports what apply would revoke.
-  unique_guard r(registry_mutex_);
-  report.revoked = mode == change_mode::dry_run ? change::preview(*this, plan.value(), on_revoke)
-                                                : change::apply(*this, plan.value(), on_revoke);
-  report.value = decision::permit;
-  report.generation = gen();
-  return report;
-}
 
 /// A monitor with default capacities, safe for concurrent hooks.
 template <class... Ps>

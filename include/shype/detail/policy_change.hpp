@@ -18,9 +18,11 @@
 #include "../byte_view.hpp"
 #include "../change_report.hpp"
 #include "../domain_info.hpp"
+#include "../errc.hpp"
 #include "../hook.hpp"
 #include "../ids.hpp"
 #include "../load_error.hpp"
+#include "../locking.hpp"
 #include "../policy_view.hpp"
 #include "../rename_view.hpp"
 #include "../result.hpp"
@@ -28,6 +30,14 @@
 #include "memo.hpp"
 
 namespace shype::detail {
+
+/// The default sinks of a policy change's (and a stop's) reports.
+struct ignore_binding {
+  constexpr void operator()(binding_handle, const binding&) const noexcept {}
+};
+struct ignore_violation {
+  constexpr void operator()(const violation&) const noexcept {}
+};
 
 /// The working state of one policy change. It lives in the monitor (no heap, and a
 /// hypervisor's stack is too small for two placement states) but belongs to no policy in force:
@@ -50,6 +60,39 @@ struct change_plan {
 /// Plan and apply of a policy change for monitor type M (a friend of M).
 template <class M>
 struct policy_change {
+  /// The whole change: authorise the subject, plan, then apply (or preview, for a dry run).
+  template <class OnRevoke, class OnViolation>
+  static result<change_report, load_error> run(M& m, domid_t subject, byte_view bytes, change_mode mode, OnRevoke& on_revoke,
+                                               OnViolation& on_violation) noexcept {
+    constexpr hook_class c = hook_class::management;
+    typename M::write_guard g(m);
+    if (!m.loaded_) {
+      m.stats_.error(c);
+      return failure(load_error(errc::no_policy));
+    }
+    change_report report;
+    report.generation = m.gen();
+    auto auth = m.management_check(subject, hook::policy_change);
+    if (!auth.has_value() || !auth.value().permitted()) return report;  // denied: audited, nothing changes
+    report.authorized = true;
+
+    // Plan (validate, remap, place): may refuse, changes nothing hooks can observe.
+    auto p = plan(m, bytes, on_violation);
+    if (!p) {
+      m.stats_.error(c);
+      return failure(p.error());
+    }
+    report.violations = p.value().violations;
+    if (report.violations != 0) return report;  // refused: the old policy stays in force
+
+    // Apply (revoke, swap): cannot fail. A dry run only reports what apply would revoke.
+    unique_guard r(m.registry_mutex_);
+    report.revoked = mode == change_mode::dry_run ? preview(m, p.value(), on_revoke) : apply(m, p.value(), on_revoke);
+    report.value = decision::permit;
+    report.generation = m.gen();
+    return report;
+  }
+
   /// Validates `bytes` and maps and places every domain under it; each reason to refuse goes to
   /// on_violation. Writes only m.work_. An invalid binary is an error; a refusal is a plan with
   /// violations.

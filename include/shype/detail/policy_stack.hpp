@@ -31,9 +31,15 @@
 #include "../policy.hpp"
 #include "../policy_view.hpp"
 #include "../result.hpp"
+#include "../type_enforcement.hpp"
 #include "../verdict.hpp"
 
 namespace shype::detail {
+
+template <class P>
+struct te_capacity : std::integral_constant<std::size_t, 0> {};
+template <std::size_t N>
+struct te_capacity<type_enforcement<N>> : std::integral_constant<std::size_t, N> {};
 
 template <class... Ps>
 class policy_stack {
@@ -41,6 +47,12 @@ class policy_stack {
   static constexpr std::size_t count = sizeof...(Ps);
   /// Placement state of every policy (empty for those without placement hooks).
   using states_t = boost::hana::tuple<policy_state_t<Ps>...>;
+  /// The largest TE policy's type capacity (0: no TE policy in the stack).
+  static constexpr std::size_t te_capacity = [] {
+    std::size_t n = 0;
+    ((n = detail::te_capacity<Ps>::value > n ? detail::te_capacity<Ps>::value : n), ...);
+    return n;
+  }();
 
   /// The first policy denying sharing hook `op` between labels s and o under `v`, or none.
   std::uint8_t share(hook op, label_id s, label_id o, const policy_view& v) const noexcept {
