@@ -64,7 +64,8 @@ struct domain_lifecycle {
 
   static result<void> commit_start(M& m, domid_t d) noexcept {
     typename M::write_guard g(m);
-    if (d >= M::limits.max_domains || m.domains_[d].state != domain_state::starting) return m.template fail<void>(hook_class::domain, errc::invalid_argument);
+    if (d >= M::limits.max_domains || m.domains_[d].state != domain_state::starting)
+      return m.template fail<void>(hook_class::domain, errc::invalid_argument);
     m.stack_.commit(m.states_, m.view_, m.view_.vm_label(m.domains_[d].label));
     m.domains_[d].state = domain_state::running;
     m.hits_.set_live(d, m.handle(d));
@@ -73,7 +74,8 @@ struct domain_lifecycle {
 
   static result<void> abort_start(M& m, domid_t d) noexcept {
     typename M::write_guard g(m);
-    if (d >= M::limits.max_domains || m.domains_[d].state != domain_state::starting) return m.template fail<void>(hook_class::domain, errc::invalid_argument);
+    if (d >= M::limits.max_domains || m.domains_[d].state != domain_state::starting)
+      return m.template fail<void>(hook_class::domain, errc::invalid_argument);
     auto& s = m.domains_[d];
     m.stack_.abort(m.states_, m.view_, m.view_.vm_label(s.label));
     s.state = s.before;
@@ -86,7 +88,8 @@ struct domain_lifecycle {
     constexpr hook_class c = hook_class::domain;
     typename M::write_guard g(m);
     if (!m.loaded_) return m.template fail<void>(c, errc::no_policy);
-    if (d >= M::limits.max_domains || m.domains_[d].state == domain_state::free) return m.template fail<void>(c, errc::unknown_domain);
+    if (d >= M::limits.max_domains || m.domains_[d].state == domain_state::free)
+      return m.template fail<void>(c, errc::unknown_domain);
     auto& s = m.domains_[d];
     if (s.state == domain_state::starting) return m.template fail<void>(c, errc::invalid_argument);  // commit or abort first
     if (s.state == domain_state::saved && op != hook::domain_destroy) return m.template fail<void>(c, errc::domain_not_running);
