@@ -302,14 +302,17 @@ class basic_monitor {
   }
   [[nodiscard]] stats_snapshot stats() const noexcept { return stats_.snapshot(); }
   [[nodiscard]] const audit_log<Limits.audit_entries, typename Locking::mutex>& audit() const noexcept { return audit_; }
+  // A bind changes the registry under a shared lock_ and registry_mutex_: readers take both.
   [[nodiscard]] std::size_t binding_count() const noexcept {
     shared_guard g(lock_);
+    unique_guard r(registry_mutex_);
     return registry_.size();
   }
-  /// Calls f(handle, binding) for every live binding.
+  /// Calls f(handle, binding) for every live binding (f must not call back into the monitor).
   template <class F>
   void for_each_binding(F&& f) const noexcept {
     shared_guard g(lock_);
+    unique_guard r(registry_mutex_);
     registry_.for_each(f);
   }
   /// Calls f(subject, object, op, cached_decision) for every decision cached under the current
@@ -589,7 +592,7 @@ class basic_monitor {
   statistics<Locking> stats_{};
   audit_log<Limits.audit_entries, typename Locking::mutex> audit_{};
   mutable typename Locking::rw_lock lock_{};
-  typename Locking::mutex registry_mutex_{};
+  mutable typename Locking::mutex registry_mutex_{};
 };
 
 /// A monitor with default capacities, safe for concurrent hooks.

@@ -7,6 +7,7 @@
 // between the two coalitions may survive.
 #include <sched.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -110,5 +111,43 @@ TEST(Concurrency, DecisionsAreTakenUnderOneGenerationAndRevocationIsComplete) {
 // The same with a Relax policy that yields (basic_smp_locking<Relax>): waiting differently must
 // not change what is decided.
 TEST(Concurrency, YieldingLocksDecideTheSame) { decisions_under_one_generation<yielding_monitor>(); }
+
+// Reading the registry (binding_count, for_each_binding) while other threads bind and close:
+// a bind writes it under a shared lock_ plus registry_mutex_, so a reader needs both (TSan
+// reports the race otherwise).
+TEST(Concurrency, ReadingTheBindingsWhileHooksBindIsSafe) {
+  const auto policy = paper_policy(paper_variant::v1);
+  auto m = std::make_unique<yielding_monitor>();
+  ASSERT_TRUE(m->load_initial(policy.view()).has_value());
+  const auto l = [&](const char* n) { return m->policy().find_vm_label(n); };
+  ASSERT_TRUE(m->domain_create(order1, l("order"))->permitted());
+  ASSERT_TRUE(m->domain_create(order2, l("order"))->permitted());
+  std::atomic<bool> stop{false};
+  std::atomic<long> binds{0};
+  auto binder = [&] {
+    std::uint64_t cookie = 0;
+    while (!stop.load(std::memory_order_relaxed)) {
+      if (auto r = m->evtchn_bind(order1, order2, ++cookie); r && r->permitted()) {
+        binds.fetch_add(1);
+        (void)m->evtchn_close(r->handle);
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  threads.emplace_back(binder);
+  threads.emplace_back(binder);
+  std::size_t most = 0;
+  while (binds.load() < 2000) {
+    most = std::max(most, m->binding_count());
+    std::size_t seen = 0;
+    m->for_each_binding([&](shype::binding_handle, const shype::binding&) { ++seen; });
+    most = std::max(most, seen);
+    std::this_thread::yield();
+  }
+  stop = true;
+  for (auto& t : threads) t.join();
+  EXPECT_LE(most, 2u);  // two binders, each closing what it bound
+  EXPECT_EQ(m->binding_count(), 0u);
+}
 
 }  // namespace
