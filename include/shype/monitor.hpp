@@ -45,11 +45,12 @@
 //     lock-free read is accepted only if the count was even and is unchanged after it.
 //
 // Lock order: lock_ (shared for hooks and queries, exclusive for writers) before
-// registry_mutex_. registry_mutex_ is taken under a shared lock_ (register_binding), under an
-// exclusive one (domain_lifecycle::stop and ::relabel, policy_change::run), or alone (unbind,
-// and bind's lock-free path); lock_ is never taken while registry_mutex_ is held. The audit
-// log's lock is a leaf (statistics take none). Callbacks (on_revoke, on_close, on_violation) run
-// under these locks and must not call back into the monitor.
+// registry_mutex_. registry_mutex_ is taken under a shared lock_ (register_binding, binding_count,
+// for_each_binding), under an exclusive one (domain_lifecycle::stop and ::relabel,
+// policy_change::run), or alone (unbind, and bind's lock-free path); lock_ is never taken while
+// registry_mutex_ is held. The audit log's lock is a leaf (statistics take none). Callbacks
+// (on_revoke, on_close, on_violation, for_each_*'s f) run under these locks and must not call back
+// into the monitor.
 
 #include <cstddef>
 #include <cstdint>
@@ -302,13 +303,12 @@ class basic_monitor {
   }
   [[nodiscard]] stats_snapshot stats() const noexcept { return stats_.snapshot(); }
   [[nodiscard]] const audit_log<Limits.audit_entries, typename Locking::mutex>& audit() const noexcept { return audit_; }
-  // A bind changes the registry under a shared lock_ and registry_mutex_: readers take both.
   [[nodiscard]] std::size_t binding_count() const noexcept {
     shared_guard g(lock_);
     unique_guard r(registry_mutex_);
     return registry_.size();
   }
-  /// Calls f(handle, binding) for every live binding (f must not call back into the monitor).
+  /// Calls f(handle, binding) for every live binding.
   template <class F>
   void for_each_binding(F&& f) const noexcept {
     shared_guard g(lock_);
