@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "util.hpp"
 
+#include "text_escape.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -67,54 +69,8 @@ std::optional<std::string> decode_field(const std::string& s) {
 }
 
 std::string one_line(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  auto byte = [&](unsigned char c) {
-    out += "\\x";
-    out += hex[c >> 4];
-    out += hex[c & 15];
-  };
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const std::size_t n = s.size();
-  for (std::size_t i = 0; i < n;) {
-    const unsigned char c = p[i];
-    if (c < 0x80) {
-      if (c == '\n') out += "\\n";
-      else if (c == '\r') out += "\\r";
-      else if (c == '\t') out += "\\t";
-      else if (c == '\\') out += "\\\\";
-      else if (c < 0x20 || c == 0x7f) byte(c);
-      else out += static_cast<char>(c);
-      ++i;
-      continue;
-    }
-    // A well-formed UTF-8 sequence (no overlong forms, no surrogates, at most U+10FFFF).
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1Fu;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0Fu;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07u;
-    bool ok = len != 0 && i + len <= n;
-    for (std::size_t k = 1; ok && k < len; ++k) {
-      ok = (p[i + k] & 0xC0) == 0x80;
-      cp = (cp << 6) | (p[i + k] & 0x3Fu);
-    }
-    if (ok) ok = !(len == 3 && cp < 0x800) && !(len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) && !(cp >= 0xD800 && cp <= 0xDFFF);
-    if (!ok) {
-      byte(c);
-      ++i;
-      continue;
-    }
-    if ((cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(cp));
-      out += buf;
-    } else {
-      out.append(s, i, len);
-    }
-    i += len;
-  }
-  return out;
+  // The tool's escaping, with backslashes doubled so that a record reads back one way.
+  return tool::one_line(s, tool::escape_backslash::yes);
 }
 
 std::vector<std::string> split_blanks(const std::string& line) {
