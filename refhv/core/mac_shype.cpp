@@ -203,19 +203,17 @@ void describe(const shype::load_error& e, char* buf, usize cap) noexcept {
 /// Would a change to `next` take the management label away from `subject`, which holds it now?
 /// In refhv only dom0 can manage, so nobody could ever manage again (not even load the old
 /// policy back): such a change is refused. Labels are mapped as the change maps them (renames).
-/// A binary that does not load is left to change_policy, which describes it.
-bool loses_management(domid_t subject, view<const u8> next, shype::detail::text_writer& msg) noexcept {
-    if (subject == hypervisor) return false;
+/// A binary that does not load (`next` null) is left to change_policy, which describes it.
+bool loses_management(domid_t subject, const shype::policy_view* next, shype::detail::text_writer& msg) noexcept {
+    if (subject == hypervisor || next == nullptr) return false;
     const shype::domain_info me = g_monitor.domain(subject);
     if (me.state != shype::domain_state::running || me.label != policy().bootstrap_label()) return false;
-    const auto v = shype::policy_view::load(shype::byte_view(next.data, next.size));
-    if (!v) return false;
     const shype::string_ref mine = label_of(subject);
-    const shype::label_id boot = v.value().bootstrap_label();
+    const shype::label_id boot = next->bootstrap_label();
     // dom0's label as the change maps it (its successor: a rename carries it over).
-    if (boot != shype::no_label && v.value().find_successor(shype::label_kind::vm, mine) == boot) return false;
+    if (boot != shype::no_label && next->find_successor(shype::label_kind::vm, mine) == boot) return false;
     msg.put("refused: d").put_uint(subject).put(" (").put(mine).put(") would lose the management label (the new policy's is ");
-    msg.put(boot == shype::no_label ? shype::string_ref("none") : v.value().vm_label(boot).name()).put(")");
+    msg.put(boot == shype::no_label ? shype::string_ref("none") : next->vm_label(boot).name()).put(")");
     return true;
 }
 
@@ -463,7 +461,10 @@ result<u64> policy_load(domid_t subject, view<const u8> bytes, u32 flags, refhv_
     const bool dry = (flags & REFHV_POLICY_DRY_RUN) != 0;
     u8* next = g_buffers[1 - g_active];
     lib::memcpy(next, bytes.data, bytes.size);
-    if (loses_management(subject, view<const u8>{next, bytes.size}, msg)) {
+    // Read once here for refhv's own checks and messages; change_policy validates it again itself.
+    const auto loaded = shype::policy_view::load(shype::byte_view(next, bytes.size));
+    const shype::policy_view* nv = loaded ? &loaded.value() : nullptr;
+    if (loses_management(subject, nv, msg)) {
         out.generation = g_monitor.generation();
         out.violations = 1;
         ++g_stats.denials;
@@ -493,11 +494,11 @@ result<u64> policy_load(domid_t subject, view<const u8> bytes, u32 flags, refhv_
         }
     };
     // refhv keeps labels by name in fixed buffers: a renamed label must fit them.
-    if (const auto nv = shype::policy_view::load(shype::byte_view(next, bytes.size))) {
-        for (usize i = 0; i < nv.value().rename_count(); ++i) {
-            const shype::rename_view rn = nv.value().rename(i);
-            const shype::string_ref to = rn.kind == shype::label_kind::vm ? nv.value().vm_label(rn.label).name()
-                                                                          : nv.value().resource_label(rn.label).name();
+    if (nv != nullptr) {
+        for (usize i = 0; i < nv->rename_count(); ++i) {
+            const shype::rename_view rn = nv->rename(i);
+            const shype::string_ref to = rn.kind == shype::label_kind::vm ? nv->vm_label(rn.label).name()
+                                                                          : nv->resource_label(rn.label).name();
             if (to.size() < REFHV_LABEL_MAX) continue;
             msg.put("refused: ").put(shype::to_string(rn.kind)).put(" ").put(rn.from).put(" is renamed to a name of ");
             msg.put_uint(to.size()).put(" bytes; refhv's labels hold at most ").put_uint(REFHV_LABEL_MAX - 1);
@@ -533,7 +534,7 @@ result<u64> policy_load(domid_t subject, view<const u8> bytes, u32 flags, refhv_
         return fail(errc::busy);
     }
     ++g_stats.permits;
-    const shype::string_ref name = shype::policy_view::load(shype::byte_view(next, bytes.size)).value().name();
+    const shype::string_ref name = nv->name();  // change_policy accepted it, so it loaded
     msg.put(dry ? "would load " : "loaded ").put(name).put(", ").put_uint(rep.revoked).put(dry ? " to revoke" : " revoked");
     if (!dry) {
         g_active = 1 - g_active;
