@@ -23,7 +23,8 @@ struct error_sink {
 /// diagnostic is one line.
 std::string joined(std::string msg) {
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  for (std::size_t at = msg.find('\n'); at != std::string::npos; at = msg.find('\n', at)) msg.replace(at, 1, " ");
+  for (char& c : msg)
+    if (c == '\n') c = ' ';
   return msg;
 }
 
