@@ -42,8 +42,11 @@
 
 namespace {
 
-constexpr shype::monitor_limits c_limits{SHYPE_C_MAX_DOMAINS, SHYPE_C_CACHE_SETS, SHYPE_C_CACHE_WAYS, SHYPE_C_MAX_BINDINGS,
-                                         SHYPE_C_AUDIT_ENTRIES};
+constexpr shype::monitor_limits c_limits{.max_domains = SHYPE_C_MAX_DOMAINS,
+                                         .cache_sets = SHYPE_C_CACHE_SETS,
+                                         .cache_ways = SHYPE_C_CACHE_WAYS,
+                                         .max_bindings = SHYPE_C_MAX_BINDINGS,
+                                         .audit_entries = SHYPE_C_AUDIT_ENTRIES};
 using monitor_t = shype::basic_monitor<c_limits, shype::smp_locking, shype::chinese_wall<SHYPE_C_CW_TYPES>,
                                        shype::type_enforcement<SHYPE_C_TE_TYPES>>;
 

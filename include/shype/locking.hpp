@@ -6,8 +6,10 @@
 //                 exclusively and bump a sequence count, so a decision is taken entirely under
 //                 one policy generation. A cached permit is read without any lock, validated by
 //                 the sequence count (monitor.hpp); everything else holds the lock shared.
-//                 Counters are relaxed atomics. Waiters pause: right in a hypervisor, where a
-//                 lock holder is never preempted. basic_smp_locking<Relax> lets a hosted
+//                 Counters are relaxed atomics, sharded; a cached permit's hit is added with
+//                 no locked instruction (exact when each CPU has its own shard, see
+//                 stat_shard(); threads sharing one may lose a hit count). Waiters pause:
+//                 right in a hypervisor, where a lock holder is never preempted. basic_smp_locking<Relax> lets a hosted
 //                 embedder (threads under a preemptive scheduler) yield instead.
 //   no_locking  — the embedding hypervisor serialises calls itself (one CPU, a big lock, or a
 //                 monitor per CPU). Nothing is locked and counters are plain integers, which is
@@ -35,6 +37,10 @@ class atomic_counter {
  public:
   constexpr atomic_counter() noexcept = default;
   void add(std::uint64_t n = 1) noexcept { v_.fetch_add(n, std::memory_order_relaxed); }
+  /// Adds 1 with a plain load and store, no locked instruction (as Linux's this_cpu_inc and
+  /// Xen's per-CPU AVC statistics): exact while one CPU at a time adds to this counter, which a
+  /// shard per CPU gives; two threads sharing a shard may lose an increment, never corrupt one.
+  void add_local() noexcept { v_.store(v_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
   [[nodiscard]] std::uint64_t get() const noexcept { return v_.load(std::memory_order_relaxed); }
   void reset() noexcept { v_.store(0, std::memory_order_relaxed); }
 
@@ -45,6 +51,7 @@ class plain_counter {
  public:
   constexpr plain_counter() noexcept = default;
   constexpr void add(std::uint64_t n = 1) noexcept { v_ += n; }
+  constexpr void add_local() noexcept { ++v_; }
   [[nodiscard]] constexpr std::uint64_t get() const noexcept { return v_; }
   constexpr void reset() noexcept { v_ = 0; }
 

@@ -98,7 +98,7 @@ class basic_monitor {
   friend struct detail::policy_change<basic_monitor>;
   friend struct detail::domain_lifecycle<basic_monitor>;
   using lifecycle = detail::domain_lifecycle<basic_monitor>;
-  using hits_t = detail::hit_path<Limits.max_domains, Limits.cache_sets, Limits.cache_ways>;
+  using hits_t = detail::hit_path<Limits.max_domains, Limits.cache_sets, Limits.cache_ways, Limits.permit_slots>;
   static constexpr bool concurrent = Locking::concurrent;
 
  public:
@@ -204,23 +204,23 @@ class basic_monitor {
   // ===== sharing (bind time; cached) ==============================================================
 
   /// May `a` allocate an unbound event-channel port for `b`?
-  result<verdict> evtchn_unbound(domid_t a, domid_t b) noexcept { return share(hook::evtchn_unbound, a, b); }
+  result<verdict> evtchn_unbound(domid_t a, domid_t b) noexcept { return share<hook::evtchn_unbound>(a, b); }
   /// Interdomain event channel from `a` to `b`; registered for revocation under `cookie`.
   result<bind_result> evtchn_bind(domid_t a, domid_t b, std::uint64_t cookie) noexcept {
-    return bind(hook::evtchn_bind, binding_kind::evtchn, a, b, cookie);
+    return bind<hook::evtchn_bind>(binding_kind::evtchn, a, b, cookie);
   }
   result<void> evtchn_close(binding_handle h) noexcept { return unbind(h, hook_class::evtchn); }
 
   /// `mapper` maps a page `granter` granted: read-only (a flow from granter to mapper) or
   /// read-write (both ways). Registered for revocation under `cookie`.
   result<bind_result> grant_map(domid_t granter, domid_t mapper, access_mode m, std::uint64_t cookie) noexcept {
-    return m == access_mode::read ? bind(hook::grant_map_ro, binding_kind::grant_ro, granter, mapper, cookie)
-                                  : bind(hook::grant_map_rw, binding_kind::grant_rw, granter, mapper, cookie);
+    return m == access_mode::read ? bind<hook::grant_map_ro>(binding_kind::grant_ro, granter, mapper, cookie)
+                                  : bind<hook::grant_map_rw>(binding_kind::grant_rw, granter, mapper, cookie);
   }
   result<void> grant_unmap(binding_handle h) noexcept { return unbind(h, hook_class::grant); }
 
   /// A one-off copy from `from`'s granted page to `to` (not registered: nothing stays mapped).
-  result<verdict> grant_copy(domid_t from, domid_t to) noexcept { return share(hook::grant_copy, from, to); }
+  result<verdict> grant_copy(domid_t from, domid_t to) noexcept { return share<hook::grant_copy>(from, to); }
 
   /// May domain `d` use the labelled resource `r` (a virtual disk, a vLAN)?
   result<verdict> resource_access(domid_t d, resource_id r, access_mode m) noexcept {
@@ -315,14 +315,20 @@ class basic_monitor {
     unique_guard r(registry_mutex_);
     registry_.for_each(f);
   }
-  /// Calls f(subject, object, op, cached_decision) for every decision cached under the current
-  /// generation whose domains are still the incarnations it was decided for.
+  /// Calls f(subject, object, op, cached_decision) once for every decision cached under the
+  /// current generation whose domains are still the incarnations it was decided for: the permit
+  /// table's, then the decision cache's that the table does not hold.
   template <class F>
   void for_each_cached(F&& f) const noexcept {
     shared_guard g(lock_);
+    hits_.for_each_permit([&](domid_t s, domid_t o, hook op) {
+      f(s, std::uint32_t{o}, static_cast<std::uint8_t>(op), cached_decision{decision::permit, verdict::none});
+    });
     hits_.cache().for_each(gen(), [&](const cache_key& k, const cached_decision& d) {
       const auto s = static_cast<domid_t>(k.subject & 0xFFFF);
       if (s >= Limits.max_domains || handle(s) != k.subject) return;
+      const auto o = static_cast<domid_t>(k.object & 0xFFFF);
+      if (permitted(d.value) && hits_.holds_permit(static_cast<hook>(k.op), s, o)) return;  // reported above
       f(s, k.object & 0xFFFF, k.op, d);
     });
   }
@@ -384,19 +390,14 @@ class basic_monitor {
   // The critical path is one cache probe. The miss and the audit of a denial are out of line
   // (noinline), so the hit path stays a handful of instructions with few registers.
 
-  [[gnu::always_inline]] result<verdict> decide_share(hook op, domid_t s, domid_t o) noexcept {
+  template <hook Op>
+  [[gnu::always_inline]] result<verdict> decide_share(domid_t s, domid_t o) noexcept {
     // A leaf on the hit path (no call, no stack frame): everything else is one tail call.
-    if (s < Limits.max_domains && o < Limits.max_domains && s != o) [[likely]] {
-      const std::uint32_t hs = live(s), ho = live(o);
-      if (hs != 0 && ho != 0) [[likely]] {
-        const std::uint64_t w = hits_.probe(cache_key{hs, ho, static_cast<std::uint8_t>(op)});
-        if ((w & 0xFF) != 0) [[likely]] {  // a cached permit
-          stats_.hit(class_of(op));
-          return hits_t::hit_verdict(w);
-        }
-      }
+    if (hits_.template permitted<Op>(s, o)) [[likely]] {
+      stats_.hit_local(class_of(Op));
+      return result<verdict>::from_word(hits_.permit_word());
     }
-    return share_slow(op, s, o);
+    return share_slow(Op, s, o);
   }
   /// Errors, misses and cached denials (which are audited).
   [[gnu::noinline]] result<verdict> share_slow(hook op, domid_t s, domid_t o) noexcept {
@@ -409,14 +410,20 @@ class basic_monitor {
     if (const std::uint64_t w = hits_.probe(k); w != 0) {
       stats_.hit(c);
       const verdict v = hits_t::hit_verdict(w);
-      if (!v.permitted()) share_denied(op, s, o, v);
+      if (v.permitted())
+        hits_.remember_permit(op, s, o);  // back into the table it lost its slot in
+      else
+        share_denied(op, s, o, v);
       return v;
     }
     stats_.miss(c);
     const std::uint8_t by = stack_.share(op, domains_[s].label, domains_[o].label, view_);
     const verdict v = verdict::make(permit_if(by == verdict::none), by, false, gen());
     hits_.cache().insert(k, gen(), {v.value, v.denied_by});
-    if (!v.permitted()) share_denied(op, s, o, v);
+    if (v.permitted())
+      hits_.remember_permit(op, s, o);
+    else
+      share_denied(op, s, o, v);
     return v;
   }
   [[gnu::noinline]] void share_denied(hook op, domid_t s, domid_t o, const verdict& v) noexcept {
@@ -470,26 +477,37 @@ class basic_monitor {
   }
 
   /// A sharing decision that registers nothing.
-  [[gnu::always_inline]] result<verdict> share(hook op, domid_t s, domid_t o) noexcept {
+  template <hook Op>
+  [[gnu::always_inline]] result<verdict> share(domid_t s, domid_t o) noexcept {
     if constexpr (concurrent) {
       std::uint32_t seq = 0;
-      if (const verdict v = optimistic_share(op, s, o, seq); v.permitted()) {
-        stats_.hit(class_of(op));
-        return v;
+      if (const std::uint64_t w = optimistic_share<Op>(s, o, seq); w != 0) [[likely]] {
+        stats_.hit_local(class_of(Op));
+        return result<verdict>::from_word(w);
       }
+      return share_locked<Op>(s, o);
+    } else {
+      return decide_share<Op>(s, o);
     }
+  }
+  /// smp_locking's way when the lock-free read found nothing: the same under the lock.
+  template <hook Op>
+  [[gnu::noinline]] result<verdict> share_locked(domid_t s, domid_t o) noexcept {
     shared_guard g(lock_);
-    return decide_share(op, s, o);
+    return decide_share<Op>(s, o);
   }
 
-  result<bind_result> bind(hook op, binding_kind kind, domid_t s, domid_t o, std::uint64_t cookie) noexcept {
+  template <hook Op>
+  result<bind_result> bind(binding_kind kind, domid_t s, domid_t o, std::uint64_t cookie) noexcept {
+    constexpr hook op = Op;
     const binding b{kind, s, o, cookie};
     if constexpr (concurrent) {
       // A cached permit without the monitor lock. It may be registered only if no writer ran
       // since it was read: checked under the registry mutex, which every revocation pass also
       // holds, so the binding is either seen by the next revocation or refused here.
       std::uint32_t seq = 0;
-      if (const verdict v = optimistic_share(op, s, o, seq); v.permitted()) {
+      if (const std::uint64_t w = optimistic_share<Op>(s, o, seq); w != 0) {
+        const verdict v = *result<verdict>::from_word(w);
         unique_guard g(registry_mutex_);
         if (hits_.unchanged_since(seq)) {
           stats_.hit(class_of(op));  // counted as the locked path would: a hit, then maybe an error
@@ -500,7 +518,7 @@ class basic_monitor {
       }
     }
     shared_guard g(lock_);
-    auto v = decide_share(op, s, o);
+    auto v = decide_share<Op>(s, o);
     if (!v) return failure(v.error());
     return register_binding(class_of(op), v.value(), b);
   }
@@ -518,16 +536,17 @@ class basic_monitor {
     return success;
   }
 
-  /// smp_locking's critical path: a cached decision read with no lock at all, accepted only if
-  /// no writer (domain operation, relabel, policy change) ran meanwhile (the sequence count is
-  /// even and unchanged). Returns a permitted verdict, or a denial meaning "take the locked
-  /// path" (a miss, a writer, a denial to audit, an error to report). Touches no policy bytes,
-  /// so a concurrent change cannot make it read memory the caller has freed.
-  [[gnu::always_inline]] verdict optimistic_share(hook op, domid_t s, domid_t o, std::uint32_t& seq) noexcept {
-    if (s >= Limits.max_domains || o >= Limits.max_domains || s == o) return {};
+  /// smp_locking's critical path: a cached permit of the table read with no lock at all,
+  /// accepted only if no writer (domain operation, relabel, policy change) ran meanwhile (the
+  /// sequence count is even and unchanged). Returns the permit's verdict word, or 0 for "take
+  /// the locked path" (a miss, a writer, a denial to audit, an error to report). Touches no
+  /// policy bytes, so a concurrent change cannot make it read memory the caller has freed.
+  template <hook Op>
+  [[gnu::always_inline]] std::uint64_t optimistic_share(domid_t s, domid_t o, std::uint32_t& seq) noexcept {
     seq = hits_.read_begin();
-    return hits_.optimistic_probe(cache_key{live(s), live(o), static_cast<std::uint8_t>(op)}, seq);
+    return hits_.template optimistic_permit<Op>(s, o, seq);
   }
+  /// The same for a resource access, through the decision cache.
   [[gnu::always_inline]] verdict optimistic_access(domid_t d, resource_id r, access_mode m, std::uint32_t& seq) noexcept {
     if (d >= Limits.max_domains) return {};
     seq = hits_.read_begin();

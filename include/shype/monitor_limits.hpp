@@ -15,6 +15,10 @@ struct monitor_limits {
   std::size_t max_bindings = 4096; ///< live channels, grant mappings and resource attachments
   std::size_t audit_entries = 64;  ///< denials kept
   std::size_t revocation_memo = 4096;  ///< distinct (kind, label, label) decisions memoised per policy change
+  // New fields go last: an embedder may still initialise this positionally.
+  /// Cached permits probed before the cache, per domain and sharing hook (a power of two; 0:
+  /// none): max_domains × 5 × permit_slots words of 4 bytes (detail/hit_path.hpp).
+  std::size_t permit_slots = 8;
 };
 
 }  // namespace shype

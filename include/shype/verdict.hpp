@@ -45,7 +45,9 @@ struct alignas(8) verdict {
 };
 static_assert(sizeof(verdict) == 8 && std::is_trivially_copyable_v<verdict>);
 
-/// A hook's result in one register: the error, if any, travels in verdict::status.
+/// A hook's result in one register: the error, if any, travels in verdict::status. It holds the
+/// verdict as one 64-bit word (GCC splits a struct of bytes into pieces and glues them back on
+/// every return), so value() gives a copy and operator-> points into one.
 template <>
 class [[nodiscard]] result<verdict, errc> {
  public:
@@ -53,33 +55,39 @@ class [[nodiscard]] result<verdict, errc> {
   using error_type = errc;
 
   /// A verdict's status is always errc{} (nothing else sets it).
-  constexpr result(const verdict& v) noexcept : v_(v) {}  // NOLINT: implicit by design
-  /// Built as a whole word, like a verdict from the cache: the two paths then meet in one
-  /// register instead of being reassembled byte by byte.
-  constexpr result(failure<errc> f) noexcept : v_(error_word(f.error)) {}  // NOLINT: implicit by design
+  constexpr result(const verdict& v) noexcept : w_(std::bit_cast<std::uint64_t>(v)) {}  // NOLINT: implicit by design
+  constexpr result(failure<errc> f) noexcept : w_(error_word(f.error)) {}  // NOLINT: implicit by design
+  /// A verdict's word as the hit path keeps it (detail/hit_path.hpp).
+  [[nodiscard]] static constexpr result from_word(std::uint64_t w) noexcept { return result(w); }
 
-  [[nodiscard]] constexpr bool has_value() const noexcept { return v_.status == errc{}; }
+  [[nodiscard]] constexpr bool has_value() const noexcept { return get().status == errc{}; }
   constexpr explicit operator bool() const noexcept { return has_value(); }
-  [[nodiscard]] constexpr const verdict& value() const noexcept {
+  [[nodiscard]] constexpr verdict value() const noexcept {
     if (!has_value()) __builtin_trap();  // caller bug: test has_value() first
-    return v_;
+    return get();
   }
-  [[nodiscard]] constexpr const verdict& operator*() const noexcept { return value(); }
-  [[nodiscard]] constexpr const verdict* operator->() const noexcept { return &value(); }
-  [[nodiscard]] constexpr verdict value_or(const verdict& fallback) const noexcept { return has_value() ? v_ : fallback; }
+  [[nodiscard]] constexpr verdict operator*() const noexcept { return value(); }
+  /// What operator-> points into: a copy of the verdict.
+  struct arrow {
+    verdict v;
+    constexpr const verdict* operator->() const noexcept { return &v; }
+  };
+  [[nodiscard]] constexpr arrow operator->() const noexcept { return {value()}; }
+  [[nodiscard]] constexpr verdict value_or(const verdict& fallback) const noexcept { return has_value() ? get() : fallback; }
   [[nodiscard]] constexpr errc error() const noexcept {
     if (has_value()) __builtin_trap();  // caller bug: there is no error
-    return v_.status;
+    return get().status;
   }
 
  private:
-  static constexpr verdict error_word(errc e) noexcept {
+  constexpr explicit result(std::uint64_t w) noexcept : w_(w) {}
+  [[nodiscard]] constexpr verdict get() const noexcept { return std::bit_cast<verdict>(w_); }
+  static constexpr std::uint64_t error_word(errc e) noexcept {
     verdict v;
     v.status = e;
-    if (std::is_constant_evaluated() || std::endian::native != std::endian::little) return v;
-    return std::bit_cast<verdict>((std::uint64_t{static_cast<std::uint8_t>(e)} << 24) | (std::uint64_t{verdict::none} << 8));
+    return std::bit_cast<std::uint64_t>(v);
   }
-  verdict v_{};
+  std::uint64_t w_ = 0;
 };
 
 /// A sharing hook that also registers a binding: the handle is valid only if permitted.

@@ -3,11 +3,21 @@
 // shype::detail::hit_path — the read side of a monitor: what a cached hook decision touches.
 //
 // FLASK keeps its cache (avc.c) apart from the security server; this is ours. It holds the
-// decision cache, the policy generation that tags every entry (a change bumps it, so nothing
-// decided under an older policy can match), the live handle of every domain (incarnation << 16
-// | id while running, else 0: a new incarnation makes the old one's entries unreachable) and,
-// for smp_locking, the writers' sequence count (odd while a writer runs) that lets a reader
-// take a cached permit with no lock at all. It decides nothing: a miss goes back to the monitor.
+// policy generation that tags every cache entry (a change bumps it, so nothing decided under an
+// older policy can match), the live handle of every domain (incarnation << 16 | id while
+// running, else 0: a new incarnation makes the old one's entries unreachable), and, for
+// smp_locking, the writers' sequence count (odd while a writer runs) that lets a reader take a
+// cached permit with no lock at all. It decides nothing: a miss goes back to the monitor.
+//
+// Two levels. In front, the permit table: per sharing hook and subject domain, PermitSlots
+// words indexed by the object's id, each the complement of the live handle of an object the
+// subject may reach, or 0 (empty). Handles are kept complemented too (~0 for a domain that does
+// not run): a running domain's handle is never 0, so no word of the table ever equals ~0, and
+// an empty word never equals a complemented handle. A cached permit is one load of the object's
+// handle and one compare against one word — Xen ACM's per-domain ste_cache, direct mapped. Behind it, the set-associative decision_cache keeps denials, resource decisions and
+// whatever a table slot lost to another object. The table holds no generation: a writer empties
+// the rows it makes stale (a policy change: every running domain's; a domain that stops, starts
+// or is relabelled: its own row, and its old handle from every row) under the exclusive lock.
 
 #include <atomic>
 #include <bit>
@@ -16,25 +26,89 @@
 
 #include "../decision.hpp"
 #include "../decision_cache.hpp"
+#include "../hook.hpp"
 #include "../ids.hpp"
 #include "../verdict.hpp"
 
 namespace shype::detail {
 
-template <std::size_t MaxDomains, std::size_t Sets, std::size_t Ways>
+template <std::size_t MaxDomains, std::size_t Sets, std::size_t Ways, std::size_t PermitSlots>
 class hit_path {
+  static_assert(PermitSlots == 0 || std::has_single_bit(PermitSlots), "monitor_limits: permit_slots must be 0 or a power of two");
+
  public:
   using cache_t = decision_cache<Sets, Ways>;
+  static constexpr bool has_permits = PermitSlots != 0;
 
   /// Domain d's live handle (0: not running). The critical path's one load per domain.
-  [[nodiscard]] std::uint32_t live(domid_t d) const noexcept { return live_[d].load(std::memory_order_relaxed); }
-  /// Writers only (under the monitor's exclusive lock).
-  void set_live(domid_t d, std::uint32_t handle) noexcept { live_[d].store(handle, std::memory_order_relaxed); }
+  [[nodiscard]] std::uint32_t live(domid_t d) const noexcept { return ~inverted(d); }
+  /// Writers only (under the monitor's exclusive lock). A domain whose handle changes (start,
+  /// stop, relabel) loses its row of permits, and its old handle leaves every other row.
+  void set_live(domid_t d, std::uint32_t handle) noexcept {
+    const std::uint32_t old = live(d);
+    if (old == handle) return;
+    if constexpr (has_permits) {
+      clear_row(d);
+      if (old != 0) forget_object(d, old);
+    }
+    std::atomic_ref<std::uint32_t>(inverted_.w[d]).store(~handle, std::memory_order_relaxed);
+  }
+
+  // --- the permit table ----------------------------------------------------------------------------
+
+  /// Has the sharing hook `op` from s to o a cached permit? A leaf of the critical path: a
+  /// bounds check, the object's handle, one word. Reads nothing a writer frees.
+  template <hook Op>
+  [[nodiscard, gnu::always_inline]] bool permitted(domid_t s, domid_t o) const noexcept {
+    if constexpr (!has_permits) {
+      return false;
+    } else {
+      if constexpr (std::has_single_bit(MaxDomains)) {
+        if ((s | o) >= MaxDomains) [[unlikely]] return false;  // one compare for both ids
+      } else {
+        if (s >= MaxDomains || o >= MaxDomains) [[unlikely]] return false;
+      }
+      return permits_[op_row(Op)][std::size_t{s}][std::size_t{o} & (PermitSlots - 1)].load(std::memory_order_relaxed) == inverted(o);
+    }
+  }
+  /// Remembers a permit of `op` from s to o, both running (under the monitor's lock, shared: a
+  /// writer, who empties rows, cannot run meanwhile).
+  void remember_permit(hook op, domid_t s, domid_t o) noexcept {
+    if constexpr (has_permits) {
+      if (is_sharing(op)) permits_[op_row(op)][s][o & (PermitSlots - 1)].store(inverted(o), std::memory_order_relaxed);
+    }
+  }
+  /// Does the table hold a permit of `op` from s to o (introspection; any operation)?
+  [[nodiscard]] bool holds_permit(hook op, domid_t s, domid_t o) const noexcept {
+    if constexpr (has_permits) {
+      if (!is_sharing(op) || s >= MaxDomains || o >= MaxDomains) return false;
+      return permits_[op_row(op)][s][o & (PermitSlots - 1)].load(std::memory_order_relaxed) == inverted(o);
+    } else {
+      return false;
+    }
+  }
+  /// Calls f(subject, object, op) for every permit in the table (invariant checks).
+  template <class F>
+  void for_each_permit(F&& f) const noexcept {
+    if constexpr (has_permits) {
+      for (std::uint8_t r = 0; r < sharing_hooks; ++r)
+        for (std::size_t s = 0; s < MaxDomains; ++s)
+          for (const auto& w : permits_[r][s]) {
+            const std::uint32_t v = w.load(std::memory_order_relaxed);
+            if (v != 0) f(static_cast<domid_t>(s), static_cast<domid_t>(~v & 0xFFFF), static_cast<hook>(r + first_sharing));
+          }
+    }
+  }
+  /// The verdict of a cached permit under the generation in force, as a word: kept whole, one
+  /// load (result<verdict>::from_word), never 0.
+  [[nodiscard, gnu::always_inline]] std::uint64_t permit_word() const noexcept {
+    return permit_word_.load(std::memory_order_relaxed);
+  }
 
   /// The generation in force (0: no policy).
   [[nodiscard]] generation_t gen() const noexcept { return gen_.load(std::memory_order_relaxed); }
   /// The first policy is generation 1 (writers only).
-  void first_generation() noexcept { gen_.store(1, std::memory_order_relaxed); }
+  void first_generation() noexcept { set_gen(1); }
   /// A policy change: the next generation. On wrap-around it skips 0 ("no policy") and empties
   /// the cache, whose old tags could otherwise match again (writers only).
   void next_generation() noexcept {
@@ -43,7 +117,11 @@ class hit_path {
       next = 1;
       cache_.clear();
     }
-    gen_.store(next, std::memory_order_relaxed);
+    set_gen(next);
+    if constexpr (has_permits) {
+      for (std::size_t d = 0; d < MaxDomains; ++d)  // only running domains have permits
+        if (live(static_cast<domid_t>(d)) != 0) clear_row(static_cast<domid_t>(d));
+    }
   }
 
   [[nodiscard]] cache_t& cache() noexcept { return cache_; }
@@ -64,6 +142,16 @@ class hit_path {
 
   /// Starts an optimistic read: the sequence count to check against afterwards.
   [[nodiscard, gnu::always_inline]] std::uint32_t read_begin() const noexcept { return seq_.load(std::memory_order_acquire); }
+  /// A cached permit of the table read with no lock, accepted only if no writer ran meanwhile
+  /// (the count is even and unchanged): its verdict's word, or 0 for "take the locked path".
+  template <hook Op>
+  [[nodiscard, gnu::always_inline]] std::uint64_t optimistic_permit(domid_t s, domid_t o, std::uint32_t seq) const noexcept {
+    if ((seq & 1) != 0 || !permitted<Op>(s, o)) return 0;
+    const std::uint64_t w = permit_word();
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (seq_.load(std::memory_order_relaxed) != seq) return 0;
+    return w;
+  }
   /// A cached decision read with no lock, accepted only if no writer ran meanwhile (the count is
   /// even and unchanged). Returns a denial meaning "take the locked path" on a miss, a writer or
   /// a domain that is not running. Touches no policy bytes.
@@ -84,9 +172,54 @@ class hit_path {
   void write_end() noexcept { seq_.fetch_add(1, std::memory_order_release); }
 
  private:
+  static constexpr std::uint8_t first_sharing = static_cast<std::uint8_t>(hook::evtchn_unbound);
+  static constexpr std::uint8_t sharing_hooks = static_cast<std::uint8_t>(hook::grant_copy) - first_sharing + 1;
+  static constexpr bool is_sharing(hook op) noexcept {
+    return static_cast<std::uint8_t>(op) >= first_sharing && static_cast<std::uint8_t>(op) < first_sharing + sharing_hooks;
+  }
+  static constexpr std::size_t op_row(hook op) noexcept { return static_cast<std::uint8_t>(op) - first_sharing; }
+  static constexpr std::size_t rows = has_permits ? MaxDomains : 0;
+  static constexpr std::size_t slots = has_permits ? PermitSlots : 1;
+
+  [[nodiscard, gnu::always_inline]] std::uint32_t inverted(domid_t d) const noexcept {
+    return std::atomic_ref<const std::uint32_t>(inverted_.w[std::size_t{d}]).load(std::memory_order_relaxed);
+  }
+  void set_gen(generation_t g) noexcept {
+    gen_.store(g, std::memory_order_relaxed);
+    permit_word_.store(std::bit_cast<std::uint64_t>(verdict::make(decision::permit, verdict::none, true, g)),
+                       std::memory_order_relaxed);
+  }
+  void clear_row(domid_t d) noexcept {
+    for (auto& r : permits_)
+      for (auto& w : r[d]) w.store(0, std::memory_order_relaxed);
+  }
+  /// Removes `handle` (a domain that stopped or changed) from every row: a handle comes back
+  /// after 65,535 restarts of its id, and must not find permits of an earlier life then.
+  void forget_object(domid_t d, std::uint32_t handle) noexcept {
+    for (auto& r : permits_)
+      for (auto& row : r) {
+        auto& w = row[d & (slots - 1)];
+        if (w.load(std::memory_order_relaxed) == ~handle) w.store(0, std::memory_order_relaxed);
+      }
+  }
+
+  /// Every domain's live handle, complemented (~0: not running), as plain words read through
+  /// atomic_ref: constant-initialised to ~0 without a constructor, so a monitor stays constinit.
+  struct handle_words {
+    std::uint32_t w[MaxDomains];
+  };
+  static constexpr handle_words none_running() noexcept {
+    handle_words h{};
+    for (auto& x : h.w) x = ~std::uint32_t{0};
+    return h;
+  }
+
   std::atomic<generation_t> gen_{0};
+  std::atomic<std::uint64_t> permit_word_{0};  // permit_verdict()'s word under gen_
   std::atomic<std::uint32_t> seq_{0};  // odd while a writer changes state (smp_locking)
-  std::atomic<std::uint32_t> live_[MaxDomains] = {};
+  alignas(std::atomic_ref<std::uint32_t>::required_alignment) handle_words inverted_ = none_running();
+  // [sharing hook][subject][object id mod slots]: ~live handle of a permitted object, or 0.
+  std::atomic<std::uint32_t> permits_[sharing_hooks][rows == 0 ? 1 : rows][slots] = {};
   cache_t cache_{};
 };
 
