@@ -77,6 +77,40 @@ object object_of(shype::binding_kind k) noexcept {
 }
 bool tracing() noexcept { return g_trace; }
 
+namespace {
+/// One hook's answer on the console (mac_trace=1): "refhv: mac: create d6 as <label> by d0:
+/// permit", "refhv: mac: evtchn_bind d1 (<label>) -> d2 (<label>): deny by <policy>".
+void trace(hook h, domid_t subject, domid_t object_dom, const char* what,
+           const shype::result<shype::verdict>& r) noexcept {
+    auto say = [](const auto&... a) noexcept { (log::put(a), ...); };
+    say("refhv: mac: ", hook_name(h));
+    if (h == hook::domain_create || h == hook::domain_restore) {
+        say(" d", log::dec{object_dom}, " as ", what);
+        if (subject == hypervisor) {
+            say(" by the hypervisor");
+        } else {
+            say(" by d", log::dec{subject});
+        }
+    } else {
+        say(" d", log::dec{subject}, " (", str(label_of(subject)), ") -> ");
+        if (what != nullptr) {
+            say(what);
+        } else {
+            say("d", log::dec{object_dom}, " (", str(label_of(object_dom)), ")");
+        }
+    }
+    say(": ");
+    if (!r.has_value()) {
+        say("error ", shype::to_string(r.error()));
+    } else if (r.value().permitted()) {
+        say("permit");
+    } else {
+        say("deny by ", monitor_t::policy_name(r.value().denied_by));
+    }
+    log::put('\n');
+}
+}  // namespace
+
 /// Count a hook's answer (and print it with mac_trace=1). `what` names the object when it
 /// is not a domain (a resource label).
 result<decision> record(hook h, domid_t subject, domid_t object_dom, const char* what,
@@ -84,48 +118,7 @@ result<decision> record(hook h, domid_t subject, domid_t object_dom, const char*
     ++g_stats.hook_calls[static_cast<usize>(h)];
     const bool ok = r.has_value() && r.value().permitted();
     if (r.has_value()) ++(ok ? g_stats.permits : g_stats.denials);
-    if (g_trace) {
-        log::put("refhv: mac: ");
-        log::put(hook_name(h));
-        if (h == hook::domain_create || h == hook::domain_restore) {  // "create d6 as <label> by d0"
-            log::put(" d");
-            log::put(log::dec{object_dom});
-            log::put(" as ");
-            log::put(what);
-            if (subject == hypervisor) {
-                log::put(" by the hypervisor");
-            } else {
-                log::put(" by d");
-                log::put(log::dec{subject});
-            }
-        } else {
-            log::put(" d");
-            log::put(log::dec{subject});
-            log::put(" (");
-            log::put(str(label_of(subject)));
-            log::put(") -> ");
-            if (what != nullptr) {
-                log::put(what);
-            } else {
-                log::put("d");
-                log::put(log::dec{object_dom});
-                log::put(" (");
-                log::put(str(label_of(object_dom)));
-                log::put(")");
-            }
-        }
-        log::put(": ");
-        if (!r.has_value()) {
-            log::put("error ");
-            log::put(shype::to_string(r.error()));
-        } else if (ok) {
-            log::put("permit");
-        } else {
-            log::put("deny by ");
-            log::put(monitor_t::policy_name(r.value().denied_by));
-        }
-        log::put('\n');
-    }
+    if (g_trace) trace(h, subject, object_dom, what, r);
     if (!r.has_value()) return fail(to_errc(r.error()));
     return ok ? decision::permit : decision::deny;
 }
