@@ -165,6 +165,40 @@ void load_vcpu(domain& d, const refhv_vcpu_state& v) noexcept {
 }
 
 u8 g_zero_page[page_size];
+
+// ---- admission: what create and restore share ---------------------------------------
+/// A new domain's memory size (create's request, restore's stream header): page-aligned,
+/// between the ABI's minimum and maximum.
+bool valid_mem_bytes(u64 mem_bytes) noexcept {
+    return mem_bytes >= REFHV_DOMAIN_MIN_MEM && mem_bytes <= REFHV_DOMAIN_MAX_MEM && page_aligned(mem_bytes);
+}
+/// A new domain's names: a valid label name, a command line terminated within its field.
+template <usize L, usize C>
+result<void> check_names(const char (&label)[L], const char (&cmdline)[C]) noexcept {
+    if (!valid_label(label, L)) return fail(errc::inval);
+    if (bounded_strlen(cmdline, C) == C) return fail(errc::inval);
+    return success;
+}
+
+/// The hook that admits a new domain: mac::domain_create or mac::domain_restore.
+using admission_hook = result<mac::decision> (*)(domid_t subject, domid_t dom, const char* label) noexcept;
+
+/// Admission, shared by create and restore once the request is validated: a free slot, the
+/// next id, the ACM's decision under `hook` (it assigns the label; a deny is EACCES), then the
+/// domain's memory and VMCB. A failed build gives the ACM's admission back, so a refusal at
+/// any step leaves nothing behind. The domain is built but not started.
+result<domain*> admit(domain& caller, const char* label, const char* cmdline, u64 mem_bytes,
+                      admission_hook hook) noexcept {
+    if (!domains::has_free_slot()) return fail(errc::nospc);
+    const domid_t id = domains::next_id();
+    REFHV_TRY(mac::enforce(hook(caller.id, id, label)));
+    auto built = domains::build({id, label, cmdline, mem_bytes, false});
+    if (!built) {
+        mac::domain_destroy(id);
+        return fail(built.error());
+    }
+    return built.value();
+}
 }  // namespace
 
 bool valid_label(const char* s, usize cap) noexcept {
@@ -193,27 +227,20 @@ result<u64> create(domain& caller, u64 req_gpa) noexcept {
     REFHV_TRY(gmem::read_obj(caller, req, req_gpa));
     // Validate.
     if (req.flags != 0 || req.reserved != 0) return fail(errc::inval);
-    if (!valid_label(req.label, sizeof req.label)) return fail(errc::inval);
-    if (bounded_strlen(req.cmdline, sizeof req.cmdline) == sizeof req.cmdline) return fail(errc::inval);
-    if (req.mem_bytes < REFHV_DOMAIN_MIN_MEM || req.mem_bytes > REFHV_DOMAIN_MAX_MEM || !page_aligned(req.mem_bytes))
-        return fail(errc::inval);
+    REFHV_TRY(check_names(req.label, req.cmdline));
+    if (!valid_mem_bytes(req.mem_bytes)) return fail(errc::inval);
     if (req.image_size > REFHV_IMAGE_MAX) return fail(errc::too_big);
     if (req.image_size < sizeof(refhv_image_header)) return fail(errc::noexec);
     REFHV_TRY(gmem::check(caller, req.image_gpa, req.image_size));
     refhv_image_header h;
     REFHV_TRY(gmem::read_obj(caller, h, req.image_gpa));
     REFHV_TRY(check_image(h, req.image_size, req.mem_bytes));
-    if (!domains::has_free_slot()) return fail(errc::nospc);
-    // Hook: the ACM assigns the label (and may refuse, e.g. a Chinese Wall conflict).
-    const domid_t id = domains::next_id();
-    REFHV_TRY(mac::enforce(mac::domain_create(caller.id, id, req.label)));
+    // Admit: the ACM assigns the label (and may refuse, e.g. a Chinese Wall conflict).
+    auto admitted = admit(caller, req.label, req.cmdline, req.mem_bytes, mac::domain_create);
+    if (!admitted) return fail(admitted.error());
     // Perform.
-    auto built = domains::build({id, req.label, req.cmdline, req.mem_bytes, false});
-    if (!built) {
-        mac::domain_destroy(id);
-        return fail(built.error());
-    }
-    domain& d = *built.value();
+    domain& d = *admitted.value();
+    const domid_t id = d.id;
     (void)gmem::copy(d, REFHV_GUEST_LOAD_GPA, caller, req.image_gpa, h.file_size);  // both ranges checked
     domains::start(d, h.entry, REFHV_GUEST_LOAD_GPA + h.mem_size);
     log::line("refhv: d", log::dec{caller.id}, " created d", log::dec{id}, " label ", d.label, " mem ",
@@ -290,23 +317,17 @@ result<u64> restore(domain& caller, u64 buf_gpa, u64 size) noexcept {
     REFHV_TRY(gmem::read_obj(caller, h, buf_gpa));
     if (h.magic != REFHV_SAVE_MAGIC || h.version != REFHV_SAVE_VERSION || h.header_size != sizeof h)
         return fail(errc::inval);
-    if (h.mem_bytes < REFHV_DOMAIN_MIN_MEM || h.mem_bytes > REFHV_DOMAIN_MAX_MEM || !page_aligned(h.mem_bytes))
-        return fail(errc::inval);
+    if (!valid_mem_bytes(h.mem_bytes)) return fail(errc::inval);
     if (size != sizeof h + h.mem_bytes) return fail(errc::inval);
     REFHV_TRY(gmem::check(caller, buf_gpa, size));
-    if (!valid_label(h.label, sizeof h.label)) return fail(errc::inval);
-    if (bounded_strlen(h.cmdline, sizeof h.cmdline) == sizeof h.cmdline) return fail(errc::inval);
+    REFHV_TRY(check_names(h.label, h.cmdline));
     REFHV_TRY(check_vcpu(h.vcpu));
-    if (!domains::has_free_slot()) return fail(errc::nospc);
-    const domid_t id = domains::next_id();
-    REFHV_TRY(mac::enforce(mac::domain_restore(caller.id, id, h.label)));
+    // Admit: a restore is a new start, checked like a create.
+    auto admitted = admit(caller, h.label, h.cmdline, h.mem_bytes, mac::domain_restore);
+    if (!admitted) return fail(admitted.error());
 
-    auto built = domains::build({id, h.label, h.cmdline, h.mem_bytes, false});
-    if (!built) {
-        mac::domain_destroy(id);
-        return fail(built.error());
-    }
-    domain& d = *built.value();
+    domain& d = *admitted.value();
+    const domid_t id = d.id;
     const u64 pages_at = buf_gpa + sizeof h;
     for (u64 gpa = page_size; gpa < h.mem_bytes; gpa += page_size)
         (void)gmem::copy(d, gpa, caller, pages_at + gpa, page_size);

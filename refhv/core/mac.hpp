@@ -19,8 +19,9 @@
 // table (TLB flushed), the mapper gets REFHV_VIRQ_GRANT_REVOKED and a later access is
 // reported to it as REFHV_FAULT_REVOKED.
 //
-// Implementation: core/mac_shype.cpp, an adapter over the shype library's monitor
-// (Chinese Wall + Type Enforcement) with the policy compiled by `shype compile`.
+// Implementation: the ACM over the shype library's monitor (Chinese Wall + Type Enforcement)
+// with the policy compiled by `shype compile`; core/mac_acm.hpp says which of its files
+// (mac_shype, mac_stats, mac_policy, mac_check) holds what.
 #pragma once
 
 #include <refhv/hypercall.h>

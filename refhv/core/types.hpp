@@ -2,21 +2,13 @@
 // Basic vocabulary of the hypervisor: fixed-width integers, domain ids, pages.
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
+#include <refhv/ints.hpp>
 
 namespace refhv {
 
-using u8 = std::uint8_t;
-using u16 = std::uint16_t;
-using u32 = std::uint32_t;
-using u64 = std::uint64_t;
-using i32 = std::int32_t;
-using i64 = std::int64_t;
-using usize = std::size_t;
+// u8 ... i64, usize and domid_t (the library's): shared with the guests.
+using namespace ints;
 
-/// A domain id as seen by guests (below domid_limit, see domain.hpp).
-using domid_t = u16;
 inline constexpr domid_t dom0 = 0;
 inline constexpr domid_t invalid_domid = 0xFFFF;
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // dom0 test driver: one suite per QEMU boot, chosen by "suite=<name>" on its command line.
+// This header is what the suites share (dom0.cpp); the suites themselves are listed in
+// suites.hpp, which only the dispatcher (main.cpp) includes.
 #pragma once
 
 #include "../lib/rt.hpp"
@@ -36,8 +38,9 @@ g::i64 map_retry(g::u64 granter, g::u64 ref, g::u64 at, g::u64 flags = 0);
 bool contains(const char* hay, const char* needle);
 /// Destroy a domain (ignoring errors).
 void destroy(g::i64 domid);
-/// The case no_page_leak: the hypervisor's free pages are back at `baseline`.
-void check_no_page_leak(g::suite& s, g::u64 baseline);
+/// A suite's ending: the case no_page_leak (the hypervisor's free pages are back at
+/// `baseline`, taken when the suite began), then END; returns s.end().
+int end_without_leak(g::suite& s, g::u64 baseline);
 /// "<name>=<got>" detail text.
 g::text got(const char* name, g::i64 v);
 
@@ -80,20 +83,5 @@ constexpr g::u64 window(g::u64 slot) { return REFHV_GRANT_WINDOW_GPA + slot * RE
 g::i64 start(agent& a, g::u64 slot, const char* extra = "");
 /// One command to an agent; its result (the hypervisor's answer to what the agent tried).
 g::i64 run(agent& a, g::u64 op, g::u64 a0 = 0, g::u64 a1 = 0, g::u64 a2 = 0, g::u64 a3 = 0, const char* txt = nullptr);
-
-int suite_boot();
-int suite_isolation();
-int suite_evtchn();
-int suite_grant();
-int suite_hostile();
-int suite_vdisk();
-int suite_saverestore();
-int suite_sched();
-int suite_policy();
-int suite_fuzz();
-int suite_management();
-int suite_customer_order();
-int suite_bench();
-int suite_mediation();
 
 }  // namespace dom0

@@ -1,181 +1,63 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "dom0.hpp"
+// dom0's entry point: runs the suite named by "suite=<name>" (suites.hpp), or one of the runs
+// that must end badly. Only this file knows the list of suites.
+#include "suites.hpp"
 
-namespace dom0 {
-
-using namespace g;
-
-image module(const char* name) {
-    const refhv_start_info& si = start_info();
-    const std::size_t n = strlen(name);
-    for (u32 i = 0; i < si.nr_modules && i < REFHV_MAX_MODULES; ++i) {
-        const char* path = si.modules[i].cmdline;
-        std::size_t len = 0;
-        while (len < sizeof si.modules[i].cmdline && path[len] != '\0' && path[len] != ' ') ++len;
-        if (len < n) continue;
-        if ((len == n || path[len - n - 1] == '/') && streq_n(path + len - n, name, n)) return {si.modules[i].gpa, si.modules[i].size};
-    }
-    return {};
-}
-
-image test_image() { return module("testguest.bin"); }
-
-i64 load_policy(const image& bytes, refhv_policy_result& out, u64 flags) {
-    return hc(REFHV_HC_POLICY_LOAD, bytes.gpa, bytes.size, gpa(&out), flags);
-}
-i64 load_policy(const char* name, refhv_policy_result& out) { return load_policy(module(name), out); }
-
-i64 create(const char* label, const char* cmdline, u64 mem_bytes) {
-    static refhv_domain_create req;
-    const image img = test_image();
-    req = refhv_domain_create{};
-    req.image_gpa = img.gpa;
-    req.image_size = img.size;
-    req.mem_bytes = mem_bytes;
-    for (std::size_t i = 0; label[i] != '\0' && i + 1 < sizeof req.label; ++i) req.label[i] = label[i];
-    for (std::size_t i = 0; cmdline[i] != '\0' && i + 1 < sizeof req.cmdline; ++i) req.cmdline[i] = cmdline[i];
-    return hc(REFHV_HC_DOMAIN_CREATE, gpa(&req));
-}
-
-i64 info(u64 domid, refhv_domain_info& out) { return hc(REFHV_HC_DOMAIN_INFO, domid, gpa(&out)); }
-
-u32 wait_exit(u64 domid, refhv_domain_info& out, u64 timeout_ms) {
-    const u64 until = now_ms() + timeout_ms;
-    for (;;) {
-        if (info(domid, out) != 0) return 0;
-        if (out.state != REFHV_DOM_RUNNING || now_ms() >= until) return out.state;
-        wait_virq(REFHV_VIRQ_DOMAIN_EXIT, until - now_ms());
-    }
-}
-
-u64 free_pages() {
-    refhv_sys_info si{};
-    hc(REFHV_HC_SYS_INFO, gpa(&si));
-    return si.free_pages;
-}
-
-i64 bind_retry(u64 domid, u64 remote_port, u64 timeout_ms) {
-    const u64 until = now_ms() + timeout_ms;
-    i64 r = -REFHV_EINVAL;
-    while (now_ms() < until) {
-        r = hc(REFHV_HC_EVTCHN_BIND_INTERDOMAIN, domid, remote_port);
-        if (r != -REFHV_EINVAL) return r;
-        hc(REFHV_HC_SCHED_BLOCK, 1);
-    }
-    return r;
-}
-
-i64 map_retry(u64 granter, u64 ref, u64 at, u64 flags) {
-    i64 r = -REFHV_ENOENT;
-    for (int i = 0; i < 1000 && r == -REFHV_ENOENT; ++i) {
-        r = hc(REFHV_HC_GRANT_MAP, granter, ref, at, flags);
-        if (r == -REFHV_ENOENT) hc(REFHV_HC_SCHED_BLOCK, 1);
-    }
-    return r;
-}
-
-bool contains(const char* hay, const char* needle) {
-    const std::size_t n = strlen(needle);
-    for (; *hay != '\0'; ++hay)
-        if (streq_n(hay, needle, n)) return true;
-    return false;
-}
-
-void destroy(i64 domid) {
-    if (domid > 0) hc(REFHV_HC_DOMAIN_DESTROY, static_cast<u64>(domid));
-}
-
-i64 start(agent& a, u64 slot, const char* extra) {
-    text cmd;
-    cmd << "mode=agent role=" << a.name << " " << extra;
-    a.id = create(a.label, cmd.c_str());
-    if (a.id <= 0) return a.id;
-    a.port = bind_retry(static_cast<u64>(a.id), 1);
-    const i64 m = map_retry(static_cast<u64>(a.id), 0, window(slot));
-    if (a.port <= 0 || m != 0) return -REFHV_EINVAL;
-    a.mb = ptr<scenario::mailbox>(window(slot));
-    return a.id;
-}
-
-i64 run(agent& a, u64 op, u64 a0, u64 a1, u64 a2, u64 a3, const char* txt) {
-    scenario::mailbox& mb = *a.mb;
-    mb.op = op;
-    mb.arg[0] = a0;
-    mb.arg[1] = a1;
-    mb.arg[2] = a2;
-    mb.arg[3] = a3;
-    if (txt != nullptr) {
-        std::size_t i = 0;
-        for (; txt[i] != '\0' && i + 1 < sizeof mb.text; ++i) mb.text[i] = txt[i];
-        mb.text[i] = '\0';
-    }
-    const u64 seq = mb.seq + 1;
-    mb.seq = seq;
-    hc(REFHV_HC_EVTCHN_SEND, static_cast<u64>(a.port));
-    const u64 until = now_ms() + 8000;
-    while (mb.done != seq && now_ms() < until) wait_event(static_cast<u16>(a.port), 20);
-    return mb.done == seq ? mb.ret : -REFHV_EAGAIN;
-}
-
-void check_no_page_leak(suite& s, u64 baseline) {
-    const u64 now = free_pages();
-    text t;
-    t << "baseline=" << baseline << " now=" << now;
-    s.check("no_page_leak", now == baseline, t);
-}
-
-text got(const char* name, i64 v) {
-    text t;
-    t << name << "=" << v;
-    return t;
-}
-
-}  // namespace dom0
+namespace {
+struct named_suite {
+    const char* name;
+    int (*run)();  ///< returns the number of failed cases
+};
+constexpr named_suite g_suites[] = {
+    {"boot", dom0::suite_boot},
+    {"isolation", dom0::suite_isolation},
+    {"evtchn", dom0::suite_evtchn},
+    {"grant", dom0::suite_grant},
+    {"hostile", dom0::suite_hostile},
+    {"vdisk", dom0::suite_vdisk},
+    {"saverestore", dom0::suite_saverestore},
+    {"sched", dom0::suite_sched},
+    {"policy", dom0::suite_policy},
+    {"fuzz", dom0::suite_fuzz},
+    {"management", dom0::suite_management},
+    {"customer-order", dom0::suite_customer_order},
+    {"bench", dom0::suite_bench},
+    {"mediation", dom0::suite_mediation},
+};
+}  // namespace
 
 int guest_main(const refhv_start_info&) {
-    using namespace dom0;
     char name[32];
     g::arg("suite", name, sizeof name);
-    int failed = -1;
-    if (g::streq(name, "boot")) failed = suite_boot();
-    else if (g::streq(name, "isolation")) failed = suite_isolation();
-    else if (g::streq(name, "evtchn")) failed = suite_evtchn();
-    else if (g::streq(name, "grant")) failed = suite_grant();
-    else if (g::streq(name, "hostile")) failed = suite_hostile();
-    else if (g::streq(name, "vdisk")) failed = suite_vdisk();
-    else if (g::streq(name, "saverestore")) failed = suite_saverestore();
-    else if (g::streq(name, "sched")) failed = suite_sched();
-    else if (g::streq(name, "policy")) failed = suite_policy();
-    else if (g::streq(name, "fuzz")) failed = suite_fuzz();
-    else if (g::streq(name, "management")) failed = suite_management();
-    else if (g::streq(name, "customer-order")) failed = suite_customer_order();
-    else if (g::streq(name, "bench")) failed = suite_bench();
-    else if (g::streq(name, "mediation")) failed = suite_mediation();
+    for (const named_suite& s : g_suites)
+        if (g::streq(name, s.name)) return s.run() == 0 ? 0 : 1;
     // Runs that must end badly: they prove the runner and the hypervisor fail loudly.
-    else if (g::streq(name, "silent")) return 0;  // status 33 without any protocol line
-    else if (g::streq(name, "noend")) {
+    if (g::streq(name, "silent")) return 0;  // status 33 without any protocol line
+    if (g::streq(name, "noend")) {
         g::suite s("noend");
         s.check("only_case", true);
         return 0;  // no END line
-    } else if (g::streq(name, "failcase")) {
+    }
+    if (g::streq(name, "failcase")) {
         g::suite s("failcase");
         s.check("bad_case", false, "deliberate");
         s.end();
         return 0;  // status 33, but a FAIL line
-    } else if (g::streq(name, "hang")) {
+    }
+    if (g::streq(name, "hang")) {
         for (;;) g::hc(REFHV_HC_SCHED_BLOCK, 1000);
-    } else if (g::streq(name, "crash")) {
+    }
+    if (g::streq(name, "crash")) {
         g::println("dom0: touching gpa 0");
         volatile g::u64 where = 0;  // opaque to the compiler: this is a deliberate access
         return static_cast<int>(*g::ptr<volatile g::u64>(where));  // dom0 is killed: the run fails
-    } else if (g::streq(name, "panic")) {
+    }
+    if (g::streq(name, "panic")) {
         g::hc(REFHV_HC_DEBUG_CRASH);
         return 0;
     }
-    else {
-        g::text t;
-        t << "dom0: unknown suite '" << name << "'";
-        g::println(t);
-    }
-    return failed == 0 ? 0 : 1;
+    g::text t;
+    t << "dom0: unknown suite '" << name << "'";
+    g::println(t);
+    return 1;
 }

@@ -130,8 +130,7 @@ int suite_evtchn() {
         if (p2 > 0) hc(REFHV_HC_EVTCHN_CLOSE, static_cast<u64>(p2));
         destroy(rv);
     }
-    check_no_page_leak(s, baseline);
-    return s.end();
+    return end_without_leak(s, baseline);
 }
 
 }  // namespace dom0

@@ -178,8 +178,7 @@ int suite_grant() {
                     killed.state == REFHV_DOM_KILLED && killed.exit_reason == REFHV_EXIT_NPF &&
                     killed.fault_gpa == win(5), t);
     }
-    check_no_page_leak(s, baseline);
-    return s.end();
+    return end_without_leak(s, baseline);
 }
 
 }  // namespace dom0

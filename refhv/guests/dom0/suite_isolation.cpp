@@ -119,8 +119,7 @@ int suite_isolation() {
         const auto di = run("halt", "mode=halt");
         s.check("hlt_is_a_short_block", di.state == REFHV_DOM_SHUTDOWN && di.exit_code == 0, describe(di));
     }
-    check_no_page_leak(s, baseline);
-    return s.end();
+    return end_without_leak(s, baseline);
 }
 
 }  // namespace dom0

@@ -213,8 +213,7 @@ int suite_mediation() {
     destroy(cli.id);
     destroy(bcl.id);
     destroy(sq.id);
-    check_no_page_leak(s, baseline);
-    return s.end();
+    return end_without_leak(s, baseline);
 }
 
 }  // namespace dom0

@@ -127,8 +127,7 @@ int suite_saverestore() {
           << " state=" << st << " code=" << hex{static_cast<u64>(static_cast<u32>(di.exit_code))};
         s.check("reserved_mxcsr_refused", wrong == 0 && again > 0 && st == REFHV_DOM_SHUTDOWN && di.exit_code == 0x15A, t);
     }
-    check_no_page_leak(s, baseline);
-    return s.end();
+    return end_without_leak(s, baseline);
 }
 
 }  // namespace dom0

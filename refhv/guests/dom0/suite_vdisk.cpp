@@ -58,8 +58,7 @@ int suite_vdisk() {
     destroy(ads);
     destroy(none);
     destroy(intruder);
-    check_no_page_leak(s, baseline);
-    return s.end();
+    return end_without_leak(s, baseline);
 }
 
 }  // namespace dom0

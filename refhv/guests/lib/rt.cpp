@@ -112,7 +112,7 @@ bool wait_for(volatile u64& set, u64 bits, u64 timeout_ms) {
 const refhv_start_info& start_info() { return *ptr<const refhv_start_info>(REFHV_START_INFO_GPA); }
 volatile refhv_shared_info& shared_info() { return *ptr<volatile refhv_shared_info>(REFHV_SHARED_INFO_GPA); }
 u64 now_ms() { return shared_info().time_ms; }
-u16 domid() { return static_cast<u16>(start_info().domid); }
+domid_t domid() { return static_cast<domid_t>(start_info().domid); }
 
 // ---- console ------------------------------------------------------------------------
 text& text::operator<<(const char* s) {

@@ -5,17 +5,14 @@
 #pragma once
 
 #include <refhv/hypercall.h>
+#include <refhv/ints.hpp>
 
 #include <cstddef>
-#include <cstdint>
 
 namespace g {
 
-using u8 = std::uint8_t;
-using u16 = std::uint16_t;
-using u32 = std::uint32_t;
-using u64 = std::uint64_t;
-using i64 = std::int64_t;
+// u8 ... i64 and domid_t: the names the hypervisor uses too.
+using namespace refhv::ints;
 
 inline constexpr u8 upcall_vector = 0xF0;
 inline constexpr u8 fault_vector = 0xF1;
@@ -33,7 +30,7 @@ inline i64 hc(u64 op, u64 a1 = 0, u64 a2 = 0, u64 a3 = 0, u64 a4 = 0, u64 a5 = 0
 const refhv_start_info& start_info();
 volatile refhv_shared_info& shared_info();
 u64 now_ms();
-u16 domid();
+domid_t domid();
 
 // ---- console -----------------------------------------------------------------
 struct hex {

@@ -663,6 +663,69 @@ TEST(save_restore_roundtrip) {
     CHECK_EQ(call(d0, REFHV_HC_DOMAIN_RESTORE, buf, size), e(REFHV_EINVAL));
 }
 
+// Create and restore are admitted by one step (domctl's admit: slot, id, the ACM's hook, build).
+// Whichever call it is, a build that runs out of memory gives the ACM's admission back and loses
+// no page, an ACM refusal (a label the policy lacks) builds nothing, and with memory back the
+// same requests succeed.
+TEST(create_and_restore_share_admission) {
+    reset_hypervisor();
+    domain& d0 = make_domain(dom0, true, 8ull << 20);
+    // A save stream (at 0x200000) and a create request (image at 0x600000, request at 0x700000).
+    domain& d1 = make_domu("counter");
+    const u64 buf = 0x200000;
+    const u64 size = sizeof(refhv_save_header) + d1.mem_bytes;
+    CHECK_EQ(call(d0, REFHV_HC_DOMAIN_SAVE, d1.id, buf, size), static_cast<i64>(size));
+    refhv_image_header img{REFHV_IMAGE_MAGIC, REFHV_ABI_VERSION, REFHV_GUEST_LOAD_GPA + 0x40, REFHV_GUEST_LOAD_GPA,
+                           0x1000, 0x3000};
+    CHECK(gmem::write_obj(d0, 0x600000, img).ok());
+    refhv_domain_create req{};
+    req.image_gpa = 0x600000;
+    req.image_size = 0x1000;
+    req.mem_bytes = REFHV_DOMAIN_MIN_MEM;
+    std::strcpy(req.label, "hello");
+    CHECK(gmem::write_obj(d0, 0x700000, req).ok());
+    const usize running = mac::running_domains();
+    const unsigned domains_before = domains::count();
+
+    // Out of memory: both refused with ENOMEM, the ACM back where it was, every page back.
+    std::vector<u64> held;
+    while (pages::free_count() > 16) held.push_back(pages::alloc());
+    const u64 few = pages::free_count();
+    CHECK_EQ(call(d0, REFHV_HC_DOMAIN_CREATE, 0x700000), e(REFHV_ENOMEM));
+    CHECK_EQ(mac::running_domains(), running);
+    CHECK_EQ(pages::free_count(), few);
+    CHECK_EQ(call(d0, REFHV_HC_DOMAIN_RESTORE, buf, size), e(REFHV_ENOMEM));
+    CHECK_EQ(mac::running_domains(), running);
+    CHECK_EQ(pages::free_count(), few);
+    CHECK_EQ(domains::count(), domains_before);
+    for (const u64 pa : held) pages::free(pa);
+
+    // The ACM refuses a label the policy lacks (ENOENT) before anything is built.
+    const u64 free_before = pages::free_count();
+    refhv_save_header h;
+    CHECK(gmem::read_obj(d0, h, buf).ok());
+    const refhv_save_header good = h;
+    std::strcpy(h.label, "no-such-label");
+    CHECK(gmem::write_obj(d0, buf, h).ok());
+    CHECK_EQ(call(d0, REFHV_HC_DOMAIN_RESTORE, buf, size), e(REFHV_ENOENT));
+    std::strcpy(req.label, "no-such-label");
+    CHECK(gmem::write_obj(d0, 0x700000, req).ok());
+    CHECK_EQ(call(d0, REFHV_HC_DOMAIN_CREATE, 0x700000), e(REFHV_ENOENT));
+    CHECK_EQ(mac::running_domains(), running);
+    CHECK_EQ(pages::free_count(), free_before);
+    CHECK_EQ(domains::count(), domains_before);
+
+    // With memory and known labels, the same requests are admitted.
+    CHECK(gmem::write_obj(d0, buf, good).ok());
+    std::strcpy(req.label, "hello");
+    CHECK(gmem::write_obj(d0, 0x700000, req).ok());
+    const i64 restored = call(d0, REFHV_HC_DOMAIN_RESTORE, buf, size);
+    const i64 created = call(d0, REFHV_HC_DOMAIN_CREATE, 0x700000);
+    CHECK(restored > 0 && created > 0 && restored != created);
+    CHECK_EQ(mac::running_domains(), running + 2);
+    CHECK(mac::domain_ok(static_cast<domid_t>(restored), "counter") && mac::domain_ok(static_cast<domid_t>(created), "hello"));
+}
+
 TEST(cpuid_is_filtered) {
     reset_hypervisor();
     fake::cpuid = [](u32, u32) { return arch::cpuid_regs{~0u, ~0u, ~0u, ~0u}; };
