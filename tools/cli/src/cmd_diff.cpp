@@ -25,9 +25,8 @@ const command_spec spec{"diff", 2, 2, {}, {},
 int cmd_diff(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   const verb_start v = start_verb(spec, args, {.policies = 2}, out, err);
   if (v.done) return *v.done;
-  const parsed_args& a = v.args;
   const auto lines = diff_policies(v.decoded(0), v.decoded(1));
-  out << "--- " << a.positional[0] << "\n+++ " << a.positional[1] << "\n";
+  out << "--- " << v.args.positional[0] << "\n+++ " << v.args.positional[1] << "\n";
   if (lines.empty()) {
     out << "no differences\n";
     return exit_ok;

@@ -24,12 +24,11 @@ const command_spec spec{"dump", 1, 1, {"--xml"}, {"-o"},
 int cmd_dump(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   const verb_start v = start_verb(spec, args, {.policies = 1}, out, err);
   if (v.done) return *v.done;
-  const parsed_args& a = v.args;
-  const std::string& file = a.positional[0];
+  const std::string& file = v.args.positional[0];
   const decoded_policy d = v.decoded(0);
   std::string text;
   diagnostics diag;
-  if (a.flags.count("--xml") != 0) {
+  if (v.args.flags.count("--xml") != 0) {
     if (!dump_xml(d, file, text, diag)) {
       print(diag, err);
       return exit_invalid;
@@ -37,8 +36,8 @@ int cmd_dump(const std::vector<std::string>& args, std::ostream& out, std::ostre
   } else {
     text = dump_text(d);
   }
-  if (a.values.count("-o") != 0) {
-    if (!write_file(a.values.at("-o"), reinterpret_cast<const std::uint8_t*>(text.data()), text.size(), diag)) {
+  if (v.args.values.count("-o") != 0) {
+    if (!write_file(v.args.values.at("-o"), reinterpret_cast<const std::uint8_t*>(text.data()), text.size(), diag)) {
       print(diag, err);
       return exit_invalid;
     }

@@ -27,17 +27,16 @@ const command_spec spec{"export-selinux", 1, 1, {"--rules-only"}, {"-o"},
 int cmd_export_selinux(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   const verb_start v = start_verb(spec, args, {.policies = 1}, out, err);
   if (v.done) return *v.done;
-  const parsed_args& a = v.args;
   const decoded_policy d = v.decoded(0);
   selinux_export_options opt;
-  opt.rules_only = a.flags.count("--rules-only") != 0;
+  opt.rules_only = v.args.flags.count("--rules-only") != 0;
   const std::string text = export_selinux(d, opt);
-  if (a.values.count("-o") == 0) {
+  if (v.args.values.count("-o") == 0) {
     out << text;
     return exit_ok;
   }
   diagnostics io;
-  if (!write_file(a.values.at("-o"), reinterpret_cast<const std::uint8_t*>(text.data()), text.size(), io)) {
+  if (!write_file(v.args.values.at("-o"), reinterpret_cast<const std::uint8_t*>(text.data()), text.size(), io)) {
     print(io, err);
     return exit_invalid;
   }

@@ -68,23 +68,22 @@ int run_dot(const std::string& dot, const std::string& dot_file, const std::stri
 int cmd_graph(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   const verb_start v = start_verb(spec, args, {.policies = 1}, out, err);
   if (v.done) return *v.done;
-  const parsed_args& a = v.args;
   std::vector<std::string> left_out;
   const std::string dot_text = policy_dot(v.decoded(0), &left_out);
-  for (const auto& note : left_out) err << a.positional[0] << ": warning: " << note << "\n";
+  for (const auto& note : left_out) err << v.args.positional[0] << ": warning: " << note << "\n";
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(dot_text.data());
   diagnostics io;
-  if (a.values.count("-o") != 0) {
-    if (!write_file(a.values.at("-o"), bytes, dot_text.size(), io)) {
+  if (v.args.values.count("-o") != 0) {
+    if (!write_file(v.args.values.at("-o"), bytes, dot_text.size(), io)) {
       print(io, err);
       return exit_invalid;
     }
-  } else if (a.values.count("--svg") == 0) {
+  } else if (v.args.values.count("--svg") == 0) {
     out << dot_text;
   }
-  if (a.values.count("--svg") == 0) return exit_ok;
+  if (v.args.values.count("--svg") == 0) return exit_ok;
 
-  const std::string& svg = a.values.at("--svg");
+  const std::string& svg = v.args.values.at("--svg");
   const std::string dot = find_dot();
   if (dot.empty()) {
     err << "shype graph: cannot write " << svg << ": the Graphviz 'dot' program is not on PATH (install the graphviz package)\n";
