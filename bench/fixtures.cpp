@@ -21,8 +21,8 @@ extern "C" {
 #include <sepol/policydb/services.h>
 }
 
-#include "compiler.hpp"
-#include "selinux_export.hpp"
+#include <shype/tool/compile/compiler.hpp>
+#include <shype/tool/analysis/selinux_export.hpp>
 
 extern char** environ;
 

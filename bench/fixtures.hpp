@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The policies every figure is measured on, built once per process: synthetic ACM XML
-// (tools/shype/synthetic_policy.hpp) compiled by the shype tool's compiler, and the same policy
+// (<shype/tool/analysis/synthetic_policy.hpp>) compiled by the shype tool's compiler, and the same policy
 // exported by `shype export-selinux` and compiled by `checkpolicy -t xen` for the FLASK peers.
 
 #include <cstddef>
@@ -11,8 +11,8 @@
 
 #include <shype/policy_view.hpp>
 
-#include "decoded_policy.hpp"
-#include "synthetic_policy.hpp"
+#include <shype/tool/io/decoded_policy.hpp>
+#include <shype/tool/analysis/synthetic_policy.hpp>
 
 namespace bench {
 

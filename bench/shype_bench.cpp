@@ -42,7 +42,7 @@ extern "C" {
 #include <shype/type_enforcement.hpp>
 
 #include "avc.hpp"
-#include "compiler.hpp"
+#include <shype/tool/compile/compiler.hpp>
 #include "fixtures.hpp"
 #include "kernels.hpp"
 #include "shype_test/alloc_counter.hpp"

@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "decoded_policy.hpp"
+#include <shype/tool/io/decoded_policy.hpp>
 
 namespace bench {
 

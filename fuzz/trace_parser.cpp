@@ -25,9 +25,9 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
-#include "policy_file.hpp"
-#include "simulator.hpp"
-#include "trace.hpp"
+#include <shype/tool/compile/load_policy.hpp>
+#include <shype/tool/analysis/simulator.hpp>
+#include <shype/tool/analysis/trace.hpp>
 
 #ifndef SHYPE_FUZZ_DATA_DIR
 #error "SHYPE_FUZZ_DATA_DIR must name fuzz/data"
@@ -108,7 +108,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Through the simulator: every operation (the input's length bounds them), as many hosts as
   // the trace names.
   const policies& pol = compiled();
-  shype::tool::simulator sim(pol.boot, pol.dir);
+  shype::tool::simulator sim(pol.boot, pol.dir, shype::tool::load_policy_file);
   shype::tool::diagnostics diag;
   require(sim.start("policy.xml", diag), "the simulator refuses its boot policy");
   for (auto op : ops) {

@@ -13,10 +13,10 @@
 
 #include <shype/policy_view.hpp>
 
-#include "compiler.hpp"
-#include "decoded_policy.hpp"
+#include <shype/tool/compile/compiler.hpp>
+#include <shype/tool/io/decoded_policy.hpp>
 #include "fuzz_check.hpp"
-#include "policy_writer.hpp"
+#include <shype/tool/compile/policy_writer.hpp>
 #include "shype_model/rebuild.hpp"
 
 using shype_fuzz::require;

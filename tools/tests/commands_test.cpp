@@ -313,6 +313,28 @@ TEST(Commands, UsageErrors) {
   EXPECT_EQ(r.err, dir() + "/does-not-exist.xml: cannot open: No such file or directory\n1 error\n");
 }
 
+// The shared start of every verb (verb_start): all the policies a verb names are loaded and all
+// their diagnostics printed, in order, before it refuses; only check counts the errors.
+TEST(Commands, AVerbReportsEveryPolicyItCannotLoadBeforeRefusing) {
+  const std::string a = dir() + "/missing-a.xml", b = dir() + "/missing-b.bin";
+  const std::string why = ": cannot open: No such file or directory\n";
+  auto r = shype({"diff", a, b});
+  EXPECT_EQ(r.rc, exit_invalid);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, a + why + b + why);
+  r = shype({"diff", golden_path(), b});
+  EXPECT_EQ(r.rc, exit_invalid);
+  EXPECT_EQ(r.err, b + why);
+  for (const char* verb : {"dump", "graph", "export-selinux"}) {
+    r = shype({verb, a});
+    EXPECT_EQ(r.rc, exit_invalid) << verb;
+    EXPECT_EQ(r.err, a + why) << verb;
+  }
+  r = shype({"simulate", a, b});  // the policy first: the trace is not read
+  EXPECT_EQ(r.rc, exit_invalid);
+  EXPECT_EQ(r.err, a + why);
+}
+
 TEST(Commands, EveryCommandHasHelp) {
   for (const char* c : {"compile", "check", "dump", "diff", "graph", "simulate"}) {
     const auto r = shype({c, "--help"});

@@ -10,7 +10,7 @@
 #include <shype/detail/le.hpp>
 #include <shype/detail/xxh64.hpp>
 
-#include "policy_file.hpp"
+#include <shype/tool/compile/load_policy.hpp>
 #include "test_support.hpp"
 
 namespace shype::tool::test {

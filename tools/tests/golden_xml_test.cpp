@@ -8,8 +8,8 @@
 
 #include <shype/policy_view.hpp>
 
-#include "decoded_policy.hpp"
-#include "policy_writer.hpp"
+#include <shype/tool/io/decoded_policy.hpp>
+#include <shype/tool/compile/policy_writer.hpp>
 #include "test_support.hpp"
 
 namespace shype::tool::test {

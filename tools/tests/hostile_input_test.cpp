@@ -18,8 +18,8 @@
 
 #include <shype/policy_builder.hpp>
 
-#include "fd_output.hpp"
-#include "policy_diff.hpp"
+#include <shype/tool/io/fd_output.hpp>
+#include <shype/tool/analysis/policy_diff.hpp>
 #include "test_support.hpp"
 
 namespace shype::tool::test {

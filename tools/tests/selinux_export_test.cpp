@@ -25,9 +25,9 @@ extern "C" {
 #include <sepol/policydb/services.h>
 }
 
-#include "decoded_policy.hpp"
-#include "selinux_export.hpp"
-#include "synthetic_policy.hpp"
+#include <shype/tool/io/decoded_policy.hpp>
+#include <shype/tool/analysis/selinux_export.hpp>
+#include <shype/tool/analysis/synthetic_policy.hpp>
 #include "test_support.hpp"
 
 extern char** environ;

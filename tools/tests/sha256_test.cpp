@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "sha256.hpp"
+#include <shype/tool/io/sha256.hpp>
 
 namespace shype::tool {
 namespace {

@@ -8,10 +8,10 @@
 
 #include <sys/stat.h>
 
-#include "policy_file.hpp"
-#include "simulator.hpp"
+#include <shype/tool/compile/load_policy.hpp>
+#include <shype/tool/analysis/simulator.hpp>
 #include "test_support.hpp"
-#include "trace.hpp"
+#include <shype/tool/analysis/trace.hpp>
 
 namespace shype::tool::test {
 namespace {
@@ -26,7 +26,7 @@ std::string dir() {
 
 /// A simulator on the customer-order policy, resolving `load` paths in `base`.
 struct sim_fixture {
-  explicit sim_fixture(const std::string& base) : p(load_policy(bytes_of(order_policy()), "policy.xml")), sim(p.binary, base) {
+  explicit sim_fixture(const std::string& base) : p(load_policy(bytes_of(order_policy()), "policy.xml")), sim(p.binary, base, load_policy_file) {
     diagnostics d;
     EXPECT_TRUE(sim.start("policy.xml", d)) << d.text();
   }

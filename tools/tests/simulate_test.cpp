@@ -7,10 +7,10 @@
 
 #include <map>
 
-#include "policy_file.hpp"
-#include "simulator.hpp"
+#include <shype/tool/compile/load_policy.hpp>
+#include <shype/tool/analysis/simulator.hpp>
 #include "test_support.hpp"
-#include "trace.hpp"
+#include <shype/tool/analysis/trace.hpp>
 
 namespace shype::tool::test {
 namespace {
@@ -25,7 +25,7 @@ list simulate(const std::string& policy, const std::string& trace, const std::ma
   for (const auto& [name, text] : files) spit(dir + "/" + name, text);
   const loaded_policy p = load_policy(bytes_of(policy), "policy.xml");
   EXPECT_TRUE(p.ok()) << p.diag.text();
-  simulator sim(p.binary, dir);
+  simulator sim(p.binary, dir, load_policy_file);
   diagnostics d;
   EXPECT_TRUE(sim.start("policy.xml", d)) << d.text();
   list out;

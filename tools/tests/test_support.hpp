@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "cli.hpp"
-#include "compiler.hpp"
-#include "diagnostic.hpp"
+#include <shype/tool/cli/cli.hpp>
+#include <shype/tool/compile/compiler.hpp>
+#include <shype/tool/io/diagnostic.hpp>
 
 namespace shype::tool::test {
 

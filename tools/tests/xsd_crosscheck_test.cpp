@@ -12,9 +12,9 @@
 #include <cstdio>
 #include <iostream>
 
-#include "schema_rules.hpp"
+#include <shype/tool/compile/schema_rules.hpp>
 #include "test_support.hpp"
-#include "xml_document.hpp"
+#include <shype/tool/compile/xml_document.hpp>
 
 namespace shype::tool::test {
 namespace {

@@ -13,7 +13,7 @@
 
 #include "host.hpp"
 #include "label_renames.hpp"
-#include "policy_file.hpp"
+#include <shype/tool/compile/load_policy.hpp>
 #include "util.hpp"
 
 namespace shype::libvirt {

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "diagnostic.hpp"
+#include <shype/tool/io/diagnostic.hpp>
 
 namespace shype::libvirt {
 

@@ -3,7 +3,7 @@
 
 #include <utility>
 
-#include "load_error_text.hpp"
+#include <shype/tool/io/load_error_text.hpp>
 
 namespace shype::libvirt {
 

@@ -12,7 +12,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "sha256.hpp"
+#include <shype/tool/io/sha256.hpp>
 #include "util.hpp"
 
 namespace shype::libvirt {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "config.hpp"
-#include "diagnostic.hpp"
+#include <shype/tool/io/diagnostic.hpp>
 
 namespace shype::libvirt {
 

@@ -18,7 +18,7 @@
 
 #include <shype/policy_view.hpp>
 
-#include "diagnostic.hpp"
+#include <shype/tool/io/diagnostic.hpp>
 
 namespace shype::libvirt {
 

@@ -4,7 +4,7 @@
 #include <cstdlib>
 
 #include "util.hpp"
-#include "xml_document.hpp"
+#include <shype/tool/compile/xml_document.hpp>
 
 namespace shype::libvirt {
 

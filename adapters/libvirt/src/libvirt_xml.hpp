@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "diagnostic.hpp"
+#include <shype/tool/io/diagnostic.hpp>
 
 namespace shype::libvirt {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "util.hpp"
 
-#include "text_escape.hpp"
+#include <shype/tool/io/text_escape.hpp>
 
 #include <algorithm>
 #include <cerrno>

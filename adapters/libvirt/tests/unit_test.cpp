@@ -24,7 +24,7 @@
 #include "host_state.hpp"
 #include "label_map.hpp"
 #include "libvirt_xml.hpp"
-#include "policy_file.hpp"
+#include <shype/tool/compile/load_policy.hpp>
 #include "util.hpp"
 
 namespace {

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+// shype graph POLICY [-o FILE.dot] [--svg FILE.svg]
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <ostream>
+#include <string_view>
+
+#include <shype/tool/analysis/policy_graph.hpp>
+#include <shype/tool/cli/cli.hpp>
+#include <shype/tool/cli/verb_start.hpp>
+#include <shype/tool/io/atomic_file.hpp>
+#include <shype/tool/io/input_file.hpp>
+
+extern char** environ;
+
+namespace shype::tool {
+namespace {
+
+const command_spec spec{"graph", 1, 1, {}, {"-o", "--svg"},
+                        "usage: shype graph POLICY [-o FILE.dot] [--svg FILE.svg]\n\n"
+                        "Draws the policy (XML or binary) as a Graphviz graph: TE types (coalitions) and Chinese\n"
+                        "Wall types as clustered nodes, VM labels (boxes) and resource labels (cylinders) joined to\n"
+                        "their types, green edges between VM labels that may share, red dashed edges between the\n"
+                        "types of a conflict set and between VM labels that may never run on one host.\n\n"
+                        "options:\n  -o FILE.dot     write the DOT text there (default: standard output, unless --svg)\n"
+                        "  --svg FILE.svg  also render SVG with Graphviz 'dot' (package graphviz); exit code 4 if\n"
+                        "                  'dot' is not installed or fails\n"};
+
+/// The largest SVG read back from dot (a policy at the compile limits draws far less).
+constexpr std::size_t max_rendered_bytes = std::size_t{256} << 20;
+
+/// `dot` on PATH, or "" if there is none.
+std::string find_dot() {
+  const char* path = std::getenv("PATH");
+  if (path == nullptr) return {};
+  std::string p = path;
+  std::size_t start = 0;
+  while (start <= p.size()) {
+    const std::size_t end = p.find(':', start);
+    const std::string dir = p.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    const std::string candidate = (dir.empty() ? std::string(".") : dir) + "/dot";
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return {};
+}
+
+/// Runs `dot -Tsvg -o svg dot_file`; returns its exit status (or -1 if it could not start).
+int run_dot(const std::string& dot, const std::string& dot_file, const std::string& svg) {
+  std::vector<std::string> words = {dot, "-Tsvg", "-o", svg, dot_file};
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, dot.c_str(), nullptr, nullptr, argv.data(), environ) != 0) return -1;
+  int status = 0;
+  if (waitpid(pid, &status, 0) < 0) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+int cmd_graph(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  const verb_start v = start_verb(spec, args, {.policies = 1}, out, err);
+  if (v.done) return *v.done;
+  std::vector<std::string> left_out;
+  const std::string dot_text = policy_dot(v.decoded(0), &left_out);
+  for (const auto& note : left_out) err << v.args.positional[0] << ": warning: " << note << "\n";
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(dot_text.data());
+  diagnostics io;
+  if (v.args.values.count("-o") != 0) {
+    if (!write_file(v.args.values.at("-o"), bytes, dot_text.size(), io)) {
+      print(io, err);
+      return exit_invalid;
+    }
+  } else if (v.args.values.count("--svg") == 0) {
+    out << dot_text;
+  }
+  if (v.args.values.count("--svg") == 0) return exit_ok;
+
+  const std::string& svg = v.args.values.at("--svg");
+  const std::string dot = find_dot();
+  if (dot.empty()) {
+    err << "shype graph: cannot write " << svg << ": the Graphviz 'dot' program is not on PATH (install the graphviz package)\n";
+    return exit_no_dot;
+  }
+  // dot reads the graph from a temporary file and writes the SVG to another, both beside the
+  // target; the SVG then replaces the target atomically, so a failed run leaves the old one.
+  std::string why;
+  const std::string graph_tmp = temp_file_beside(svg, why);
+  const std::string svg_tmp = graph_tmp.empty() ? std::string() : temp_file_beside(svg, why);
+  auto clean = [&] {
+    for (const auto* f : {&graph_tmp, &svg_tmp})
+      if (!f->empty()) ::unlink(f->c_str());
+  };
+  auto file_error = [&](const std::string& reason) {
+    clean();
+    err << svg << ": " << reason << "\n";
+    return exit_invalid;
+  };
+  if (svg_tmp.empty()) return file_error(why);
+  if (!write_file_atomic(graph_tmp, dot_text, why)) return file_error(why);
+  const int rc = run_dot(dot, graph_tmp, svg_tmp);
+  if (rc != 0) {
+    clean();
+    err << "shype graph: " << dot << " failed to write " << svg << " (exit status " << rc << ")\n";
+    return exit_no_dot;
+  }
+  auto rendered = read_input_file(svg_tmp, why, max_rendered_bytes);
+  if (!rendered) return file_error("reading what dot wrote: " + why);
+  if (!write_file_atomic(svg, std::string_view(reinterpret_cast<const char*>(rendered->data()), rendered->size()), why))
+    return file_error(why);
+  clean();
+  return exit_ok;
+}
+
+}  // namespace shype::tool

@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: Apache-2.0
+# Test tool_libxml2_only_in_compile: of the tool's libraries only the compile stage reaches
+# libxml2; the libvirt adapter does not link the analyses. Reads CLOSURE, written at configure time (tools/tests/CMakeLists.txt): for each tool
+# library, every library it links, all the way down (targets, their imported files, flags).
+#   cmake -DCLOSURE=link_closure.cmake -P libxml2_check.cmake
+cmake_minimum_required(VERSION 3.25)
+if(NOT EXISTS "${CLOSURE}")
+  message(FATAL_ERROR "no link closure file: ${CLOSURE}")
+endif()
+include(${CLOSURE})
+set(_xml "LibXml2|libxml2|[-/]lxml2")
+set(_failed FALSE)
+foreach(lib shype_tool_io shype_tool_analysis)
+  if(NOT DEFINED closure_${lib})
+    message(SEND_ERROR "${lib}: not in ${CLOSURE}")
+    set(_failed TRUE)
+  endif()
+  foreach(dep IN LISTS closure_${lib})
+    if(dep MATCHES "${_xml}")
+      message(SEND_ERROR "${lib} links ${dep}: only shype_tool_compile may link libxml2 (tools/CMakeLists.txt)")
+      set(_failed TRUE)
+    endif()
+  endforeach()
+endforeach()
+# The compiler does, and so the CLI over it: a check that finds nothing is no check.
+foreach(lib shype_tool_compile shype_tool_cli)
+  set(_found FALSE)
+  foreach(dep IN LISTS closure_${lib})
+    if(dep MATCHES "${_xml}")
+      set(_found TRUE)
+    endif()
+  endforeach()
+  if(NOT _found)
+    message(SEND_ERROR "${lib} does not reach libxml2 (closure: ${closure_${lib}}): the check cannot see it")
+    set(_failed TRUE)
+  endif()
+endforeach()
+# Each consumer links what it uses: the libvirt adapter (when built) reads policies and
+# libvirt's XML (io, compile) and analyses nothing.
+if(DEFINED closure_shype_libvirt_core AND "shype_tool_analysis" IN_LIST closure_shype_libvirt_core)
+  message(SEND_ERROR "shype_libvirt_core links shype_tool_analysis, which it does not use (adapters/libvirt/CMakeLists.txt)")
+  set(_failed TRUE)
+endif()
+if(_failed)
+  message(FATAL_ERROR "link check failed")
+endif()
+message(STATUS "only shype_tool_compile (and what links it) reaches libxml2")
