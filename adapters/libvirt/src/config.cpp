@@ -85,14 +85,13 @@ std::optional<config> parse_config(const std::string& text, const std::string& f
   return c;
 }
 
-std::optional<config> load_config(const std::string& path, tool::diagnostics& diag) {
-  std::string error;
-  auto text = read_text(path, error);
-  if (!text) {
-    diag.error(path, 0, "", error.substr(error.find(": ") + 2));
-    return std::nullopt;
-  }
-  return parse_config(*text, path, diag);
+result<config> load_config(const std::string& path) {
+  auto text = read_text(path);
+  if (!text) return std::move(text).failure();
+  tool::diagnostics diag;
+  auto c = parse_config(*text, path, diag);
+  if (!c) return error::of(diag, path + ": cannot read the configuration");
+  return std::move(*c);
 }
 
 std::string render_config(const config& c) {

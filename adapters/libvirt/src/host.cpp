@@ -75,22 +75,17 @@ std::string network_label(const config& cfg, const std::string& network) {
   if (network.empty() || network == "." || network == ".." || network.find('/') != std::string::npos ||
       network.find('\0') != std::string::npos)
     return {};
-  std::string error;
-  const auto text = read_text(cfg.libvirt_run_dir + "/network/" + network + ".xml", error);
+  const auto text = read_text(cfg.libvirt_run_dir + "/network/" + network + ".xml");
   if (!text) return {};
   tool::diagnostics diag;
   const auto n = parse_network_status(*text, "network status", diag);
   return n && n->label.present ? n->label.name : std::string();
 }
 
-bool read_policy(const config& cfg, std::vector<std::uint8_t>& out, std::string& error) {
-  auto b = read_bytes(cfg.policy_path(), error);
-  if (!b) {
-    error += " (no policy in force: run 'shype-libvirt install --policy FILE' first)";
-    return false;
-  }
-  out = std::move(*b);
-  return true;
+result<std::vector<std::uint8_t>> read_policy(const config& cfg) {
+  auto b = read_bytes(cfg.policy_path());
+  if (!b) return error(b.message() + " (no policy in force: run 'shype-libvirt install --policy FILE' first)");
+  return b;
 }
 
 namespace {
@@ -101,22 +96,18 @@ struct live_domain {
 };
 
 /// libvirt's records of the QEMU domains whose process is alive, in start order (domain id).
-bool live_domains(const config& cfg, bool required, std::vector<live_domain>& out, std::vector<std::string>& notes,
-                  std::string& error) {
+status live_domains(const config& cfg, bool required, std::vector<live_domain>& out, std::vector<std::string>& notes) {
   const std::string dir = cfg.libvirt_run_dir + "/qemu";
   DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr && !required && !exists(dir)) return true;
-  if (d == nullptr) {
-    error = "cannot read libvirt's records of running domains in " + dir + " (libvirt_run_dir, " +
-            cfg.where("libvirt_run_dir") + ")";
-    return false;
-  }
+  if (d == nullptr && !required && !exists(dir)) return {};
+  if (d == nullptr)
+    return error("cannot read libvirt's records of running domains in " + dir + " (libvirt_run_dir, " +
+                 cfg.where("libvirt_run_dir") + ")");
   while (const dirent* e = ::readdir(d)) {
     const std::string name = e->d_name;
     if (name.size() < 5 || name.compare(name.size() - 4, 4, ".xml") != 0) continue;
     const std::string path = dir + "/" + name;
-    std::string err;
-    const auto text = read_text(path, err);
+    const auto text = read_text(path);
     if (!text) continue;  // removed while we read: the domain just stopped
     tool::diagnostics diag;
     auto s = parse_domain_status(*text, path, diag);
@@ -131,24 +122,19 @@ bool live_domains(const config& cfg, bool required, std::vector<live_domain>& ou
   std::sort(out.begin(), out.end(), [](const live_domain& a, const live_domain& b) {
     return a.status.domain.id < b.status.domain.id;
   });
-  return true;
+  return {};
 }
 
 }  // namespace
 
-host_view rebuild(host_state& s, const config& cfg, const label_map& map, std::vector<std::uint8_t> policy,
-                  const std::string& daemon, bool require_records) {
+result<host_view> rebuild(host_state& s, const config& cfg, const label_map& map, std::vector<std::uint8_t> policy,
+                          const std::string& daemon, bool require_records) {
   host_view h;
-  h.eng = engine::load(std::move(policy), h.error);
-  if (!h.eng) {
-    h.error = cfg.policy_path() + ": " + h.error;
-    return h;
-  }
+  auto loaded = engine::load(std::move(policy));
+  if (!loaded) return error(cfg.policy_path() + ": " + loaded.message());
+  h.eng = std::move(*loaded);
   std::vector<live_domain> live;
-  if (!live_domains(cfg, require_records, live, h.notes, h.error)) {
-    h.eng.reset();
-    return h;
-  }
+  if (auto r = live_domains(cfg, require_records, live, h.notes); !r) return std::move(r).failure();
   std::map<std::string, const live_domain*> by_uuid;
   for (const auto& l : live) by_uuid[l.status.domain.uuid] = &l;
 

@@ -18,6 +18,7 @@
 
 #include "config.hpp"
 #include "engine.hpp"
+#include "error.hpp"
 #include "host_state.hpp"
 #include "label_map.hpp"
 #include "libvirt_xml.hpp"
@@ -35,23 +36,23 @@ namespace shype::libvirt {
 [[nodiscard]] std::string network_label(const config& cfg, const std::string& network);
 
 struct host_view {
-  std::unique_ptr<engine> eng;        ///< every admitted domain placed; nullptr on `error`
+  std::unique_ptr<engine> eng;        ///< every admitted domain placed
   std::vector<std::string> notes;     ///< what was corrected, and running domains left out that
                                       ///< hold no label (for the decision log)
   std::vector<std::string> problems;  ///< admitted domains that cannot be placed: fail closed
   std::vector<std::string> unlabelled;  ///< running domains left out for want of a label (also in notes)
-  std::string error;                  ///< the policy or libvirt's records could not be read
 };
 
-/// Reconciles `s` with libvirt's records and replays it into a monitor loaded with `policy`.
+/// Reconciles `s` with libvirt's records and replays it into a monitor loaded with `policy`; an
+/// error if the policy or libvirt's records cannot be read.
 /// `daemon` is the process identity of the calling libvirtd ("" outside a hook). Without
 /// `require_records`, a missing RUN_DIR/qemu means nothing runs (libvirtd never started);
 /// hooks require it, since libvirtd creates it before it calls any.
-[[nodiscard]] host_view rebuild(host_state& s, const config& cfg, const label_map& map,
+[[nodiscard]] result<host_view> rebuild(host_state& s, const config& cfg, const label_map& map,
                                 std::vector<std::uint8_t> policy, const std::string& daemon,
                                 bool require_records = true);
 
 /// Reads the policy in force (STATE_DIR/policy.bin).
-[[nodiscard]] bool read_policy(const config& cfg, std::vector<std::uint8_t>& out, std::string& error);
+[[nodiscard]] result<std::vector<std::uint8_t>> read_policy(const config& cfg);
 
 }  // namespace shype::libvirt

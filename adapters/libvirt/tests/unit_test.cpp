@@ -40,13 +40,67 @@ std::vector<std::uint8_t> policy(const std::string& name) {
 
 std::string first_error(const tool::diagnostics& d) { return d.list().empty() ? "" : tool::format(d.list().front()); }
 
+// The adapter returns result<T> and status (error.hpp). These keep the assertions below as they
+// were written: a value or false, with the error's first line in `error`.
+template <class T>
+std::optional<T> value_of(result<T> r, std::string& error) {
+  if (!r) {
+    error = r.message();
+    return std::nullopt;
+  }
+  return std::move(*r);
+}
+bool done(const status& s, std::string& error) {
+  if (!s) error = s.message();
+  return s.ok();
+}
+template <class T>
+bool take(result<T> r, T& out, std::string& error) {
+  if (!r) {
+    error = r.message();
+    return false;
+  }
+  out = std::move(*r);
+  return true;
+}
+std::unique_ptr<engine> load_engine(std::vector<std::uint8_t> p, std::string& error) {
+  auto e = engine::load(std::move(p));
+  if (!e) {
+    error = e.message();
+    return nullptr;
+  }
+  return std::move(*e);
+}
+state_store::loaded load_into(state_store& store, host_state& s, std::string& detail) {
+  auto r = store.load(s);
+  detail = r.detail;
+  return r.how;
+}
+int run_capture(const std::vector<std::string>& argv, std::string& out) {
+  auto r = run_program(argv);
+  out = r.output;
+  return r.status;
+}
+/// rebuild()'s host view, or its error (then `eng` is null).
+struct view_or_error : host_view {
+  std::string error;
+};
+template <class... A>
+view_or_error rebuilt(A&&... a) {
+  view_or_error v;
+  auto r = rebuild(std::forward<A>(a)...);
+  if (r) static_cast<host_view&>(v) = std::move(*r);
+  else v.error = r.message();
+  return v;
+}
+
 /// A fresh directory under the build tree's temporary area.
 std::string scratch(const std::string& name) {
   const std::string dir = std::string(SHYPE_LIBVIRT_TEST_TMP) + "/" + name + "-" + std::to_string(::getpid());
   std::string error;
   std::string out;
-  run_program({"/bin/rm", "-rf", dir}, out);
-  EXPECT_TRUE(make_dirs(dir, error)) << error;
+  run_capture({"/bin/rm", "-rf", dir}, out);
+  EXPECT_TRUE(done(make_dirs(dir), error)) << error;
   return dir;
 }
 
@@ -149,13 +203,14 @@ TEST(LabelMap, ErrorsAndLabelsThePolicyLacks) {
   ASSERT_TRUE(m);
   const auto bytes = policy("policy.xml");
   const auto v = shype::policy_view::load(shype::byte_view(bytes.data(), bytes.size()));
-  EXPECT_FALSE(m->check_labels(v.value(), d2));
-  EXPECT_EQ(first_error(d2), "map:2: vdisk_Nowhere: not a resource label of policy 'libvirt.test'");
+  const status checked = m->check_labels(v.value());
+  EXPECT_FALSE(checked);
+  EXPECT_EQ(checked.message(), "map:2: vdisk_Nowhere: not a resource label of policy 'libvirt.test'");
 
-  tool::diagnostics d3;
-  EXPECT_TRUE(label_map::load("/nonexistent/map", false, d3).has_value());  // the default may be absent
-  EXPECT_FALSE(label_map::load("/nonexistent/map", true, d3).has_value());  // a configured one may not
-  EXPECT_EQ(first_error(d3).rfind("/nonexistent/map: cannot open: ", 0), 0u) << first_error(d3);
+  EXPECT_TRUE(label_map::load("/nonexistent/map", false).ok());  // the default may be absent
+  const auto required = label_map::load("/nonexistent/map", true);  // a configured one may not
+  EXPECT_FALSE(required.ok());
+  EXPECT_EQ(required.message().rfind("/nonexistent/map: cannot open: ", 0), 0u) << required.message();
 }
 
 // ===== libvirt XML ============================================================================
@@ -287,17 +342,17 @@ TEST(HostState, TruncatedOrGarbledFilesAreRejectedAndMovedAside) {
   c.state_dir = scratch("state");
   state_store store(c);
   std::string error;
-  ASSERT_TRUE(store.lock(error)) << error;
-  ASSERT_TRUE(store.save(s, error)) << error;
+  ASSERT_TRUE(done(store.lock(), error)) << error;
+  ASSERT_TRUE(done(store.save(s), error)) << error;
   host_state loaded;
   std::string detail;
-  EXPECT_EQ(store.load(loaded, detail), state_store::loaded::ok);
+  EXPECT_EQ(load_into(store, loaded, detail), state_store::loaded::ok);
   EXPECT_EQ(loaded.domains.size(), 1u);
   write(c.state_path(), "shype-libvirt-state 1\ndomain x\n");
-  EXPECT_EQ(store.load(loaded, detail), state_store::loaded::corrupt);
+  EXPECT_EQ(load_into(store, loaded, detail), state_store::loaded::corrupt);
   EXPECT_NE(detail.find("unexpected line 'domain x'"), std::string::npos) << detail;
   EXPECT_NE(detail.find("moved to " + c.state_path() + ".corrupt-"), std::string::npos) << detail;
-  EXPECT_EQ(store.load(loaded, detail), state_store::loaded::missing);
+  EXPECT_EQ(load_into(store, loaded, detail), state_store::loaded::missing);
 }
 
 // Several corrupt state files in one second (hooks run many times a second) each keep a copy
@@ -307,24 +362,24 @@ TEST(HostState, EveryCorruptCopyIsKeptUnderItsOwnNameUpToTheBound) {
   c.state_dir = scratch("corrupt-copies");
   state_store store(c);
   std::string error;
-  ASSERT_TRUE(store.lock(error)) << error;
+  ASSERT_TRUE(done(store.lock(), error)) << error;
   const std::size_t rounds = corrupt_copies_kept + 4;
   std::vector<std::string> moved;
   for (std::size_t i = 0; i < rounds; ++i) {
     write(c.state_path(), "garbage " + std::to_string(i) + "\n");
     host_state loaded;
     std::string detail;
-    ASSERT_EQ(store.load(loaded, detail), state_store::loaded::corrupt);
+    ASSERT_EQ(load_into(store, loaded, detail), state_store::loaded::corrupt);
     const auto at = detail.find("(moved to ");
     ASSERT_NE(at, std::string::npos) << detail;
     moved.push_back(detail.substr(at + 10, detail.size() - at - 11));
   }
   std::string out;
-  ASSERT_EQ(run_program({"/bin/sh", "-c", "cd '" + c.state_dir + "' && ls -1 state.corrupt-*"}, out), 0) << out;
+  ASSERT_EQ(run_capture({"/bin/sh", "-c", "cd '" + c.state_dir + "' && ls -1 state.corrupt-*"}, out), 0) << out;
   std::size_t count = 0;
   for (std::size_t i = 0; i < rounds; ++i) {
     std::string e;
-    const auto text = read_text(moved[i], e);
+    const auto text = value_of(read_text(moved[i]), e);
     if (i + corrupt_copies_kept < rounds) {
       EXPECT_FALSE(text) << moved[i] << " (older than the newest " << corrupt_copies_kept << ") is still there";
       continue;
@@ -345,7 +400,7 @@ class Engine : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string error;
-    eng = engine::load(policy("policy.xml"), error);
+    eng = load_engine(policy("policy.xml"), error);
     ASSERT_NE(eng, nullptr) << error;
   }
   std::unique_ptr<engine> eng;
@@ -445,9 +500,9 @@ class ChangeWithRenames : public ::testing::Test {
                                    "/run\nvirsh = /bin/false\n");
     write(dir + "/disk-labels", "");
     std::string error;
-    ASSERT_TRUE(make_dirs(dir + "/state", error)) << error;
+    ASSERT_TRUE(done(make_dirs(dir + "/state"), error)) << error;
     const auto bin = policy("policy.xml");
-    ASSERT_TRUE(write_atomic(dir + "/state/policy.bin", std::string(bin.begin(), bin.end()), error, 0600)) << error;
+    ASSERT_TRUE(done(write_atomic(dir + "/state/policy.bin", std::string(bin.begin(), bin.end()), 0600), error)) << error;
     // An advertiser with a labelled disk and port, and an order domain, admitted here.
     host_state s;
     domain_entry alpha = dom("alpha", "dom_Ads_Alpha");
@@ -462,17 +517,17 @@ class ChangeWithRenames : public ::testing::Test {
     c.state_dir = dir + "/state";
     state_store store(c);
     std::string error;
-    ASSERT_TRUE(store.lock(error)) << error;
-    ASSERT_TRUE(store.save(s, error)) << error;
+    ASSERT_TRUE(done(store.lock(), error)) << error;
+    ASSERT_TRUE(done(store.save(s), error)) << error;
   }
   host_state load() {
     config c;
     c.state_dir = dir + "/state";
     state_store store(c);
     std::string error, detail;
-    EXPECT_TRUE(store.lock(error)) << error;
+    EXPECT_TRUE(done(store.lock(), error)) << error;
     host_state s;
-    EXPECT_EQ(store.load(s, detail), state_store::loaded::ok) << detail;
+    EXPECT_EQ(load_into(store, s, detail), state_store::loaded::ok) << detail;
     return s;
   }
   /// policy.xml with some changes, written as FILE in the scratch directory.
@@ -527,8 +582,8 @@ TEST_F(ChangeWithRenames, RenamedLabelsAreCarriedOverInTheState) {
   // The next decision is taken under the new names: the renamed advertiser still walls off its rival.
   std::string error;
   std::vector<std::uint8_t> now;
-  ASSERT_TRUE(read_policy([&] { config c; c.state_dir = dir + "/state"; return c; }(), now, error)) << error;
-  auto eng = engine::load(now, error);
+  ASSERT_TRUE(take(read_policy([&] { config c; c.state_dir = dir + "/state"; return c; }()), now, error)) << error;
+  auto eng = load_engine(now, error);
   ASSERT_NE(eng, nullptr) << error;
   for (const auto& d : s.domains) EXPECT_EQ(eng->admit(d, shype::hook::domain_create), "") << d.name;
   EXPECT_NE(eng->admit(dom("beta", "dom_Ads_Beta"), shype::hook::domain_create).find("domain 'alpha' (label dom_Ads_A)"),
@@ -580,8 +635,8 @@ class ChangeCommit : public ChangeWithRenames {
   host_files files() {
     host_files f;
     std::string error;
-    f.policy = read_text(dir + "/state/policy.bin", error).value_or("(unreadable: " + error + ")");
-    f.state = read_text(dir + "/state/state", error).value_or("(unreadable: " + error + ")");
+    f.policy = value_of(read_text(dir + "/state/policy.bin"), error).value_or("(unreadable: " + error + ")");
+    f.state = value_of(read_text(dir + "/state/state"), error).value_or("(unreadable: " + error + ")");
     f.pending = exists(dir + "/state/policy.bin.next");
     return f;
   }
@@ -609,9 +664,9 @@ class ChangeCommit : public ChangeWithRenames {
     EXPECT_EQ(s.domains[0].label, "dom_Ads_Alpha");
     std::vector<std::uint8_t> now;
     std::string error;
-    ASSERT_TRUE(read_policy(c, now, error)) << error;
+    ASSERT_TRUE(take(read_policy(c), now, error)) << error;
     label_map map;
-    host_view h = rebuild(s, c, map, now, "", false);
+    view_or_error h = rebuilt(s, c, map, now, "", false);
     ASSERT_NE(h.eng, nullptr) << h.error;
     EXPECT_TRUE(h.problems.empty()) << h.problems.front();
     EXPECT_EQ(h.eng->policy_title(), "'libvirt.test' version 1.0");
@@ -650,7 +705,7 @@ TEST_F(ChangeCommit, AFailedStateWriteLeavesTheOldPolicyAndTheOldState) {
   });
   EXPECT_EQ(rc, exit_invalid);
   std::string out;
-  run_program({"/bin/sh", "-c", "rmdir '" + dir + "'/state/state.tmp.*"}, out);
+  run_capture({"/bin/sh", "-c", "rmdir '" + dir + "'/state/state.tmp.*"}, out);
   EXPECT_TRUE(files() == before) << "state now:\n" << files().state;
   decides_with_the_old_policy();
 }
@@ -673,14 +728,14 @@ TEST_F(ChangeCommit, AStateMadeAgainstAnotherPolicyIsNotUsed) {
   ASSERT_EQ(change(renamed(), out), 0) << out;
   const auto old = policy("policy.xml");
   std::string error;
-  ASSERT_TRUE(write_atomic(dir + "/state/policy.bin", std::string(old.begin(), old.end()), error, 0600)) << error;
+  ASSERT_TRUE(done(write_atomic(dir + "/state/policy.bin", std::string(old.begin(), old.end()), 0600), error)) << error;
   config c;
   c.state_dir = dir + "/state";
   state_store store(c);
-  ASSERT_TRUE(store.lock(error)) << error;
+  ASSERT_TRUE(done(store.lock(), error)) << error;
   host_state s;
   std::string detail;
-  EXPECT_EQ(store.load(s, detail), state_store::loaded::corrupt);
+  EXPECT_EQ(load_into(store, s, detail), state_store::loaded::corrupt);
   EXPECT_NE(detail.find(c.state_path() + ": made against policy "), std::string::npos) << detail;
   EXPECT_NE(detail.find("but the policy in force (" + c.policy_path() + ") is " + policy_identity(std::string(old.begin(), old.end()))),
             std::string::npos)
@@ -688,7 +743,7 @@ TEST_F(ChangeCommit, AStateMadeAgainstAnotherPolicyIsNotUsed) {
   EXPECT_NE(detail.find("(moved to " + c.state_path() + ".mismatch-"), std::string::npos) << detail;
   EXPECT_TRUE(s.domains.empty());
   EXPECT_EQ(s.policy, policy_identity(std::string(old.begin(), old.end())));
-  EXPECT_EQ(store.load(s, detail), state_store::loaded::missing);
+  EXPECT_EQ(load_into(store, s, detail), state_store::loaded::missing);
 }
 
 // A change whose state was committed but whose policy was not yet renamed into place is
@@ -699,24 +754,24 @@ TEST_F(ChangeCommit, ACommittedChangeIsCompletedByTheNextLoad) {
   c.state_dir = dir + "/state";
   host_state s = load();
   const std::string pending = "pending policy bytes";
-  ASSERT_TRUE(write_atomic(c.policy_pending_path(), pending, error, 0600)) << error;
+  ASSERT_TRUE(done(write_atomic(c.policy_pending_path(), pending, 0600), error)) << error;
   s.policy = policy_identity(pending);
   save(s);
   state_store store(c);
-  ASSERT_TRUE(store.lock(error)) << error;
+  ASSERT_TRUE(done(store.lock(), error)) << error;
   host_state got;
   std::string detail;
-  EXPECT_EQ(store.load(got, detail), state_store::loaded::ok) << detail;
+  EXPECT_EQ(load_into(store, got, detail), state_store::loaded::ok) << detail;
   EXPECT_EQ(detail, "completed an interrupted policy change: " + c.policy_pending_path() + " is now " + c.policy_path());
-  EXPECT_EQ(read_text(c.policy_path(), error).value_or(""), pending);
+  EXPECT_EQ(value_of(read_text(c.policy_path()), error).value_or(""), pending);
   EXPECT_FALSE(exists(c.policy_pending_path()));
   EXPECT_EQ(got.domains.size(), 2u);
 
   // A pending policy the state does not name never committed: it is removed, nothing else changes.
-  ASSERT_TRUE(write_atomic(c.policy_pending_path(), "never committed", error, 0600)) << error;
-  EXPECT_EQ(store.load(got, detail), state_store::loaded::ok) << detail;
+  ASSERT_TRUE(done(write_atomic(c.policy_pending_path(), "never committed", 0600), error)) << error;
+  EXPECT_EQ(load_into(store, got, detail), state_store::loaded::ok) << detail;
   EXPECT_FALSE(exists(c.policy_pending_path()));
-  EXPECT_EQ(read_text(c.policy_path(), error).value_or(""), pending);
+  EXPECT_EQ(value_of(read_text(c.policy_path()), error).value_or(""), pending);
   EXPECT_EQ(got.domains.size(), 2u);
 }
 
@@ -737,13 +792,13 @@ TEST(HostState, VersionOneFilesAreReadAndVersionTwoNamesItsPolicy) {
   config c;
   c.state_dir = scratch("state-v1");
   std::string error;
-  ASSERT_TRUE(write_atomic(c.policy_path(), "some policy", error, 0600)) << error;
+  ASSERT_TRUE(done(write_atomic(c.policy_path(), "some policy", 0600), error)) << error;
   write(c.state_path(), "shype-libvirt-state 1\nnext-seq 2\ndomain 1 u a dom_Order admitted -1 - 0\nend\n");
   state_store store(c);
-  ASSERT_TRUE(store.lock(error)) << error;
+  ASSERT_TRUE(done(store.lock(), error)) << error;
   host_state s;
   std::string detail;
-  EXPECT_EQ(store.load(s, detail), state_store::loaded::ok) << detail;
+  EXPECT_EQ(load_into(store, s, detail), state_store::loaded::ok) << detail;
   EXPECT_EQ(s.policy, policy_identity("some policy"));
   EXPECT_EQ(s.domains.size(), 1u);
 }
@@ -757,8 +812,8 @@ class Rebuild : public ::testing::Test {
     cfg.state_dir = dir + "/state";
     cfg.libvirt_run_dir = dir + "/run";
     std::string error;
-    ASSERT_TRUE(make_dirs(cfg.libvirt_run_dir + "/qemu", error)) << error;
-    ASSERT_TRUE(make_dirs(cfg.libvirt_run_dir + "/network", error)) << error;
+    ASSERT_TRUE(done(make_dirs(cfg.libvirt_run_dir + "/qemu"), error)) << error;
+    ASSERT_TRUE(done(make_dirs(cfg.libvirt_run_dir + "/network"), error)) << error;
   }
   /// libvirt's record of a running domain, as RUN_DIR/qemu/NAME.xml.
   void record(const std::string& name, long pid, long id, const std::string& label, const std::string& devices = "") {
@@ -785,7 +840,7 @@ TEST_F(Rebuild, FromLibvirtsRecordsAlone) {
         "<networkstatus><network><name>lan</name><metadata><shype:label xmlns:shype='urn:shype:libvirt:1' "
         "name='net_Order'/></metadata></network></networkstatus>");
   host_state s;  // lost
-  host_view h = rebuild(s, cfg, map, policy("policy.xml"), "10:20");
+  view_or_error h = rebuilt(s, cfg, map, policy("policy.xml"), "10:20");
   ASSERT_NE(h.eng, nullptr) << h.error;
   EXPECT_TRUE(h.problems.empty()) << h.problems.front();
   ASSERT_EQ(s.domains.size(), 2u);
@@ -832,7 +887,7 @@ TEST_F(Rebuild, DropsWhatNoLongerRunsAndAdmissionsOfAnEarlierDaemon) {
   domain_entry orphan = dom("orphan", "dom_Computing");  // its libvirtd died before it started
   orphan.daemon = "5:6";
   s.add(orphan);
-  host_view h = rebuild(s, cfg, map, policy("policy.xml"), "10:20");
+  view_or_error h = rebuilt(s, cfg, map, policy("policy.xml"), "10:20");
   ASSERT_NE(h.eng, nullptr) << h.error;
   std::vector<std::string> names;
   for (const auto& d : s.domains) names.push_back(d.name);
@@ -840,7 +895,7 @@ TEST_F(Rebuild, DropsWhatNoLongerRunsAndAdmissionsOfAnEarlierDaemon) {
   EXPECT_EQ(h.eng->placed().size(), 2u);
   // Outside a hook nobody knows the daemon: admissions in progress are kept.
   s.add(orphan);
-  host_view cli = rebuild(s, cfg, map, policy("policy.xml"), "");
+  view_or_error cli = rebuilt(s, cfg, map, policy("policy.xml"), "");
   EXPECT_EQ(s.domains.size(), 3u);
 }
 
@@ -848,10 +903,10 @@ TEST_F(Rebuild, HooksNeedLibvirtsRecords) {
   config c = cfg;
   c.libvirt_run_dir = dir + "/missing";
   host_state s;
-  host_view h = rebuild(s, c, map, policy("policy.xml"), "1:2");
+  view_or_error h = rebuilt(s, c, map, policy("policy.xml"), "1:2");
   EXPECT_EQ(h.eng, nullptr);
   EXPECT_EQ(h.error.rfind("cannot read libvirt's records of running domains in " + dir + "/missing/qemu", 0), 0u) << h.error;
-  host_view install = rebuild(s, c, map, policy("policy.xml"), "", false);
+  view_or_error install = rebuilt(s, c, map, policy("policy.xml"), "", false);
   EXPECT_NE(install.eng, nullptr);  // before libvirtd ever ran, nothing runs
 }
 
@@ -860,7 +915,7 @@ TEST_F(Rebuild, AnAdmittedDomainThatNoLongerFitsIsAProblem) {
   record("alpha", me, 1, "dom_Ads_Alpha");
   record("beta", me, 2, "dom_Ads_Beta");
   host_state s;
-  host_view h = rebuild(s, cfg, map, policy("policy.xml"), "1:2");
+  view_or_error h = rebuilt(s, cfg, map, policy("policy.xml"), "1:2");
   ASSERT_NE(h.eng, nullptr);
   ASSERT_EQ(h.problems.size(), 1u);
   EXPECT_EQ(h.problems[0].rfind("running domain 'beta' cannot be admitted: Chinese Wall: conflict set CompetingOEMs", 0), 0u)
@@ -889,7 +944,7 @@ TEST(Util, DecisionLogRecordsAreOneLineAndTheLogIsBounded) {
   log_decisions(c, {"admitted start of domain 'a\n2000-01-01T00:00:00 admitted start of domain 'forged'' (label x)",
                     "released domain 'b\rc'"});
   std::string error;
-  auto text = read_text(c.log_path(), error);
+  auto text = value_of(read_text(c.log_path()), error);
   ASSERT_TRUE(text) << error;
   std::size_t records = 0;
   std::size_t at = 0;
@@ -902,8 +957,8 @@ TEST(Util, DecisionLogRecordsAreOneLineAndTheLogIsBounded) {
   // Past the limit the log moves to PATH.1 (replacing the one before) and starts again.
   const std::string log = c.state_dir + "/small.log";
   const std::string record(40, 'r');
-  for (int i = 0; i < 20; ++i) ASSERT_TRUE(append_log(log, record + std::to_string(i % 10) + "\n", 100, error)) << error;
-  auto now = read_text(log, error), old = read_text(log + ".1", error);
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(done(append_log(log, record + std::to_string(i % 10) + "\n", 100), error)) << error;
+  auto now = value_of(read_text(log), error), old = value_of(read_text(log + ".1"), error);
   ASSERT_TRUE(now && old) << error;
   EXPECT_LE(now->size(), 100u);
   EXPECT_LE(old->size(), 100u);
@@ -917,7 +972,7 @@ TEST(Util, AFailedAtomicWriteLeavesTheOldFile) {
   const std::string dir = scratch("atomic");
   const std::string file = dir + "/state";
   std::string error;
-  ASSERT_TRUE(write_atomic(file, "old content\n", error)) << error;
+  ASSERT_TRUE(done(write_atomic(file, "old content\n"), error)) << error;
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
@@ -926,18 +981,18 @@ TEST(Util, AFailedAtomicWriteLeavesTheOldFile) {
     r.rlim_cur = r.rlim_max = 4096;
     if (::setrlimit(RLIMIT_FSIZE, &r) != 0) ::_exit(2);
     std::string e;
-    const bool ok = write_atomic(file, std::string(65536, 'n'), e);
+    const bool ok = done(write_atomic(file, std::string(65536, 'n')), e);
     ::_exit(!ok && e.find(": cannot write: ") != std::string::npos ? 0 : 1);
   }
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0) << "write_atomic did not report the failed write";
-  const auto text = read_text(file, error);
+  const auto text = value_of(read_text(file), error);
   ASSERT_TRUE(text) << error;
   EXPECT_EQ(*text, "old content\n");
   std::string out;
-  EXPECT_EQ(run_program({"/bin/sh", "-c", "ls -A '" + dir + "'"}, out), 0);
+  EXPECT_EQ(run_capture({"/bin/sh", "-c", "ls -A '" + dir + "'"}, out), 0);
   EXPECT_EQ(out, "state");
 }
 
@@ -945,15 +1000,15 @@ TEST(Util, InputsAndProgramOutputAreBounded) {
   const std::string dir = scratch("bounded");
   const std::string big = dir + "/big";
   std::string out, error;
-  ASSERT_EQ(run_program({"/usr/bin/truncate", "-s", std::to_string(max_input_bytes + 1), big}, out), 0) << out;
-  EXPECT_FALSE(read_text(big, error));
+  ASSERT_EQ(run_capture({"/usr/bin/truncate", "-s", std::to_string(max_input_bytes + 1), big}, out), 0) << out;
+  EXPECT_FALSE(value_of(read_text(big), error));
   EXPECT_EQ(error, big + ": larger than the limit of 16 MiB");
-  EXPECT_FALSE(read_text(dir, error));
+  EXPECT_FALSE(value_of(read_text(dir), error));
   EXPECT_EQ(error, dir + ": is a directory");
   ASSERT_EQ(::mkfifo((dir + "/fifo").c_str(), 0600), 0);
-  EXPECT_FALSE(read_text(dir + "/fifo", error));  // refused, not waited on
+  EXPECT_FALSE(value_of(read_text(dir + "/fifo"), error));  // refused, not waited on
   EXPECT_EQ(error, dir + "/fifo: not a regular file");
-  EXPECT_EQ(run_program({"/usr/bin/head", "-c", "1000000", "/dev/zero"}, out), 0);
+  EXPECT_EQ(run_capture({"/usr/bin/head", "-c", "1000000", "/dev/zero"}, out), 0);
   EXPECT_LE(out.size(), max_program_output + 64);
   EXPECT_NE(out.find("[output cut at 64 KiB]"), std::string::npos);
 }
@@ -964,7 +1019,7 @@ TEST(Util, CanonicalPathsAndCommands) {
   EXPECT_EQ(join_command({"/usr/bin/virsh", "-c", "qemu:///system?socket=/a b", "it's"}),
             "/usr/bin/virsh -c 'qemu:///system?socket=/a b' 'it'\\''s'");
   std::string out;
-  EXPECT_EQ(run_program({"/bin/sh", "-c", "echo hello; echo oops >&2; exit 3"}, out), 3);
+  EXPECT_EQ(run_capture({"/bin/sh", "-c", "echo hello; echo oops >&2; exit 3"}, out), 3);
   EXPECT_EQ(out, "hello\noops");
   EXPECT_TRUE(process_alive(static_cast<long>(::getpid())));
   EXPECT_FALSE(process_alive(999999999));
