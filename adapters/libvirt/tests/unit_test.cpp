@@ -25,6 +25,7 @@
 #include "label_map.hpp"
 #include "libvirt_xml.hpp"
 #include "policy_file.hpp"
+#include "support.hpp"
 #include "util.hpp"
 
 namespace {
@@ -32,11 +33,8 @@ namespace {
 using namespace shype::libvirt;
 namespace tool = shype::tool;
 
-std::vector<std::uint8_t> policy(const std::string& name) {
-  auto p = tool::load_policy_file(std::string(SHYPE_LIBVIRT_TEST_DATA) + "/" + name);
-  EXPECT_TRUE(p.ok()) << p.diag.text();
-  return p.binary;
-}
+using test::policy;
+using test::dom;
 
 std::string first_error(const tool::diagnostics& d) { return d.list().empty() ? "" : tool::format(d.list().front()); }
 
@@ -106,14 +104,6 @@ std::string scratch(const std::string& name) {
 
 void write(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
-}
-
-domain_entry dom(const std::string& name, const std::string& label) {
-  domain_entry d;
-  d.uuid = "uuid-" + name;
-  d.name = name;
-  d.label = label;
-  return d;
 }
 
 disk_use disk(const std::string& key, const std::string& label, bool readonly = false) {
