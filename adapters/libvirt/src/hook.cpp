@@ -133,7 +133,8 @@ int hook_qemu(const config& cfg, const std::vector<std::string>& args, const std
   auto view = rebuild(h.state, cfg, *map, std::move(*policy), daemon);
   if (!view) return refuse(cfg, h, err, refused + ": " + view.message());
   for (const auto& n : view->notes) h.log.push_back(n);
-  return carry_out(cfg, h, plan_qemu_admit({cfg, *map, op, *dom, h.state, previous, *view, daemon}), err);
+  const network_labels networks = network_labels_of(cfg, *dom);
+  return carry_out(cfg, h, plan_qemu_admit({cfg, *map, op, *dom, h.state, previous, *view, daemon, networks}), err);
 }
 
 int hook_network(const config& cfg, const std::vector<std::string>& args, const std::string& input, std::ostream& err) {

@@ -14,13 +14,21 @@ namespace {
 shype::string_ref as_ref(const std::string& s) { return shype::string_ref(s.data(), s.size()); }
 }  // namespace
 
-domain_entry entry_for(const domain_desc& d, const config& cfg, const label_map& map, const shype::policy_view& policy,
-                       std::string& why) {
-  domain_entry e;
+network_labels network_labels_of(const config& cfg, const domain_desc& d) {
+  network_labels out;
+  for (const auto& i : d.interfaces)
+    if (!i.portid.empty() && out.count(i.network) == 0) out[i.network] = network_label(cfg, i.network);
+  return out;
+}
+
+entry_decision entry_for(const domain_desc& d, const config& cfg, const label_map& map, const shype::policy_view& policy,
+                         const network_labels& nets) {
+  entry_decision r;
+  domain_entry& e = r.entry;
+  std::string& why = r.refusal;
   e.uuid = d.uuid;
   e.name = d.name;
   e.libvirt_id = d.id;
-  why.clear();
   if (d.label.present) {
     e.label = d.label.name;
   } else if (!cfg.unlabelled_label.empty()) {
@@ -29,12 +37,12 @@ domain_entry entry_for(const domain_desc& d, const config& cfg, const label_map&
     why = std::string("it has no shype label (<metadata><shype:label xmlns:shype=\"") + label_namespace +
           "\" name=\"...\"/></metadata>) and unlabelled domains are refused (unlabelled_domains, " +
           cfg.where("unlabelled_domains") + ")";
-    return e;
+    return r;
   }
   if (policy.find_vm_label(as_ref(e.label)) == shype::no_label) {
     why = "label " + e.label + (d.label.present ? "" : " (unlabelled_domains, " + cfg.where("unlabelled_domains") + ")") +
           " is not a VirtualMachineLabel of policy '" + std::string(policy.name().data(), policy.name().size()) + "'";
-    return e;
+    return r;
   }
   for (const auto& k : d.disks) {
     disk_use u;
@@ -47,12 +55,12 @@ domain_entry entry_for(const domain_desc& d, const config& cfg, const label_map&
       if (policy.find_resource_label(as_ref(u.label)) == shype::policy_view::npos) {
         why = "disk " + k.key + " is labelled " + u.label + " (" + map.where(*m) +
               "), which is not a ResourceLabel of the policy in force";
-        return e;
+        return r;
       }
     } else if (cfg.refuse_unlabelled_disks) {
       why = "disk " + k.key + " has no label in " + map.file() + " and unlabelled disks are refused (unlabelled_disks, " +
             cfg.where("unlabelled_disks") + ")";
-      return e;
+      return r;
     }
     e.disks.push_back(std::move(u));
   }
@@ -62,11 +70,12 @@ domain_entry entry_for(const domain_desc& d, const config& cfg, const label_map&
     p.network = i.network;
     p.portid = i.portid;
     p.mac = i.mac;
-    p.label = network_label(cfg, i.network);
+    const auto n = nets.find(i.network);
+    p.label = n == nets.end() ? std::string() : n->second;
     p.revoked = i.link_down;  // set down (by change-policy, or by hand): it shares nothing
     e.ports.push_back(std::move(p));
   }
-  return e;
+  return r;
 }
 
 std::string network_label(const config& cfg, const std::string& network) {
@@ -189,8 +198,9 @@ result<host_view> rebuild(host_state& s, const config& cfg, const label_map& map
   // 3. Admit what runs but the state lacks, in libvirt's start order.
   for (const auto& l : live) {
     if (s.find(l.status.domain.uuid) != nullptr) continue;
-    std::string why;
-    domain_entry e = entry_for(l.status.domain, cfg, map, h.eng->policy(), why);
+    entry_decision decided = entry_for(l.status.domain, cfg, map, h.eng->policy(), network_labels_of(cfg, l.status.domain));
+    domain_entry& e = decided.entry;
+    std::string& why = decided.refusal;
     e.state = phase::running;
     e.daemon = daemon;
     if (why.empty()) why = h.eng->admit(e, shype::hook::domain_create);

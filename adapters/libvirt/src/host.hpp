@@ -12,6 +12,7 @@
 // placed in a fresh monitor (engine.hpp), which takes the next decision.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,12 +26,22 @@
 
 namespace shype::libvirt {
 
+/// The shype labels of the networks a domain's interfaces use, by network name ("" unlabelled).
+using network_labels = std::map<std::string, std::string>;
+/// Reads them from libvirt's records (network_label): what entry_for needs, gathered before it.
+[[nodiscard]] network_labels network_labels_of(const config& cfg, const domain_desc& d);
+
+/// A domain as the adapter would admit it, or why it cannot be asked about at all.
+struct entry_decision {
+  domain_entry entry;
+  std::string refusal;  ///< "" if it can be asked about; else why not
+};
 /// A domain as the adapter admits it: its label (from <metadata>, or the configured default for
-/// unlabelled domains) and its disks' labels (from the map). "" in `why` if it can be asked
-/// about at all; otherwise why not (no label and unlabelled domains refused, a label the
-/// policy lacks, an unlabelled disk or network where those are refused).
-[[nodiscard]] domain_entry entry_for(const domain_desc& d, const config& cfg, const label_map& map,
-                                     const shype::policy_view& policy, std::string& why);
+/// unlabelled domains), its disks' labels (from the map) and its ports' (from `nets`). Refused
+/// for no label while unlabelled domains are refused, a label the policy lacks, a disk labelled
+/// outside the policy, or an unlabelled disk where those are refused. Pure: reads no file.
+[[nodiscard]] entry_decision entry_for(const domain_desc& d, const config& cfg, const label_map& map,
+                                       const shype::policy_view& policy, const network_labels& nets);
 
 /// The shype label of a network, from libvirt's record of it (RUN_DIR/network/NAME.xml).
 [[nodiscard]] std::string network_label(const config& cfg, const std::string& network);

@@ -207,8 +207,9 @@ hook_plan plan_qemu_admit(const qemu_inputs& in) {
     return refused(std::move(plan), plan.refusal_prefix + ": the domains admitted on this host do not fit the policy in force (" +
                                         in.view.problems.front() + "); see 'shype-libvirt status'");
 
-  std::string why;
-  domain_entry e = entry_for(in.dom, in.cfg, in.map, eng.policy(), why);
+  entry_decision decided = entry_for(in.dom, in.cfg, in.map, eng.policy(), in.networks);
+  domain_entry& e = decided.entry;
+  std::string& why = decided.refusal;
   const std::string labelled = e.label.empty() ? plan.refusal_prefix : plan.refusal_prefix + " (label " + e.label + ")";
   if (!why.empty()) return refused(std::move(plan), labelled + ": " + why);
   if (in.previous) e.libvirt_id = in.dom.id >= 0 ? in.dom.id : in.previous->libvirt_id;

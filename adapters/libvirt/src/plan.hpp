@@ -134,6 +134,7 @@ struct qemu_inputs {
   const std::optional<domain_entry>& previous;  ///< that earlier entry
   host_view& view;                 ///< the rebuilt host (engine, problems, notes)
   const std::string& daemon;       ///< the calling libvirtd's identity
+  const network_labels& networks;  ///< labels of the networks its interfaces use (network_labels_of)
 };
 /// An admission (or the confirmation of one) by the qemu hook.
 [[nodiscard]] hook_plan plan_qemu_admit(const qemu_inputs& in);

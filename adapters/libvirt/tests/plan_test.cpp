@@ -197,6 +197,8 @@ TEST(UninstallPlan, RemovesOnlyWhatInstallWrote) {
 
 // ===== the qemu hook ==============================================================================
 
+const network_labels no_networks;
+
 domain_desc desc(const std::string& name, const std::string& label, long id = -1) {
   domain_desc d;
   d.name = name;
@@ -226,14 +228,14 @@ TEST(QemuPlan, AnAdmissionOrARefusalNamingTheConflict) {
   const std::optional<domain_entry> none;
 
   const domain_desc beta = desc("beta", "dom_Ads_Beta");
-  const hook_plan refused = plan_qemu_admit({h.cfg, h.map, op, beta, h.state, none, h.view, daemon});
+  const hook_plan refused = plan_qemu_admit({h.cfg, h.map, op, beta, h.state, none, h.view, daemon, no_networks});
   EXPECT_EQ(refused.refusal.value_or(""),
             "shype: refused start of domain 'beta' (label dom_Ads_Beta): Chinese Wall: conflict set CompetingOEMs: domain "
             "'alpha' (label dom_Ads_Alpha) runs here with type cw_OEM_Alpha; this domain's type cw_OEM_Beta is in the same set");
   EXPECT_FALSE(refused.save);
 
   const domain_desc order = desc("order", "dom_Order");
-  const hook_plan admitted = plan_qemu_admit({h.cfg, h.map, op, order, h.state, none, h.view, daemon});
+  const hook_plan admitted = plan_qemu_admit({h.cfg, h.map, op, order, h.state, none, h.view, daemon, no_networks});
   EXPECT_FALSE(admitted.refusal);
   ASSERT_TRUE(admitted.save);
   ASSERT_EQ(admitted.save->domains.size(), 2u);
@@ -244,9 +246,31 @@ TEST(QemuPlan, AnAdmissionOrARefusalNamingTheConflict) {
   EXPECT_EQ(h.state.domains.size(), 1u);  // the input state is not touched
 
   const domain_desc unlabelled = desc("u", "");
-  EXPECT_NE(plan_qemu_admit({h.cfg, h.map, op, unlabelled, h.state, none, h.view, daemon}).refusal.value_or("").find(
+  EXPECT_NE(plan_qemu_admit({h.cfg, h.map, op, unlabelled, h.state, none, h.view, daemon, no_networks}).refusal.value_or("").find(
                 "shype: refused start of domain 'u': it has no shype label"),
             std::string::npos);
+}
+
+// A reconnecting domain's live ports carry the labels gathered for their networks (the plan
+// reads no file): here one its coalition may not use.
+TEST(QemuPlan, PortsOfARunningDomainAreJudgedByTheGatheredNetworkLabels) {
+  host h;
+  domain_desc order = desc("order", "dom_Order", 3);
+  interface_desc itf;
+  itf.network = "net-a";
+  itf.portid = "p1";
+  itf.mac = "m1";
+  order.interfaces = {itf};
+  const std::string op = "reconnect", daemon;
+  const std::optional<domain_entry> none;
+  const network_labels ads{{"net-a", "net_Ads"}};
+  EXPECT_EQ(plan_qemu_admit({h.cfg, h.map, op, order, h.state, none, h.view, daemon, ads}).refusal.value_or(""),
+            "shype: refused reconnection of domain 'order' (label dom_Order): Type Enforcement: network net-a (resource "
+            "label net_Ads, types Advertising) shares no type with this domain (types Order)");
+  const network_labels orders{{"net-a", "net_Order"}};
+  const hook_plan ok = plan_qemu_admit({h.cfg, h.map, op, order, h.state, none, h.view, daemon, orders});
+  ASSERT_TRUE(ok.save) << ok.refusal.value_or("");
+  EXPECT_EQ(ok.save->domains[0].ports[0].label, "net_Order");
 }
 
 // While an admitted domain does not fit the policy in force, new admissions are refused (fail
@@ -258,10 +282,10 @@ TEST(QemuPlan, FailClosedOnProblemsButJudgeReconnectionsAlone) {
   const std::optional<domain_entry> none;
   const std::string prepare = "prepare", reconnect = "reconnect", started = "started", daemon;
   const domain_desc order = desc("order", "dom_Order");
-  EXPECT_EQ(plan_qemu_admit({h.cfg, h.map, prepare, order, h.state, none, h.view, daemon}).refusal.value_or(""),
+  EXPECT_EQ(plan_qemu_admit({h.cfg, h.map, prepare, order, h.state, none, h.view, daemon, no_networks}).refusal.value_or(""),
             "shype: refused start of domain 'order': the domains admitted on this host do not fit the policy in force "
             "(admitted domain 'x' cannot be placed); see 'shype-libvirt status'");
-  const hook_plan back = plan_qemu_admit({h.cfg, h.map, reconnect, order, h.state, none, h.view, daemon});
+  const hook_plan back = plan_qemu_admit({h.cfg, h.map, reconnect, order, h.state, none, h.view, daemon, no_networks});
   EXPECT_FALSE(back.refusal);
   ASSERT_TRUE(back.save);
   EXPECT_EQ(back.save->find("uuid-order")->state, phase::running);
@@ -270,7 +294,7 @@ TEST(QemuPlan, FailClosedOnProblemsButJudgeReconnectionsAlone) {
   host h2;
   h2.add(pending);
   h2.state.domains[0].state = phase::admitted;
-  const hook_plan confirmed = plan_qemu_admit({h2.cfg, h2.map, started, order, h2.state, none, h2.view, daemon});
+  const hook_plan confirmed = plan_qemu_admit({h2.cfg, h2.map, started, order, h2.state, none, h2.view, daemon, no_networks});
   ASSERT_TRUE(confirmed.save);
   EXPECT_EQ(confirmed.save->domains[0].state, phase::running);
   EXPECT_EQ(confirmed.save->domains.size(), 1u);  // confirmed, not counted twice
