@@ -43,9 +43,16 @@ inline constexpr std::size_t max_input_bytes = std::size_t{16} << 20;
 
 /// Replaces `path` atomically: write a temporary file beside it, fsync, rename, fsync the
 /// directory. A crash leaves the old or the new content, never a mix; a failure leaves the old
-/// file and removes the temporary one. The temporary name is fixed, PATH.tmp.PID: the hook
-/// holds the state directory's lock while it writes, so no two writers share it, and the
-/// adapter's tests make the write fail on purpose by putting a directory there.
+/// file and removes the temporary one. Whatever stands at PATH (a FIFO, a symbolic link) is
+/// replaced, never written through. The temporary name is fixed, PATH.tmp.PID: writers hold
+/// the state directory's lock, so no two share it, and the tests make a write fail on purpose
+/// by putting a directory there (ChangeCommit.AFailedStateWriteLeavesTheOldPolicyAndTheOldState,
+/// hook_test.sh).
+/// Not merged with the tool's write_file_atomic (tools/shype/atomic_file.hpp) on purpose: that
+/// one writes a non-regular target in place and follows a link to its target, which is right
+/// for a CLI's output (-o /dev/stdout) but would make a root hook block on a FIFO or write
+/// where a planted link points (test Util.AnAtomicWriteReplacesWhatStandsInThePlaceOfTheFile);
+/// its random temporary name would also take away the tests' way to fail the state write.
 [[nodiscard]] status write_atomic(const std::string& path, const std::string& content, unsigned mode = 0644);
 /// Renames `from` to `to` (replacing it) and fsyncs the directory.
 [[nodiscard]] status rename_durably(const std::string& from, const std::string& to);

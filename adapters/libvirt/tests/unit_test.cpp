@@ -986,6 +986,26 @@ TEST(Util, AFailedAtomicWriteLeavesTheOldFile) {
   EXPECT_EQ(out, "state");
 }
 
+// What stands at a file's place is replaced, never written through: a FIFO (writing into it
+// would block a hook until someone reads) and a symbolic link (a root hook must not write where
+// a planted link points). This is why the adapter keeps its own write_atomic beside the tool's
+// write_file_atomic, which writes a non-regular target in place and follows links (util.hpp).
+TEST(Util, AnAtomicWriteReplacesWhatStandsInThePlaceOfTheFile) {
+  const std::string dir = scratch("in-the-way");
+  std::string error;
+  ASSERT_EQ(::mkfifo((dir + "/state").c_str(), 0600), 0);
+  ASSERT_TRUE(done(write_atomic(dir + "/state", "new\n", 0600), error)) << error;
+  EXPECT_EQ(value_of(read_text(dir + "/state"), error).value_or("(" + error + ")"), "new\n");
+
+  ASSERT_TRUE(done(write_atomic(dir + "/elsewhere", "keep\n", 0600), error)) << error;
+  ASSERT_EQ(::symlink((dir + "/elsewhere").c_str(), (dir + "/policy.bin").c_str()), 0);
+  ASSERT_TRUE(done(write_atomic(dir + "/policy.bin", "policy\n", 0600), error)) << error;
+  struct stat st {};
+  ASSERT_EQ(::lstat((dir + "/policy.bin").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_EQ(value_of(read_text(dir + "/elsewhere"), error).value_or("(" + error + ")"), "keep\n");
+}
+
 TEST(Util, InputsAndProgramOutputAreBounded) {
   const std::string dir = scratch("bounded");
   const std::string big = dir + "/big";
