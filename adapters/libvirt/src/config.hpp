@@ -42,8 +42,8 @@ struct config {
   [[nodiscard]] std::string log_path() const { return state_dir + "/decisions.log"; }
 };
 
-/// Parses configuration text; errors go to `diag` and give nullopt.
-[[nodiscard]] std::optional<config> parse_config(const std::string& text, const std::string& file, tool::diagnostics& diag);
+/// Parses configuration text; an error holds every diagnostic (FILE:LINE: ...), one line each.
+[[nodiscard]] result<config> parse_config(const std::string& text, const std::string& file);
 
 /// Reads and parses a configuration file; an error holds every diagnostic, one line each.
 [[nodiscard]] result<config> load_config(const std::string& path);

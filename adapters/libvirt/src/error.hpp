@@ -3,7 +3,10 @@
 // The adapter's one error type, and the exit codes it maps to.
 //
 // Every function of the adapter that can fail returns a result<T> (a value or an error); none
-// takes a string out-parameter, none throws. An error is one or more lines, each naming what
+// takes a string out-parameter, none throws. The text parsers (configuration, label map, state,
+// libvirt's XML) collect the tool's diagnostics inside (its XML reader reports into them) and
+// return them as one error through parse_with. Decisions are not errors: the engine's "" or
+// reason, a plan's refusals (plan.hpp). An error is one or more lines, each naming what
 // and where ("PATH: cannot open: No such file or directory", "FILE:LINE: ..."), and a kind,
 // which is also the program's exit code, so that a command cannot report one thing and exit
 // with another. The codes (README.md, "Exit codes"):
@@ -85,6 +88,17 @@ class [[nodiscard]] result<void> {
 };
 
 using status = result<void>;
+
+/// Runs a parser of the tool's convention (TEXT, FILE, diagnostics -> a value or nullopt): its
+/// value, or every diagnostic as a line of the error (`fallback` if it gave none).
+template <class T>
+result<T> parse_with(std::optional<T> (*parse)(const std::string&, const std::string&, tool::diagnostics&),
+                     const std::string& text, const std::string& file, const std::string& fallback) {
+  tool::diagnostics d;
+  auto value = parse(text, file, d);
+  if (value) return std::move(*value);
+  return error::of(d, fallback);
+}
 
 inline error error::of(const tool::diagnostics& d, const std::string& fallback, kind k) {
   error e;

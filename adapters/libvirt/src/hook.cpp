@@ -99,11 +99,10 @@ int hook_qemu(const config& cfg, const std::vector<std::string>& args, const std
   const qemu_event event = qemu_event_of(op, args[2]);
   if (event == qemu_event::ignored) return exit_ok;
 
-  tool::diagnostics diag;
-  const auto dom = parse_domain(input, "domain XML of '" + args[0] + "' (stdin)", diag);
+  const auto dom = parse_domain(input, "domain XML of '" + args[0] + "' (stdin)");
   if (!dom) {
     err << one_line("shype: refused " + std::string(qemu_what(op)) + " of domain '" + args[0] +
-                    "': cannot read the domain XML: " + (diag.list().empty() ? "no XML" : tool::format(diag.list().front())))
+                    "': cannot read the domain XML: " + dom.message())
         << "\n";
     return exit_refused;
   }
@@ -146,11 +145,9 @@ int hook_network(const config& cfg, const std::vector<std::string>& args, const 
   const network_event event = network_event_of(op, args[2]);
   if (event == network_event::ignored) return exit_ok;
 
-  tool::diagnostics diag;
-  const auto data = parse_network_hook(input, "network hook data of '" + args[0] + "' (stdin)", diag);
+  const auto data = parse_network_hook(input, "network hook data of '" + args[0] + "' (stdin)");
   if (!data) {
-    err << one_line("shype: refused " + op + " on network '" + args[0] +
-                    "': cannot read the XML: " + (diag.list().empty() ? "no XML" : tool::format(diag.list().front())))
+    err << one_line("shype: refused " + op + " on network '" + args[0] + "': cannot read the XML: " + data.message())
         << "\n";
     return exit_refused;
   }

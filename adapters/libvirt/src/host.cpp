@@ -86,8 +86,7 @@ std::string network_label(const config& cfg, const std::string& network) {
     return {};
   const auto text = read_text(cfg.libvirt_run_dir + "/network/" + network + ".xml");
   if (!text) return {};
-  tool::diagnostics diag;
-  const auto n = parse_network_status(*text, "network status", diag);
+  const auto n = parse_network_status(*text, "network status");
   return n && n->label.present ? n->label.name : std::string();
 }
 
@@ -118,10 +117,9 @@ status live_domains(const config& cfg, bool required, std::vector<live_domain>& 
     const std::string path = dir + "/" + name;
     const auto text = read_text(path);
     if (!text) continue;  // removed while we read: the domain just stopped
-    tool::diagnostics diag;
-    auto s = parse_domain_status(*text, path, diag);
+    auto s = parse_domain_status(*text, path);
     if (!s) {
-      notes.push_back("ignored " + path + ": " + (diag.list().empty() ? std::string("unreadable") : tool::format(diag.list().front())));
+      notes.push_back("ignored " + path + ": " + s.message());
       continue;
     }
     if (!process_alive(s->pid)) continue;

@@ -79,7 +79,8 @@ std::string render_state(const host_state& s) {
   return o;
 }
 
-std::optional<host_state> parse_state(const std::string& text, const std::string& file, tool::diagnostics& diag) {
+namespace {
+std::optional<host_state> parse_state_into(const std::string& text, const std::string& file, tool::diagnostics& diag) {
   host_state s;
   std::istringstream in(text);
   std::string raw;
@@ -170,6 +171,12 @@ std::optional<host_state> parse_state(const std::string& text, const std::string
   return s;
 }
 
+}  // namespace
+
+result<host_state> parse_state(const std::string& text, const std::string& file) {
+  return parse_with(parse_state_into, text, file, file + ": unreadable");
+}
+
 std::string policy_identity(const std::string& bytes) {
   const auto d = tool::sha256::of(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
   return tool::to_hex(d.data(), d.size()) + " " + std::to_string(bytes.size());
@@ -216,9 +223,13 @@ state_store::load_report state_store::load(host_state& out) {
   };
   if (!exists(path)) return finish(loaded::missing);
   auto text = read_text(path);
-  tool::diagnostics diag;
   std::optional<host_state> s;
-  if (text) s = parse_state(*text, path, diag);
+  std::string unreadable = text.message();
+  if (text) {
+    auto parsed_state = parse_state(*text, path);
+    if (parsed_state) s = std::move(*parsed_state);
+    else unreadable = parsed_state.message();
+  }
   std::string tag = "corrupt";
   if (s && in_force && (s->policy.empty() || s->policy == *in_force)) {
     // A pending policy beside a state that does not name it: a change that never committed.
@@ -254,7 +265,7 @@ state_store::load_report state_store::load(host_state& out) {
              (pending_error.empty() ? std::string() : " (" + pending_error + ")");
     tag = "mismatch";
   } else {
-    detail = text ? tool::format(diag.list().front()) : text.message();
+    detail = unreadable;
   }
   // Keep the file for inspection; the caller rebuilds the state from libvirt.
   if (const auto aside = move_aside(path, tag, corrupt_copies_kept))

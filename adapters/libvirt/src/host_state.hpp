@@ -68,7 +68,8 @@ struct host_state {
 };
 
 [[nodiscard]] std::string render_state(const host_state& s);
-[[nodiscard]] std::optional<host_state> parse_state(const std::string& text, const std::string& file, tool::diagnostics& diag);
+/// The state in `text`, or an error naming FILE:LINE.
+[[nodiscard]] result<host_state> parse_state(const std::string& text, const std::string& file);
 
 /// How many moved-aside corrupt state files are kept (the oldest beyond go).
 inline constexpr std::size_t corrupt_copies_kept = 8;

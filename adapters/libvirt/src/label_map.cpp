@@ -7,7 +7,7 @@
 
 namespace shype::libvirt {
 
-std::optional<label_map> label_map::parse(const std::string& text, const std::string& file, tool::diagnostics& diag) {
+std::optional<label_map> label_map::parse_into(const std::string& text, const std::string& file, tool::diagnostics& diag) {
   label_map m;
   m.file_ = file;
   const std::size_t errors = diag.error_count();
@@ -63,10 +63,11 @@ result<label_map> label_map::load(const std::string& path, bool required) {
   }
   auto text = read_text(path);
   if (!text) return std::move(text).failure();
-  tool::diagnostics diag;
-  auto m = parse(*text, path, diag);
-  if (!m) return error::of(diag, path + ": cannot read the disk label map");
-  return std::move(*m);
+  return parse(*text, path);
+}
+
+result<label_map> label_map::parse(const std::string& text, const std::string& file) {
+  return parse_with(parse_into, text, file, file + ": cannot read the disk label map");
 }
 
 const label_map_entry* label_map::lookup(const std::string& key) const {

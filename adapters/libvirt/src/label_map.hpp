@@ -33,8 +33,8 @@ struct label_map_entry {
 class label_map {
  public:
   label_map() = default;
-  /// Parses map text; errors (bad lines, duplicate keys) go to `diag` and give nullopt.
-  static std::optional<label_map> parse(const std::string& text, const std::string& file, tool::diagnostics& diag);
+  /// Parses map text; an error (bad lines, duplicate keys) holds every diagnostic, one line each.
+  static result<label_map> parse(const std::string& text, const std::string& file);
   /// Reads `path`; a missing file is an empty map unless `required`. An error holds every
   /// diagnostic, one line each.
   static result<label_map> load(const std::string& path, bool required);
@@ -49,6 +49,8 @@ class label_map {
   [[nodiscard]] std::string where(const label_map_entry& e) const { return file_ + ":" + std::to_string(e.line); }
 
  private:
+  static std::optional<label_map> parse_into(const std::string& text, const std::string& file, tool::diagnostics& diag);
+
   std::string file_;
   std::vector<label_map_entry> entries_;
 };

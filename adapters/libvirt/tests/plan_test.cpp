@@ -140,9 +140,8 @@ TEST(ChangePlan, RefusalsComeWithNoActions) {
   {  // the host out of line, the map and unlabelled_domains naming labels the policy lacks
     host h;
     h.view.problems = {"admitted domain 'x' (label dom_Gone) cannot be placed: ..."};
-    tool::diagnostics diag;
-    auto map = label_map::parse("vdisk_Nowhere /d/x.img\n", "map", diag);
-    ASSERT_TRUE(map) << diag.text();
+    auto map = label_map::parse("vdisk_Nowhere /d/x.img\n", "map");
+    ASSERT_TRUE(map) << map.message();
     h.map = *map;
     h.cfg.unlabelled_label = "dom_Nowhere";
     const change_plan plan =

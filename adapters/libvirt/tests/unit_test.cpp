@@ -36,8 +36,6 @@ namespace tool = shype::tool;
 using test::policy;
 using test::dom;
 
-std::string first_error(const tool::diagnostics& d) { return d.list().empty() ? "" : tool::format(d.list().front()); }
-
 // The adapter returns result<T> and status (error.hpp). These keep the assertions below as they
 // were written: a value or false, with the error's first line in `error`.
 template <class T>
@@ -118,11 +116,10 @@ disk_use disk(const std::string& key, const std::string& label, bool readonly = 
 // ===== configuration ==========================================================================
 
 TEST(Config, DefaultsAndValues) {
-  tool::diagnostics diag;
   auto c = parse_config("# comment\n\nstate_dir = /tmp/s\nunlabelled_domains = label dom_Order\n"
                         "unlabelled_disks = refuse\nuri = \"qemu:///system?socket=/x y\"\non_revoked_disk = report\n",
-                        "f.conf", diag);
-  ASSERT_TRUE(c) << diag.text();
+                        "f.conf");
+  ASSERT_TRUE(c) << c.message();
   EXPECT_EQ(c->state_dir, "/tmp/s");
   EXPECT_EQ(c->policy_path(), "/tmp/s/policy.bin");
   EXPECT_EQ(c->unlabelled_label, "dom_Order");
@@ -137,24 +134,24 @@ TEST(Config, DefaultsAndValues) {
 }
 
 TEST(Config, EveryErrorNamesFileAndLine) {
-  tool::diagnostics diag;
-  EXPECT_FALSE(parse_config("state_dir = relative\nfrobnicate = 1\nunlabelled_domains = maybe\nuri = a\nuri = b\nno equals\n",
-                            "bad.conf", diag));
-  ASSERT_EQ(diag.error_count(), 5u) << diag.text();
-  EXPECT_EQ(tool::format(diag.list()[0]), "bad.conf:1: state_dir: expected an absolute directory, got 'relative'");
-  EXPECT_EQ(tool::format(diag.list()[1]).rfind("bad.conf:2: frobnicate: unknown key (known: state_dir, ", 0), 0u);
-  EXPECT_EQ(tool::format(diag.list()[2]), "bad.conf:3: unlabelled_domains: expected 'refuse' or 'label NAME', got 'maybe'");
-  EXPECT_EQ(tool::format(diag.list()[3]), "bad.conf:5: uri: set twice (first on line 4)");
-  EXPECT_EQ(tool::format(diag.list()[4]), "bad.conf:6: expected 'key = value', got 'no equals'");
+  const auto bad =
+      parse_config("state_dir = relative\nfrobnicate = 1\nunlabelled_domains = maybe\nuri = a\nuri = b\nno equals\n", "bad.conf");
+  ASSERT_FALSE(bad);
+  const auto& lines = bad.failure().lines;
+  ASSERT_EQ(lines.size(), 5u) << bad.message();
+  EXPECT_EQ(lines[0], "bad.conf:1: state_dir: expected an absolute directory, got 'relative'");
+  EXPECT_EQ(lines[1].rfind("bad.conf:2: frobnicate: unknown key (known: state_dir, ", 0), 0u);
+  EXPECT_EQ(lines[2], "bad.conf:3: unlabelled_domains: expected 'refuse' or 'label NAME', got 'maybe'");
+  EXPECT_EQ(lines[3], "bad.conf:5: uri: set twice (first on line 4)");
+  EXPECT_EQ(lines[4], "bad.conf:6: expected 'key = value', got 'no equals'");
 }
 
 TEST(Config, RenderedDefaultsParseBack) {
   config c;
   c.unlabelled_label = "dom_Computing";
   c.suspend_on_revoked_disk = false;
-  tool::diagnostics diag;
-  auto back = parse_config(render_config(c), "rendered", diag);
-  ASSERT_TRUE(back) << diag.text();
+  auto back = parse_config(render_config(c), "rendered");
+  ASSERT_TRUE(back) << back.message();
   EXPECT_EQ(back->unlabelled_label, "dom_Computing");
   EXPECT_FALSE(back->suspend_on_revoked_disk);
   EXPECT_EQ(back->state_dir, c.state_dir);
@@ -163,11 +160,10 @@ TEST(Config, RenderedDefaultsParseBack) {
 // ===== the disk label map =====================================================================
 
 TEST(LabelMap, ExactBeatsDirectoryAndLongerDirectoryBeatsShorter) {
-  tool::diagnostics diag;
   auto m = label_map::parse("# map\nvdisk_Ads /srv/\nvdisk_Order  /srv/order/\nvdisk_Ads /srv/order/public.img\n"
                             "vdisk_Order volume:default/db\nvdisk_Ads /srv//x/../shared disk.img\n",
-                            "map", diag);
-  ASSERT_TRUE(m) << diag.text();
+                            "map");
+  ASSERT_TRUE(m) << m.message();
   ASSERT_NE(m->lookup("/srv/order/db.img"), nullptr);
   EXPECT_EQ(m->lookup("/srv/order/db.img")->label, "vdisk_Order");
   EXPECT_EQ(m->lookup("/srv/order/public.img")->label, "vdisk_Ads");
@@ -179,17 +175,17 @@ TEST(LabelMap, ExactBeatsDirectoryAndLongerDirectoryBeatsShorter) {
 }
 
 TEST(LabelMap, ErrorsAndLabelsThePolicyLacks) {
-  tool::diagnostics diag;
-  EXPECT_FALSE(label_map::parse("vdisk_Ads relative.img\nvdisk_Ads\nvdisk_A /a.img\nvdisk_B /a.img\nvdisk_C volume:nopool\n",
-                                "map", diag));
-  ASSERT_EQ(diag.error_count(), 4u) << diag.text();
-  EXPECT_EQ(tool::format(diag.list()[0]),
+  const auto bad =
+      label_map::parse("vdisk_Ads relative.img\nvdisk_Ads\nvdisk_A /a.img\nvdisk_B /a.img\nvdisk_C volume:nopool\n", "map");
+  ASSERT_FALSE(bad);
+  const auto& lines = bad.failure().lines;
+  ASSERT_EQ(lines.size(), 4u) << bad.message();
+  EXPECT_EQ(lines[0],
             "map:1: vdisk_Ads: expected an absolute path, volume:POOL/VOLUME or network:PROTOCOL/NAME, got 'relative.img'");
-  EXPECT_EQ(tool::format(diag.list()[1]), "map:2: expected 'LABEL PATH', got 'vdisk_Ads'");
-  EXPECT_EQ(tool::format(diag.list()[2]), "map:4: vdisk_B: '/a.img' is already labelled vdisk_A on line 3");
+  EXPECT_EQ(lines[1], "map:2: expected 'LABEL PATH', got 'vdisk_Ads'");
+  EXPECT_EQ(lines[2], "map:4: vdisk_B: '/a.img' is already labelled vdisk_A on line 3");
 
-  tool::diagnostics d2;
-  auto m = label_map::parse("vdisk_Order /a.img\nvdisk_Nowhere /b.img\n", "map", d2);
+  auto m = label_map::parse("vdisk_Order /a.img\nvdisk_Nowhere /b.img\n", "map");
   ASSERT_TRUE(m);
   const auto bytes = policy("policy.xml");
   const auto v = shype::policy_view::load(shype::byte_view(bytes.data(), bytes.size()));
@@ -222,9 +218,8 @@ TEST(LibvirtXml, DomainLabelDisksAndInterfaces) {
     <interface type='user'><mac address='52:54:00:00:00:02'/></interface>
   </devices>
 </domain>)";
-  tool::diagnostics diag;
-  auto d = parse_domain(xml, "stdin", diag);
-  ASSERT_TRUE(d) << diag.text();
+  auto d = parse_domain(xml, "stdin");
+  ASSERT_TRUE(d) << d.message();
   EXPECT_EQ(d->name, "web 1");
   EXPECT_EQ(d->id, 7);
   EXPECT_TRUE(d->label.present);
@@ -245,9 +240,9 @@ TEST(LibvirtXml, DomainLabelDisksAndInterfaces) {
 
 TEST(LibvirtXml, MalformedInputNamesTheLine) {
   const auto error_of = [](const std::string& xml) {
-    tool::diagnostics diag;
-    EXPECT_FALSE(parse_domain(xml, "stdin", diag));
-    return first_error(diag);
+    const auto d = parse_domain(xml, "stdin");
+    EXPECT_FALSE(d);
+    return d.message();
   };
   EXPECT_EQ(error_of("<domain><name>a</name><uuid>u</uuid>\n<metadata>\n<l:label xmlns:l='urn:shype:libvirt:1'/>"
                      "</metadata></domain>"),
@@ -264,13 +259,12 @@ TEST(LibvirtXml, MalformedInputNamesTheLine) {
 }
 
 TEST(LibvirtXml, NetworkHookDataAndLibvirtRecords) {
-  tool::diagnostics diag;
   auto h = parse_network_hook(R"(<hookData><network><name>lan</name><uuid>n-1</uuid>
     <metadata><shype:label xmlns:shype="urn:shype:libvirt:1" name="net_Order"/></metadata></network>
     <networkport><uuid>p-9</uuid><owner><name>web</name><uuid>d-1</uuid></owner><mac address='52:54:00:00:00:09'/></networkport>
     </hookData>)",
-                              "stdin", diag);
-  ASSERT_TRUE(h) << diag.text();
+                              "stdin");
+  ASSERT_TRUE(h) << h.message();
   EXPECT_EQ(h->network.name, "lan");
   EXPECT_EQ(h->network.label.name, "net_Order");
   ASSERT_TRUE(h->port);
@@ -280,11 +274,11 @@ TEST(LibvirtXml, NetworkHookDataAndLibvirtRecords) {
 
   auto s = parse_domain_status("<!-- libvirt --><domstatus state='running' pid='1234'><domain><name>a</name><uuid>u</uuid>"
                                "</domain></domstatus>",
-                               "a.xml", diag);
-  ASSERT_TRUE(s) << diag.text();
+                               "a.xml");
+  ASSERT_TRUE(s) << s.message();
   EXPECT_EQ(s->pid, 1234);
   EXPECT_EQ(s->domain.name, "a");
-  auto n = parse_network_status("<networkstatus><network><name>lan</name></network></networkstatus>", "lan.xml", diag);
+  auto n = parse_network_status("<networkstatus><network><name>lan</name></network></networkstatus>", "lan.xml");
   ASSERT_TRUE(n);
   EXPECT_FALSE(n->label.present);
 }
@@ -305,9 +299,8 @@ TEST(HostState, RoundTripsAwkwardNames) {
   domain_entry b = dom("-", "");
   s.add(b);
   const std::string text = render_state(s);
-  tool::diagnostics diag;
-  auto back = parse_state(text, "state", diag);
-  ASSERT_TRUE(back) << diag.text() << text;
+  auto back = parse_state(text, "state");
+  ASSERT_TRUE(back) << back.message() << text;
   EXPECT_EQ(render_state(*back), text);
   ASSERT_EQ(back->domains.size(), 2u);
   EXPECT_EQ(back->domains[0].name, "web 1%-");
@@ -324,9 +317,9 @@ TEST(HostState, TruncatedOrGarbledFilesAreRejectedAndMovedAside) {
   host_state s;
   s.add(dom("a", "dom_Order"));
   std::string text = render_state(s);
-  tool::diagnostics diag;
-  EXPECT_FALSE(parse_state(text.substr(0, text.find("end")), "state", diag));
-  EXPECT_EQ(first_error(diag), "state:7: truncated state file (no 'end' line)");
+  const auto truncated = parse_state(text.substr(0, text.find("end")), "state");
+  EXPECT_FALSE(truncated);
+  EXPECT_EQ(truncated.message(), "state:7: truncated state file (no 'end' line)");
 
   config c;
   c.state_dir = scratch("state");
@@ -768,16 +761,15 @@ TEST_F(ChangeCommit, ACommittedChangeIsCompletedByTheNextLoad) {
 // A version-1 state file (no policy line) is still read, and taken to be made against the
 // policy in force; a version-2 file must name its policy.
 TEST(HostState, VersionOneFilesAreReadAndVersionTwoNamesItsPolicy) {
-  tool::diagnostics diag;
   auto v1 = parse_state("shype-libvirt-state 1\nnext-seq 2\nchanges 0\ndaemon -\ndomain 1 u a dom_Order admitted -1 - 0\nend\n",
-                        "state", diag);
-  ASSERT_TRUE(v1) << diag.text();
+                        "state");
+  ASSERT_TRUE(v1) << v1.message();
   EXPECT_EQ(v1->policy, "");
   EXPECT_EQ(v1->domains.size(), 1u);
-  EXPECT_FALSE(parse_state("shype-libvirt-state 1\npolicy x\nend\n", "state", diag));
-  tool::diagnostics d2;
-  EXPECT_FALSE(parse_state("shype-libvirt-state 2\nnext-seq 1\nend\n", "state", d2));
-  EXPECT_EQ(first_error(d2), "state:3: no 'policy' line (the identity of the policy the state was made against)");
+  EXPECT_FALSE(parse_state("shype-libvirt-state 1\npolicy x\nend\n", "state"));
+  const auto v2 = parse_state("shype-libvirt-state 2\nnext-seq 1\nend\n", "state");
+  EXPECT_FALSE(v2);
+  EXPECT_EQ(v2.message(), "state:3: no 'policy' line (the identity of the policy the state was made against)");
 
   config c;
   c.state_dir = scratch("state-v1");
