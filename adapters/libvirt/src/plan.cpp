@@ -17,10 +17,12 @@ std::string title_of(const shype::policy_view& p) {
   return "'" + str(p.name()) + "' version " + std::to_string(p.version().major) + "." + std::to_string(p.version().minor);
 }
 
-hook_plan refused(hook_plan p, const std::string& line) {
+/// `p` refusing with `line`. By reference: `line` is often made of `p`'s own fields, and a
+/// by-value parameter could be moved from before the argument that reads them is evaluated.
+hook_plan refused(hook_plan&& p, const std::string& line) {
   p.refusal = line;
   p.save.reset();
-  return p;
+  return std::move(p);
 }
 
 }  // namespace
