@@ -134,7 +134,14 @@ result<command_line> hook(const std::vector<std::string>& rest) {
     o.config_file = rest[2];
     i = 3;
   }
-  o.args.assign(rest.begin() + static_cast<std::ptrdiff_t>(i), rest.end());
+  if (rest.size() < i + 3)
+    return error("shype: hook " + o.driver +
+                     ": expected NAME OPERATION SUB-OPERATION [EXTRA] (libvirt's calling convention)",
+                 error::kind::usage);
+  o.name = rest[i];
+  o.op = rest[i + 1];
+  o.sub = rest[i + 2];
+  o.extra.assign(rest.begin() + static_cast<std::ptrdiff_t>(i + 3), rest.end());
   return command_line(std::move(o));
 }
 

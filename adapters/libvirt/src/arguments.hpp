@@ -33,12 +33,13 @@ struct change_options {
   std::string config_file, policy;
   bool dry_run = false;
 };
-/// `hook DRIVER [--config FILE] NAME OPERATION SUB-OPERATION EXTRA`: libvirt's arguments are
-/// passed through untouched, so only a leading --config is ours.
+/// `hook DRIVER [--config FILE] NAME OPERATION SUB-OPERATION [EXTRA...]`: libvirt's arguments
+/// are taken as they are (a domain may be named --help), so only a leading --config is ours.
 struct hook_options {
   std::string driver;  ///< qemu or network
   std::string config_file;
-  std::vector<std::string> args;
+  std::string name, op, sub;       ///< the domain or network, libvirt's operation and sub-operation
+  std::vector<std::string> extra;  ///< the rest ("-" for qemu)
 };
 
 using command_line =

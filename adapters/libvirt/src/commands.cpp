@@ -313,7 +313,10 @@ int cmd_change_policy(const change_options& o, std::ostream& out, std::ostream& 
 
 int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
   auto parsed = parse_command_line(argv);
-  if (!parsed) return fail(err, parsed.failure());
+  if (!parsed) {
+    if (!argv.empty() && argv[0] == "hook") (void)read_stdin();  // libvirt writes it whatever we say
+    return fail(err, parsed.failure());
+  }
   if (const auto* h = std::get_if<help_request>(&*parsed)) {
     (h->to_stderr ? err : out) << h->text;
     return h->to_stderr ? exit_usage : exit_ok;
@@ -333,7 +336,7 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
     line(err, "shype: refused: configuration: " + cfg.message());
     return exit_refused;
   }
-  return hook.driver == "qemu" ? hook_qemu(*cfg, hook.args, *input, err) : hook_network(*cfg, hook.args, *input, err);
+  return hook.driver == "qemu" ? hook_qemu(*cfg, hook, *input, err) : hook_network(*cfg, hook, *input, err);
 }
 
 }  // namespace shype::libvirt

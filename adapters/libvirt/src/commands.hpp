@@ -18,9 +18,9 @@
 namespace shype::libvirt {
 
 /// `hook qemu NAME OPERATION SUB-OPERATION EXTRA` with the domain XML as `input`.
-int hook_qemu(const config& cfg, const std::vector<std::string>& args, const std::string& input, std::ostream& err);
+int hook_qemu(const config& cfg, const hook_options& call, const std::string& input, std::ostream& err);
 /// `hook network NAME OPERATION SUB-OPERATION EXTRA` with <hookData> as `input`.
-int hook_network(const config& cfg, const std::vector<std::string>& args, const std::string& input, std::ostream& err);
+int hook_network(const config& cfg, const hook_options& call, const std::string& input, std::ostream& err);
 
 int cmd_install(const install_options& o, std::ostream& out, std::ostream& err);
 int cmd_uninstall(const uninstall_options& o, std::ostream& out, std::ostream& err);

@@ -90,18 +90,14 @@ int carry_out(const config& cfg, locked_host& h, hook_plan plan, std::ostream& e
 
 }  // namespace
 
-int hook_qemu(const config& cfg, const std::vector<std::string>& args, const std::string& input, std::ostream& err) {
-  if (args.size() < 3) {
-    err << "shype: hook qemu: expected NAME OPERATION SUB-OPERATION [EXTRA] (libvirt's calling convention)\n";
-    return exit_usage;
-  }
-  const std::string& op = args[1];
-  const qemu_event event = qemu_event_of(op, args[2]);
+int hook_qemu(const config& cfg, const hook_options& call, const std::string& input, std::ostream& err) {
+  const std::string& op = call.op;
+  const qemu_event event = qemu_event_of(op, call.sub);
   if (event == qemu_event::ignored) return exit_ok;
 
-  const auto dom = parse_domain(input, "domain XML of '" + args[0] + "' (stdin)");
+  const auto dom = parse_domain(input, "domain XML of '" + call.name + "' (stdin)");
   if (!dom) {
-    err << one_line("shype: refused " + std::string(qemu_what(op)) + " of domain '" + args[0] +
+    err << one_line("shype: refused " + std::string(qemu_what(op)) + " of domain '" + call.name +
                     "': cannot read the domain XML: " + dom.message())
         << "\n";
     return exit_refused;
@@ -136,18 +132,14 @@ int hook_qemu(const config& cfg, const std::vector<std::string>& args, const std
   return carry_out(cfg, h, plan_qemu_admit({cfg, *map, op, *dom, h.state, previous, *view, daemon, networks}), err);
 }
 
-int hook_network(const config& cfg, const std::vector<std::string>& args, const std::string& input, std::ostream& err) {
-  if (args.size() < 3) {
-    err << "shype: hook network: expected NAME OPERATION SUB-OPERATION [EXTRA] (libvirt's calling convention)\n";
-    return exit_usage;
-  }
-  const std::string& op = args[1];
-  const network_event event = network_event_of(op, args[2]);
+int hook_network(const config& cfg, const hook_options& call, const std::string& input, std::ostream& err) {
+  const std::string& op = call.op;
+  const network_event event = network_event_of(op, call.sub);
   if (event == network_event::ignored) return exit_ok;
 
-  const auto data = parse_network_hook(input, "network hook data of '" + args[0] + "' (stdin)");
+  const auto data = parse_network_hook(input, "network hook data of '" + call.name + "' (stdin)");
   if (!data) {
-    err << one_line("shype: refused " + op + " on network '" + args[0] + "': cannot read the XML: " + data.message())
+    err << one_line("shype: refused " + op + " on network '" + call.name + "': cannot read the XML: " + data.message())
         << "\n";
     return exit_refused;
   }

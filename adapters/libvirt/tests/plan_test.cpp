@@ -401,7 +401,14 @@ TEST(CommandLine, OneStructPerCommandAndUsageErrorsExitTwo) {
   ASSERT_TRUE(hook.ok());
   const auto& o = std::get<hook_options>(*hook);
   EXPECT_EQ(o.config_file, "/c");
-  EXPECT_EQ(o.args, (std::vector<std::string>{"--help", "prepare", "begin", "-"}));
+  EXPECT_EQ(o.name, "--help");
+  EXPECT_EQ(o.op, "prepare");
+  EXPECT_EQ(o.sub, "begin");
+  EXPECT_EQ(o.extra, (std::vector<std::string>{"-"}));
+  const auto short_call = parse_command_line({"hook", "network", "lan", "start"});
+  EXPECT_EQ(short_call.failure().exit_code(), exit_usage);
+  EXPECT_EQ(short_call.message(),
+            "shype: hook network: expected NAME OPERATION SUB-OPERATION [EXTRA] (libvirt's calling convention)");
 }
 
 TEST(Error, KindsAreTheDocumentedExitCodes) {
