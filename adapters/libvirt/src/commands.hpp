@@ -11,30 +11,24 @@
 #include <string>
 #include <vector>
 
+#include "arguments.hpp"
 #include "config.hpp"
+#include "error.hpp"
 
 namespace shype::libvirt {
 
-enum exit_code : int {
-  exit_ok = 0,
-  exit_refused = 1,        ///< a hook refused, or a policy change was refused
-  exit_usage = 2,          ///< bad command line
-  exit_invalid = 3,        ///< an input has errors, or a file cannot be read or written
-  exit_action_failed = 4,  ///< change-policy applied the policy but an action on a domain failed
-};
-
 /// `hook qemu NAME OPERATION SUB-OPERATION EXTRA` with the domain XML as `input`.
-int hook_qemu(const config& cfg, const std::vector<std::string>& args, const std::string& input, std::ostream& err);
+int hook_qemu(const config& cfg, const hook_options& call, const std::string& input, std::ostream& err);
 /// `hook network NAME OPERATION SUB-OPERATION EXTRA` with <hookData> as `input`.
-int hook_network(const config& cfg, const std::vector<std::string>& args, const std::string& input, std::ostream& err);
+int hook_network(const config& cfg, const hook_options& call, const std::string& input, std::ostream& err);
 
-int cmd_install(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
-int cmd_uninstall(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
-int cmd_status(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
-int cmd_change_policy(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int cmd_install(const install_options& o, std::ostream& out, std::ostream& err);
+int cmd_uninstall(const uninstall_options& o, std::ostream& out, std::ostream& err);
+int cmd_status(const status_options& o, std::ostream& out, std::ostream& err);
+int cmd_change_policy(const change_options& o, std::ostream& out, std::ostream& err);
 
-/// Dispatches `shype-libvirt COMMAND ARGS...` (argv without the program name); `input` is read
-/// for hooks only.
+/// Dispatches `shype-libvirt COMMAND ARGS...` (argv without the program name, parsed by
+/// arguments.hpp); standard input is read for hooks only. Returns the exit code (error.hpp).
 int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err);
 
 /// The decision log's size before it is rotated to decisions.log.1 (the one older log kept):

@@ -18,9 +18,7 @@ namespace {
 
 bool absolute(const std::string& v) { return !v.empty() && v[0] == '/'; }
 
-}  // namespace
-
-std::optional<config> parse_config(const std::string& text, const std::string& file, tool::diagnostics& diag) {
+std::optional<config> parse_config_into(const std::string& text, const std::string& file, tool::diagnostics& diag) {
   config c;
   c.file = file;
   const std::size_t errors = diag.error_count();
@@ -84,15 +82,16 @@ std::optional<config> parse_config(const std::string& text, const std::string& f
   if (diag.error_count() != errors) return std::nullopt;
   return c;
 }
+}  // namespace
 
-std::optional<config> load_config(const std::string& path, tool::diagnostics& diag) {
-  std::string error;
-  auto text = read_text(path, error);
-  if (!text) {
-    diag.error(path, 0, "", error.substr(error.find(": ") + 2));
-    return std::nullopt;
-  }
-  return parse_config(*text, path, diag);
+result<config> parse_config(const std::string& text, const std::string& file) {
+  return parse_with(parse_config_into, text, file, file + ": cannot read the configuration");
+}
+
+result<config> load_config(const std::string& path) {
+  auto text = read_text(path);
+  if (!text) return std::move(text).failure();
+  return parse_config(*text, path);
 }
 
 std::string render_config(const config& c) {

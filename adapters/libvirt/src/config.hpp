@@ -10,6 +10,7 @@
 #include <string>
 
 #include <shype/tool/io/diagnostic.hpp>
+#include "error.hpp"
 
 namespace shype::libvirt {
 
@@ -41,11 +42,11 @@ struct config {
   [[nodiscard]] std::string log_path() const { return state_dir + "/decisions.log"; }
 };
 
-/// Parses configuration text; errors go to `diag` and give nullopt.
-[[nodiscard]] std::optional<config> parse_config(const std::string& text, const std::string& file, tool::diagnostics& diag);
+/// Parses configuration text; an error holds every diagnostic (FILE:LINE: ...), one line each.
+[[nodiscard]] result<config> parse_config(const std::string& text, const std::string& file);
 
-/// Reads and parses a configuration file.
-[[nodiscard]] std::optional<config> load_config(const std::string& path, tool::diagnostics& diag);
+/// Reads and parses a configuration file; an error holds every diagnostic, one line each.
+[[nodiscard]] result<config> load_config(const std::string& path);
 
 /// A commented configuration with these values (written by install when there is none).
 [[nodiscard]] std::string render_config(const config& c);

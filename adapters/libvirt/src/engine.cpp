@@ -25,15 +25,12 @@ std::string te_names(const shype::policy_view& v, const Set& set) {
 
 }  // namespace
 
-std::unique_ptr<engine> engine::load(std::vector<std::uint8_t> policy, std::string& error) {
+result<std::unique_ptr<engine>> engine::load(std::vector<std::uint8_t> policy) {
   std::unique_ptr<engine> e(new engine());
   e->bytes_ = std::move(policy);
   e->mon_ = std::make_unique<host_monitor>();
   auto r = e->mon_->load_initial(shype::byte_view(e->bytes_.data(), e->bytes_.size()));
-  if (!r) {
-    error = tool::format(tool::describe_load_error("policy", e->bytes_.data(), e->bytes_.size(), r.error()));
-    return nullptr;
-  }
+  if (!r) return error(tool::format(tool::describe_load_error("policy", e->bytes_.data(), e->bytes_.size(), r.error())));
   return e;
 }
 

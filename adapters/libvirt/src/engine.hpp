@@ -25,6 +25,7 @@
 #include <shype/monitor.hpp>
 #include <shype/type_enforcement.hpp>
 
+#include "error.hpp"
 #include "host_state.hpp"
 
 namespace shype::libvirt {
@@ -52,8 +53,8 @@ struct change_outcome {
 
 class engine {
  public:
-  /// Loads a binary policy (kept by the engine). nullptr and `error` if the monitor refuses it.
-  static std::unique_ptr<engine> load(std::vector<std::uint8_t> policy, std::string& error);
+  /// Loads a binary policy (kept by the engine); an error if the monitor refuses it.
+  static result<std::unique_ptr<engine>> load(std::vector<std::uint8_t> policy);
 
   [[nodiscard]] shype::policy_view policy() const { return mon_->policy(); }
   /// "'name' version 1.0"

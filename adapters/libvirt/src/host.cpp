@@ -14,13 +14,21 @@ namespace {
 shype::string_ref as_ref(const std::string& s) { return shype::string_ref(s.data(), s.size()); }
 }  // namespace
 
-domain_entry entry_for(const domain_desc& d, const config& cfg, const label_map& map, const shype::policy_view& policy,
-                       std::string& why) {
-  domain_entry e;
+network_labels network_labels_of(const config& cfg, const domain_desc& d) {
+  network_labels out;
+  for (const auto& i : d.interfaces)
+    if (!i.portid.empty() && out.count(i.network) == 0) out[i.network] = network_label(cfg, i.network);
+  return out;
+}
+
+entry_decision entry_for(const domain_desc& d, const config& cfg, const label_map& map, const shype::policy_view& policy,
+                         const network_labels& nets) {
+  entry_decision r;
+  domain_entry& e = r.entry;
+  std::string& why = r.refusal;
   e.uuid = d.uuid;
   e.name = d.name;
   e.libvirt_id = d.id;
-  why.clear();
   if (d.label.present) {
     e.label = d.label.name;
   } else if (!cfg.unlabelled_label.empty()) {
@@ -29,12 +37,12 @@ domain_entry entry_for(const domain_desc& d, const config& cfg, const label_map&
     why = std::string("it has no shype label (<metadata><shype:label xmlns:shype=\"") + label_namespace +
           "\" name=\"...\"/></metadata>) and unlabelled domains are refused (unlabelled_domains, " +
           cfg.where("unlabelled_domains") + ")";
-    return e;
+    return r;
   }
   if (policy.find_vm_label(as_ref(e.label)) == shype::no_label) {
     why = "label " + e.label + (d.label.present ? "" : " (unlabelled_domains, " + cfg.where("unlabelled_domains") + ")") +
           " is not a VirtualMachineLabel of policy '" + std::string(policy.name().data(), policy.name().size()) + "'";
-    return e;
+    return r;
   }
   for (const auto& k : d.disks) {
     disk_use u;
@@ -47,12 +55,12 @@ domain_entry entry_for(const domain_desc& d, const config& cfg, const label_map&
       if (policy.find_resource_label(as_ref(u.label)) == shype::policy_view::npos) {
         why = "disk " + k.key + " is labelled " + u.label + " (" + map.where(*m) +
               "), which is not a ResourceLabel of the policy in force";
-        return e;
+        return r;
       }
     } else if (cfg.refuse_unlabelled_disks) {
       why = "disk " + k.key + " has no label in " + map.file() + " and unlabelled disks are refused (unlabelled_disks, " +
             cfg.where("unlabelled_disks") + ")";
-      return e;
+      return r;
     }
     e.disks.push_back(std::move(u));
   }
@@ -62,11 +70,12 @@ domain_entry entry_for(const domain_desc& d, const config& cfg, const label_map&
     p.network = i.network;
     p.portid = i.portid;
     p.mac = i.mac;
-    p.label = network_label(cfg, i.network);
+    const auto n = nets.find(i.network);
+    p.label = n == nets.end() ? std::string() : n->second;
     p.revoked = i.link_down;  // set down (by change-policy, or by hand): it shares nothing
     e.ports.push_back(std::move(p));
   }
-  return e;
+  return r;
 }
 
 std::string network_label(const config& cfg, const std::string& network) {
@@ -75,22 +84,16 @@ std::string network_label(const config& cfg, const std::string& network) {
   if (network.empty() || network == "." || network == ".." || network.find('/') != std::string::npos ||
       network.find('\0') != std::string::npos)
     return {};
-  std::string error;
-  const auto text = read_text(cfg.libvirt_run_dir + "/network/" + network + ".xml", error);
+  const auto text = read_text(cfg.libvirt_run_dir + "/network/" + network + ".xml");
   if (!text) return {};
-  tool::diagnostics diag;
-  const auto n = parse_network_status(*text, "network status", diag);
+  const auto n = parse_network_status(*text, "network status");
   return n && n->label.present ? n->label.name : std::string();
 }
 
-bool read_policy(const config& cfg, std::vector<std::uint8_t>& out, std::string& error) {
-  auto b = read_bytes(cfg.policy_path(), error);
-  if (!b) {
-    error += " (no policy in force: run 'shype-libvirt install --policy FILE' first)";
-    return false;
-  }
-  out = std::move(*b);
-  return true;
+result<std::vector<std::uint8_t>> read_policy(const config& cfg) {
+  auto b = read_bytes(cfg.policy_path());
+  if (!b) return error(b.message() + " (no policy in force: run 'shype-libvirt install --policy FILE' first)");
+  return b;
 }
 
 namespace {
@@ -101,27 +104,22 @@ struct live_domain {
 };
 
 /// libvirt's records of the QEMU domains whose process is alive, in start order (domain id).
-bool live_domains(const config& cfg, bool required, std::vector<live_domain>& out, std::vector<std::string>& notes,
-                  std::string& error) {
+status live_domains(const config& cfg, bool required, std::vector<live_domain>& out, std::vector<std::string>& notes) {
   const std::string dir = cfg.libvirt_run_dir + "/qemu";
   DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr && !required && !exists(dir)) return true;
-  if (d == nullptr) {
-    error = "cannot read libvirt's records of running domains in " + dir + " (libvirt_run_dir, " +
-            cfg.where("libvirt_run_dir") + ")";
-    return false;
-  }
+  if (d == nullptr && !required && !exists(dir)) return {};
+  if (d == nullptr)
+    return error("cannot read libvirt's records of running domains in " + dir + " (libvirt_run_dir, " +
+                 cfg.where("libvirt_run_dir") + ")");
   while (const dirent* e = ::readdir(d)) {
     const std::string name = e->d_name;
     if (name.size() < 5 || name.compare(name.size() - 4, 4, ".xml") != 0) continue;
     const std::string path = dir + "/" + name;
-    std::string err;
-    const auto text = read_text(path, err);
+    const auto text = read_text(path);
     if (!text) continue;  // removed while we read: the domain just stopped
-    tool::diagnostics diag;
-    auto s = parse_domain_status(*text, path, diag);
+    auto s = parse_domain_status(*text, path);
     if (!s) {
-      notes.push_back("ignored " + path + ": " + (diag.list().empty() ? std::string("unreadable") : tool::format(diag.list().front())));
+      notes.push_back("ignored " + path + ": " + s.message());
       continue;
     }
     if (!process_alive(s->pid)) continue;
@@ -131,24 +129,19 @@ bool live_domains(const config& cfg, bool required, std::vector<live_domain>& ou
   std::sort(out.begin(), out.end(), [](const live_domain& a, const live_domain& b) {
     return a.status.domain.id < b.status.domain.id;
   });
-  return true;
+  return {};
 }
 
 }  // namespace
 
-host_view rebuild(host_state& s, const config& cfg, const label_map& map, std::vector<std::uint8_t> policy,
-                  const std::string& daemon, bool require_records) {
+result<host_view> rebuild(host_state& s, const config& cfg, const label_map& map, std::vector<std::uint8_t> policy,
+                          const std::string& daemon, bool require_records) {
   host_view h;
-  h.eng = engine::load(std::move(policy), h.error);
-  if (!h.eng) {
-    h.error = cfg.policy_path() + ": " + h.error;
-    return h;
-  }
+  auto loaded = engine::load(std::move(policy));
+  if (!loaded) return error(cfg.policy_path() + ": " + loaded.message());
+  h.eng = std::move(*loaded);
   std::vector<live_domain> live;
-  if (!live_domains(cfg, require_records, live, h.notes, h.error)) {
-    h.eng.reset();
-    return h;
-  }
+  if (auto r = live_domains(cfg, require_records, live, h.notes); !r) return std::move(r).failure();
   std::map<std::string, const live_domain*> by_uuid;
   for (const auto& l : live) by_uuid[l.status.domain.uuid] = &l;
 
@@ -203,8 +196,9 @@ host_view rebuild(host_state& s, const config& cfg, const label_map& map, std::v
   // 3. Admit what runs but the state lacks, in libvirt's start order.
   for (const auto& l : live) {
     if (s.find(l.status.domain.uuid) != nullptr) continue;
-    std::string why;
-    domain_entry e = entry_for(l.status.domain, cfg, map, h.eng->policy(), why);
+    entry_decision decided = entry_for(l.status.domain, cfg, map, h.eng->policy(), network_labels_of(cfg, l.status.domain));
+    domain_entry& e = decided.entry;
+    std::string& why = decided.refusal;
     e.state = phase::running;
     e.daemon = daemon;
     if (why.empty()) why = h.eng->admit(e, shype::hook::domain_create);

@@ -79,7 +79,8 @@ std::string render_state(const host_state& s) {
   return o;
 }
 
-std::optional<host_state> parse_state(const std::string& text, const std::string& file, tool::diagnostics& diag) {
+namespace {
+std::optional<host_state> parse_state_into(const std::string& text, const std::string& file, tool::diagnostics& diag) {
   host_state s;
   std::istringstream in(text);
   std::string raw;
@@ -170,6 +171,12 @@ std::optional<host_state> parse_state(const std::string& text, const std::string
   return s;
 }
 
+}  // namespace
+
+result<host_state> parse_state(const std::string& text, const std::string& file) {
+  return parse_with(parse_state_into, text, file, file + ": unreadable");
+}
+
 std::string policy_identity(const std::string& bytes) {
   const auto d = tool::sha256::of(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
   return tool::to_hex(d.data(), d.size()) + " " + std::to_string(bytes.size());
@@ -179,49 +186,50 @@ state_store::~state_store() {
   if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases the flock
 }
 
-bool state_store::lock(std::string& error) {
-  if (!make_dirs(cfg_.state_dir, error)) return false;
+status state_store::lock() {
+  if (auto s = make_dirs(cfg_.state_dir); !s) return s;
   fd_ = ::open(cfg_.lock_path().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd_ < 0) {
-    error = cfg_.lock_path() + ": cannot open: " + std::strerror(errno);
-    return false;
-  }
+  if (fd_ < 0) return error(cfg_.lock_path() + ": cannot open: " + std::strerror(errno));
   while (::flock(fd_, LOCK_EX) != 0) {
     if (errno == EINTR) continue;
-    error = cfg_.lock_path() + ": cannot lock: " + std::strerror(errno);
-    return false;
+    return error(cfg_.lock_path() + ": cannot lock: " + std::strerror(errno));
   }
-  return true;
+  return {};
 }
 
 namespace {
 
-/// Identity of the file at `path`; "" if it does not exist. nullopt + `error` if unreadable.
-std::optional<std::string> identity_of_file(const std::string& path, std::string& error) {
+/// Identity of the file at `path`; "" if it does not exist; an error if it cannot be read.
+result<std::string> identity_of_file(const std::string& path) {
   if (!exists(path)) return std::string();
-  const auto text = read_text(path, error);
-  if (!text) return std::nullopt;
+  const auto text = read_text(path);
+  if (!text) return text.failure();
   return policy_identity(*text);
 }
 
 }  // namespace
 
-state_store::loaded state_store::load(host_state& out, std::string& detail) {
+state_store::load_report state_store::load(host_state& out) {
+  load_report report;
+  std::string& detail = report.detail;
   const std::string path = cfg_.state_path();
   const std::string policy_path = cfg_.policy_path();
   const std::string pending = cfg_.policy_pending_path();
-  std::string error;
-  detail.clear();
-  auto in_force = identity_of_file(policy_path, error);
+  auto in_force = identity_of_file(policy_path);
   auto finish = [&](loaded l) {
     out.policy = in_force ? *in_force : std::string();
-    return l;
+    report.how = l;
+    return report;
   };
   if (!exists(path)) return finish(loaded::missing);
-  auto text = read_text(path, error);
-  tool::diagnostics diag;
+  auto text = read_text(path);
   std::optional<host_state> s;
-  if (text) s = parse_state(*text, path, diag);
+  std::string unreadable = text.message();
+  if (text) {
+    auto parsed_state = parse_state(*text, path);
+    if (parsed_state) s = std::move(*parsed_state);
+    else unreadable = parsed_state.message();
+  }
   std::string tag = "corrupt";
   if (s && in_force && (s->policy.empty() || s->policy == *in_force)) {
     // A pending policy beside a state that does not name it: a change that never committed.
@@ -233,19 +241,21 @@ state_store::loaded state_store::load(host_state& out, std::string& detail) {
     // The policy cannot be read: nothing can be checked, and every decision fails on it; the
     // state is kept as it is.
     out = std::move(*s);
-    return loaded::ok;
+    report.how = loaded::ok;
+    return report;
   }
   if (s && in_force) {
     // Made against another policy. The pending one of a committed change: put it in force.
-    std::string pending_error;
-    const auto next = identity_of_file(pending, pending_error);
+    const auto next = identity_of_file(pending);
+    const std::string pending_error = next.message();
     if (next && !next->empty() && *next == s->policy) {
-      if (!rename_durably(pending, policy_path, pending_error)) {
+      if (auto r = rename_durably(pending, policy_path); !r) {
         // Committed but not in force: neither policy may decide (fail closed); the state stays.
-        detail = "cannot complete an interrupted policy change: " + pending_error;
-        return loaded::unusable;
+        detail = "cannot complete an interrupted policy change: " + r.message();
+        report.how = loaded::unusable;
+        return report;
       }
-      in_force = next;
+      in_force = *next;
       detail = "completed an interrupted policy change: " + pending + " is now " + policy_path;
       out = std::move(*s);
       return finish(loaded::ok);
@@ -255,37 +265,34 @@ state_store::loaded state_store::load(host_state& out, std::string& detail) {
              (pending_error.empty() ? std::string() : " (" + pending_error + ")");
     tag = "mismatch";
   } else {
-    detail = text ? tool::format(diag.list().front()) : error;
+    detail = unreadable;
   }
   // Keep the file for inspection; the caller rebuilds the state from libvirt.
-  std::string move_error;
-  if (const auto aside = move_aside(path, tag, corrupt_copies_kept, move_error))
+  if (const auto aside = move_aside(path, tag, corrupt_copies_kept))
     detail += " (moved to " + *aside + ")";
   else
-    detail += " (not moved aside: " + move_error + ")";
+    detail += " (not moved aside: " + aside.message() + ")";
   return finish(loaded::corrupt);
 }
 
-bool state_store::save(const host_state& s, std::string& error) {
-  return write_atomic(cfg_.state_path(), render_state(s), error, 0600);
-}
+status state_store::save(const host_state& s) { return write_atomic(cfg_.state_path(), render_state(s), 0600); }
 
-bool state_store::commit(host_state& s, const std::string& policy, std::string& error) {
+result<std::string> state_store::commit(host_state& s, const std::string& policy) {
   const std::string pending = cfg_.policy_pending_path();
   const std::string before = s.policy;
   s.policy = policy_identity(policy);
-  if (!write_atomic(pending, policy, error, 0600)) {
+  if (auto w = write_atomic(pending, policy, 0600); !w) {
     s.policy = before;
-    return false;
+    return std::move(w).failure();
   }
-  if (!save(s, error)) {  // the commit: until here the old policy and state are in force
+  if (auto w = save(s); !w) {  // the commit: until here the old policy and state are in force
     ::unlink(pending.c_str());
     s.policy = before;
-    return false;
+    return std::move(w).failure();
   }
-  if (!rename_durably(pending, cfg_.policy_path(), error))
-    error += " (the change is committed; the next hook or command puts the policy in place)";
-  return true;
+  if (auto r = rename_durably(pending, cfg_.policy_path()); !r)
+    return r.message() + " (the change is committed; the next hook or command puts the policy in place)";
+  return std::string();
 }
 
 }  // namespace shype::libvirt

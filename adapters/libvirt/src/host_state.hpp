@@ -16,6 +16,7 @@
 
 #include "config.hpp"
 #include <shype/tool/io/diagnostic.hpp>
+#include "error.hpp"
 
 namespace shype::libvirt {
 
@@ -67,7 +68,8 @@ struct host_state {
 };
 
 [[nodiscard]] std::string render_state(const host_state& s);
-[[nodiscard]] std::optional<host_state> parse_state(const std::string& text, const std::string& file, tool::diagnostics& diag);
+/// The state in `text`, or an error naming FILE:LINE.
+[[nodiscard]] result<host_state> parse_state(const std::string& text, const std::string& file);
 
 /// How many moved-aside corrupt state files are kept (the oldest beyond go).
 inline constexpr std::size_t corrupt_copies_kept = 8;
@@ -84,10 +86,14 @@ class state_store {
   ~state_store();
 
   /// Creates the state directory if needed and takes the lock (waits for other holders).
-  bool lock(std::string& error);
+  [[nodiscard]] status lock();
 
   enum class loaded { ok, missing, corrupt, unusable };
-  /// Reads the state. A corrupt file is moved aside to a name of its own
+  struct load_report {
+    loaded how = loaded::missing;
+    std::string detail;  ///< what was found or done (see load); "" if nothing to say
+  };
+  /// Reads the state into `out`. A corrupt file is moved aside to a name of its own
   /// (state.corrupt-UTCSTAMP-PID-N, never replacing an earlier copy; the newest
   /// corrupt_copies_kept are kept) and `detail` says why and where.
   /// The state must have been made against the policy in force: if it records another one and
@@ -99,14 +105,14 @@ class state_store {
   /// state does not name (a change that never committed) is removed. `out.policy` is the
   /// identity of the policy in force ("" if there is none; kept from the file if the policy
   /// cannot be read, which makes every decision fail anyway).
-  loaded load(host_state& out, std::string& detail);
-  bool save(const host_state& s, std::string& error);
+  [[nodiscard]] load_report load(host_state& out);
+  [[nodiscard]] status save(const host_state& s);
   /// Makes `policy` the policy in force together with `s` (whose `policy` it sets), as one
   /// step: the policy is written to policy.bin.next, then the state naming it is renamed into
   /// place (the commit), then policy.bin.next is renamed to policy.bin. A failure before the
-  /// commit leaves the old policy and the old state (false, `error`); after it (`error` set,
-  /// true) the next load() completes it.
-  bool commit(host_state& s, const std::string& policy, std::string& error);
+  /// commit leaves the old policy and the old state (an error); a failure after it is only a
+  /// warning (the value, "" if none): the next load() completes the change.
+  [[nodiscard]] result<std::string> commit(host_state& s, const std::string& policy);
 
  private:
   const config& cfg_;

@@ -7,7 +7,7 @@
 
 namespace shype::libvirt {
 
-std::optional<label_map> label_map::parse(const std::string& text, const std::string& file, tool::diagnostics& diag) {
+std::optional<label_map> label_map::parse_into(const std::string& text, const std::string& file, tool::diagnostics& diag) {
   label_map m;
   m.file_ = file;
   const std::size_t errors = diag.error_count();
@@ -55,19 +55,19 @@ std::optional<label_map> label_map::parse(const std::string& text, const std::st
   return m;
 }
 
-std::optional<label_map> label_map::load(const std::string& path, bool required, tool::diagnostics& diag) {
+result<label_map> label_map::load(const std::string& path, bool required) {
   if (!required && !exists(path)) {
     label_map m;
     m.file_ = path;
     return m;
   }
-  std::string error;
-  auto text = read_text(path, error);
-  if (!text) {
-    diag.error(path, 0, "", error.substr(error.find(": ") + 2));
-    return std::nullopt;
-  }
-  return parse(*text, path, diag);
+  auto text = read_text(path);
+  if (!text) return std::move(text).failure();
+  return parse(*text, path);
+}
+
+result<label_map> label_map::parse(const std::string& text, const std::string& file) {
+  return parse_with(parse_into, text, file, file + ": cannot read the disk label map");
 }
 
 const label_map_entry* label_map::lookup(const std::string& key) const {
@@ -84,8 +84,8 @@ const label_map_entry* label_map::lookup(const std::string& key) const {
   return best;
 }
 
-bool label_map::check_labels(const shype::policy_view& policy, tool::diagnostics& diag) const {
-  bool ok = true;
+status label_map::check_labels(const shype::policy_view& policy) const {
+  tool::diagnostics diag;
   for (const auto& e : entries_) {
     const shype::string_ref label(e.label.data(), e.label.size());
     if (policy.find_resource_label(label) != shype::policy_view::npos) continue;
@@ -95,9 +95,9 @@ bool label_map::check_labels(const shype::policy_view& policy, tool::diagnostics
       why += " (it renames " + e.label + " to " + std::string(n.data(), n.size()) + ": write the new name here)";
     }
     diag.error(file_, e.line, e.label, why);
-    ok = false;
   }
-  return ok;
+  if (diag.list().empty()) return {};
+  return error::of(diag, file_);
 }
 
 }  // namespace shype::libvirt

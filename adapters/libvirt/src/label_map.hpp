@@ -19,6 +19,7 @@
 #include <shype/policy_view.hpp>
 
 #include <shype/tool/io/diagnostic.hpp>
+#include "error.hpp"
 
 namespace shype::libvirt {
 
@@ -32,21 +33,24 @@ struct label_map_entry {
 class label_map {
  public:
   label_map() = default;
-  /// Parses map text; errors (bad lines, duplicate keys) go to `diag` and give nullopt.
-  static std::optional<label_map> parse(const std::string& text, const std::string& file, tool::diagnostics& diag);
-  /// Reads `path`; a missing file is an empty map unless `required`.
-  static std::optional<label_map> load(const std::string& path, bool required, tool::diagnostics& diag);
+  /// Parses map text; an error (bad lines, duplicate keys) holds every diagnostic, one line each.
+  static result<label_map> parse(const std::string& text, const std::string& file);
+  /// Reads `path`; a missing file is an empty map unless `required`. An error holds every
+  /// diagnostic, one line each.
+  static result<label_map> load(const std::string& path, bool required);
 
   /// The entry labelling this disk key, or nullptr.
   [[nodiscard]] const label_map_entry* lookup(const std::string& key) const;
-  /// Every label the policy does not define, as an error naming FILE:LINE. true if none.
-  bool check_labels(const shype::policy_view& policy, tool::diagnostics& diag) const;
+  /// Every label the policy does not define, each a line of the error naming FILE:LINE.
+  [[nodiscard]] status check_labels(const shype::policy_view& policy) const;
 
   [[nodiscard]] const std::string& file() const noexcept { return file_; }
   [[nodiscard]] const std::vector<label_map_entry>& entries() const noexcept { return entries_; }
   [[nodiscard]] std::string where(const label_map_entry& e) const { return file_ + ":" + std::to_string(e.line); }
 
  private:
+  static std::optional<label_map> parse_into(const std::string& text, const std::string& file, tool::diagnostics& diag);
+
   std::string file_;
   std::vector<label_map_entry> entries_;
 };

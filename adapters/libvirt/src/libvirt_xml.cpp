@@ -167,17 +167,14 @@ bool read_network(const xmlNode* n, network_desc& net, const std::string& file, 
   return read_label(n, net.label, file, diag);
 }
 
-}  // namespace
-
-std::optional<domain_desc> parse_domain(const std::string& xml, const std::string& file, tool::diagnostics& diag) {
+std::optional<domain_desc> parse_domain_into(const std::string& xml, const std::string& file, tool::diagnostics& diag) {
   tool::xml_document doc(reinterpret_cast<const std::uint8_t*>(xml.data()), xml.size(), file, diag);
   if (!doc.ok()) return std::nullopt;
   domain_desc d;
   if (!read_domain(doc.root(), d, file, diag)) return std::nullopt;
   return d;
 }
-
-std::optional<domain_status> parse_domain_status(const std::string& xml, const std::string& file, tool::diagnostics& diag) {
+std::optional<domain_status> parse_domain_status_into(const std::string& xml, const std::string& file, tool::diagnostics& diag) {
   tool::xml_document doc(reinterpret_cast<const std::uint8_t*>(xml.data()), xml.size(), file, diag);
   if (!doc.ok()) return std::nullopt;
   const xmlNode* root = doc.root();
@@ -196,8 +193,7 @@ std::optional<domain_status> parse_domain_status(const std::string& xml, const s
   if (!read_domain(dom, s.domain, file, diag)) return std::nullopt;
   return s;
 }
-
-std::optional<network_hook_data> parse_network_hook(const std::string& xml, const std::string& file, tool::diagnostics& diag) {
+std::optional<network_hook_data> parse_network_hook_into(const std::string& xml, const std::string& file, tool::diagnostics& diag) {
   tool::xml_document doc(reinterpret_cast<const std::uint8_t*>(xml.data()), xml.size(), file, diag);
   if (!doc.ok()) return std::nullopt;
   const xmlNode* root = doc.root();
@@ -225,8 +221,7 @@ std::optional<network_hook_data> parse_network_hook(const std::string& xml, cons
   }
   return h;
 }
-
-std::optional<network_desc> parse_network_status(const std::string& xml, const std::string& file, tool::diagnostics& diag) {
+std::optional<network_desc> parse_network_status_into(const std::string& xml, const std::string& file, tool::diagnostics& diag) {
   tool::xml_document doc(reinterpret_cast<const std::uint8_t*>(xml.data()), xml.size(), file, diag);
   if (!doc.ok()) return std::nullopt;
   const xmlNode* root = doc.root();
@@ -235,6 +230,24 @@ std::optional<network_desc> parse_network_status(const std::string& xml, const s
   network_desc n;
   if (!read_network(net, n, file, diag)) return std::nullopt;
   return n;
+}
+
+}  // namespace
+
+result<domain_desc> parse_domain(const std::string& xml, const std::string& file) {
+  return parse_with(parse_domain_into, xml, file, file + ": no XML");
+}
+
+result<domain_status> parse_domain_status(const std::string& xml, const std::string& file) {
+  return parse_with(parse_domain_status_into, xml, file, file + ": no XML");
+}
+
+result<network_hook_data> parse_network_hook(const std::string& xml, const std::string& file) {
+  return parse_with(parse_network_hook_into, xml, file, file + ": no XML");
+}
+
+result<network_desc> parse_network_status(const std::string& xml, const std::string& file) {
+  return parse_with(parse_network_status_into, xml, file, file + ": no XML");
 }
 
 }  // namespace shype::libvirt

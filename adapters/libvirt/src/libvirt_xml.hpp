@@ -15,6 +15,7 @@
 #include <vector>
 
 #include <shype/tool/io/diagnostic.hpp>
+#include "error.hpp"
 
 namespace shype::libvirt {
 
@@ -74,12 +75,10 @@ struct network_hook_data {
   std::optional<port_desc> port;  ///< for port-created / port-deleted
 };
 
-[[nodiscard]] std::optional<domain_desc> parse_domain(const std::string& xml, const std::string& file, tool::diagnostics& diag);
-[[nodiscard]] std::optional<domain_status> parse_domain_status(const std::string& xml, const std::string& file,
-                                                               tool::diagnostics& diag);
-[[nodiscard]] std::optional<network_hook_data> parse_network_hook(const std::string& xml, const std::string& file,
-                                                                  tool::diagnostics& diag);
-[[nodiscard]] std::optional<network_desc> parse_network_status(const std::string& xml, const std::string& file,
-                                                               tool::diagnostics& diag);
+/// Each parser gives its value, or an error holding every diagnostic (FILE:LINE: ...), one line each.
+[[nodiscard]] result<domain_desc> parse_domain(const std::string& xml, const std::string& file);
+[[nodiscard]] result<domain_status> parse_domain_status(const std::string& xml, const std::string& file);
+[[nodiscard]] result<network_hook_data> parse_network_hook(const std::string& xml, const std::string& file);
+[[nodiscard]] result<network_desc> parse_network_status(const std::string& xml, const std::string& file);
 
 }  // namespace shype::libvirt

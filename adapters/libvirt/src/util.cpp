@@ -130,86 +130,66 @@ bool write_all(int fd, const std::string& text) {
 std::string mib(std::size_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 }  // namespace
 
-std::optional<std::string> read_text(const std::string& path, std::string& error) {
+result<std::string> read_text(const std::string& path) {
   // O_NONBLOCK: a FIFO in a file's place must not hang a hook (it is refused below).
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    error = path + ": cannot open: " + reason();
-    return std::nullopt;
-  }
+  if (fd < 0) return error(path + ": cannot open: " + reason());
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     const bool dir = S_ISDIR(st.st_mode);
     ::close(fd);
-    error = path + (dir ? ": is a directory" : ": not a regular file");
-    return std::nullopt;
+    return error(path + (dir ? ": is a directory" : ": not a regular file"));
   }
   if (static_cast<std::uint64_t>(st.st_size) > max_input_bytes) {
     ::close(fd);
-    error = path + ": larger than the limit of " + mib(max_input_bytes);
-    return std::nullopt;
+    return error(path + ": larger than the limit of " + mib(max_input_bytes));
   }
   std::string s;
   bool over = false;
   const bool ok = read_all(fd, max_input_bytes, s, over);
   const int saved = errno;
   ::close(fd);
-  if (!ok) {
-    error = path + ": cannot read: " + std::strerror(saved);
-    return std::nullopt;
-  }
-  if (over) {
-    error = path + ": larger than the limit of " + mib(max_input_bytes);
-    return std::nullopt;
-  }
+  if (!ok) return error(path + ": cannot read: " + std::strerror(saved));
+  if (over) return error(path + ": larger than the limit of " + mib(max_input_bytes));
   return s;
 }
 
-std::optional<std::vector<std::uint8_t>> read_bytes(const std::string& path, std::string& error) {
-  auto s = read_text(path, error);
-  if (!s) return std::nullopt;
+result<std::vector<std::uint8_t>> read_bytes(const std::string& path) {
+  auto s = read_text(path);
+  if (!s) return std::move(s).failure();
   return std::vector<std::uint8_t>(s->begin(), s->end());
 }
 
-std::optional<std::string> read_stdin() {
+result<std::string> read_stdin() {
   std::string s;
   bool over = false;
-  if (!read_all(0, max_input_bytes, s, over) || over) return std::nullopt;
+  if (!read_all(0, max_input_bytes, s, over)) return error("cannot read the XML on standard input: " + reason());
+  if (over) return error("the XML on standard input is larger than the limit of " + mib(max_input_bytes));
   return s;
 }
 
-bool write_atomic(const std::string& path, const std::string& content, std::string& error, unsigned mode) {
+status write_atomic(const std::string& path, const std::string& content, unsigned mode) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) {
-    error = tmp + ": cannot create: " + reason();
-    return false;
-  }
-  if (!write_all(fd, content)) {
-    error = tmp + ": cannot write: " + reason();
+  if (fd < 0) return error(tmp + ": cannot create: " + reason());
+  auto give_up = [&](const std::string& what) {
+    error e(tmp + ": " + what + ": " + reason());
     ::close(fd);
     ::unlink(tmp.c_str());
-    return false;
-  }
-  if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
-    error = tmp + ": cannot sync: " + reason();
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return false;
-  }
+    return e;
+  };
+  if (!write_all(fd, content)) return give_up("cannot write");
+  if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) return give_up("cannot sync");
   ::close(fd);
-  if (!rename_durably(tmp, path, error)) {
+  if (auto s = rename_durably(tmp, path); !s) {
     ::unlink(tmp.c_str());
-    return false;
+    return s;
   }
-  return true;
+  return {};
 }
 
-bool rename_durably(const std::string& from, const std::string& to, std::string& error) {
-  if (::rename(from.c_str(), to.c_str()) != 0) {
-    error = to + ": cannot replace: " + reason();
-    return false;
-  }
+status rename_durably(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) return error(to + ": cannot replace: " + reason());
   // The rename is durable only once the directory is.
   const auto slash = to.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : to.substr(0, slash);
@@ -217,23 +197,20 @@ bool rename_durably(const std::string& from, const std::string& to, std::string&
     (void)::fsync(d);
     ::close(d);
   }
-  return true;
+  return {};
 }
 
-bool append_log(const std::string& path, const std::string& text, std::size_t limit, std::string& error) {
+status append_log(const std::string& path, const std::string& text, std::size_t limit) {
   // Another writer may rotate the log between our open and our lock: then the descriptor no
   // longer names PATH, and we open it again. A few rounds settle any race.
   for (int round = 0; round < 8; ++round) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      error = path + ": cannot open: " + reason();
-      return false;
-    }
+    if (fd < 0) return error(path + ": cannot open: " + reason());
     while (::flock(fd, LOCK_EX) != 0) {
       if (errno == EINTR) continue;
-      error = path + ": cannot lock: " + reason();
+      error e(path + ": cannot lock: " + reason());
       ::close(fd);
-      return false;
+      return e;
     }
     struct stat mine {}, named {};
     if (::fstat(fd, &mine) != 0 || ::stat(path.c_str(), &named) != 0 || mine.st_ino != named.st_ino ||
@@ -244,27 +221,25 @@ bool append_log(const std::string& path, const std::string& text, std::size_t li
     if (mine.st_size > 0 && static_cast<std::uint64_t>(mine.st_size) + text.size() > limit) {
       const std::string old = path + ".1";
       if (::rename(path.c_str(), old.c_str()) != 0) {
-        error = path + ": cannot rotate to " + old + ": " + reason();
+        error e(path + ": cannot rotate to " + old + ": " + reason());
         ::close(fd);
-        return false;
+        return e;
       }
       ::close(fd);
       continue;  // start the new log
     }
     if (!write_all(fd, text)) {
-      error = path + ": cannot write: " + reason();
+      error e(path + ": cannot write: " + reason());
       ::close(fd);
-      return false;
+      return e;
     }
     ::close(fd);
-    return true;
+    return {};
   }
-  error = path + ": rotated by others too often to append";
-  return false;
+  return error(path + ": rotated by others too often to append");
 }
 
-std::optional<std::string> move_aside(const std::string& path, const std::string& tag, std::size_t keep,
-                                      std::string& error) {
+result<std::string> move_aside(const std::string& path, const std::string& tag, std::size_t keep) {
   const auto slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
@@ -290,24 +265,16 @@ std::optional<std::string> move_aside(const std::string& path, const std::string
       continue;
     } else if (errno == EINVAL || errno == ENOSYS) {
       if (::link(path.c_str(), aside.c_str()) == 0) {
-        if (::unlink(path.c_str()) != 0) {
-          error = path + ": cannot remove after copying to " + aside + ": " + reason();
-          return std::nullopt;
-        }
+        if (::unlink(path.c_str()) != 0) return error(path + ": cannot remove after copying to " + aside + ": " + reason());
         moved = aside;
       } else if (errno != EEXIST) {
-        error = path + ": cannot move aside to " + aside + ": " + reason();
-        return std::nullopt;
+        return error(path + ": cannot move aside to " + aside + ": " + reason());
       }
     } else {
-      error = path + ": cannot move aside to " + aside + ": " + reason();
-      return std::nullopt;
+      return error(path + ": cannot move aside to " + aside + ": " + reason());
     }
   }
-  if (!moved) {
-    error = path + ": no free name to move it aside (" + stem + "N)";
-    return std::nullopt;
-  }
+  if (!moved) return error(path + ": no free name to move it aside (" + stem + "N)");
 
   // Keep the newest `keep` copies (names sort by age: fixed-width UTC stamps).
   std::vector<std::string> copies;
@@ -320,7 +287,7 @@ std::optional<std::string> move_aside(const std::string& path, const std::string
   }
   std::sort(copies.begin(), copies.end());
   for (std::size_t i = 0; i + keep < copies.size(); ++i) (void)::unlink((dir + "/" + copies[i]).c_str());
-  return moved;
+  return *moved;
 }
 
 bool exists(const std::string& path) {
@@ -328,29 +295,21 @@ bool exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-bool make_dirs(const std::string& path, std::string& error) {
-  if (path.empty()) {
-    error = "empty directory name";
-    return false;
-  }
+status make_dirs(const std::string& path) {
+  if (path.empty()) return error("empty directory name");
   std::string cur;
   std::size_t i = 0;
   while (i <= path.size()) {
     const std::size_t j = path.find('/', i);
     cur = path.substr(0, j == std::string::npos ? path.size() : j);
-    if (!cur.empty() && !exists(cur) && ::mkdir(cur.c_str(), 0700) != 0 && errno != EEXIST) {
-      error = cur + ": cannot create directory: " + reason();
-      return false;
-    }
+    if (!cur.empty() && !exists(cur) && ::mkdir(cur.c_str(), 0700) != 0 && errno != EEXIST)
+      return error(cur + ": cannot create directory: " + reason());
     if (j == std::string::npos) break;
     i = j + 1;
   }
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    error = path + ": not a directory";
-    return false;
-  }
-  return true;
+  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return error(path + ": not a directory");
+  return {};
 }
 
 std::string canonical_path(const std::string& path) {
@@ -381,8 +340,7 @@ std::string canonical_path(const std::string& path) {
 namespace {
 // Fields of /proc/PID/stat after the command (which may hold blanks and parentheses).
 std::vector<std::string> stat_fields(long pid) {
-  std::string error;
-  auto s = read_text("/proc/" + std::to_string(pid) + "/stat", error);
+  auto s = read_text("/proc/" + std::to_string(pid) + "/stat");
   if (!s) return {};
   const auto close = s->rfind(')');
   if (close == std::string::npos) return {};
@@ -428,16 +386,17 @@ std::string join_command(const std::vector<std::string>& argv) {
   return out;
 }
 
-int run_program(const std::vector<std::string>& argv, std::string& output) {
-  output.clear();
-  if (argv.empty()) return -1;
+program_result run_program(const std::vector<std::string>& argv) {
+  program_result r;
+  std::string& output = r.output;
+  if (argv.empty()) return r;
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return -1;
+  if (::pipe2(fds, O_CLOEXEC) != 0) return r;
   const pid_t pid = ::fork();
   if (pid < 0) {
     ::close(fds[0]);
     ::close(fds[1]);
-    return -1;
+    return r;
   }
   if (pid == 0) {
     ::dup2(fds[1], 1);
@@ -453,12 +412,13 @@ int run_program(const std::vector<std::string>& argv, std::string& output) {
   bool over = false;
   (void)read_all(fds[0], max_program_output, output, over);  // to the end: the child never blocks
   ::close(fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  int wstatus = 0;
+  while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
   }
   output = trim(output);
   if (over) output += " [output cut at " + std::to_string(max_program_output >> 10) + " KiB]";
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+  return r;
 }
 
 }  // namespace shype::libvirt
