@@ -48,7 +48,7 @@ inline constexpr std::size_t max_input_bytes = std::size_t{16} << 20;
 /// the state directory's lock, so no two share it, and the tests make a write fail on purpose
 /// by putting a directory there (ChangeCommit.AFailedStateWriteLeavesTheOldPolicyAndTheOldState,
 /// hook_test.sh).
-/// Not merged with the tool's write_file_atomic (tools/shype/atomic_file.hpp) on purpose: that
+/// Not merged with the tool's write_file_atomic (<shype/tool/io/atomic_file.hpp>) on purpose: that
 /// one writes a non-regular target in place and follows a link to its target, which is right
 /// for a CLI's output (-o /dev/stdout) but would make a root hook block on a FIFO or write
 /// where a planted link points (test Util.AnAtomicWriteReplacesWhatStandsInThePlaceOfTheFile);

@@ -11,8 +11,8 @@
 // file it points to is replaced, not the link.
 //
 // The tool and its tests use this one function for every file they write. The libvirt adapter
-// still has its own (util.hpp write_atomic, a fixed temporary name its tests block on purpose):
-// to be merged with this one when the adapter is restructured (issue 13, part 3).
+// keeps its own on purpose (adapters/libvirt/src/util.hpp write_atomic says why: a root hook
+// must replace a FIFO or a planted link, never write through it).
 // Callers should ignore SIGXFSZ (ignore_file_size_signal) so that exceeding `ulimit -f` is a
 // failed write, not a killed process.
 
