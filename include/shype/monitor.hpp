@@ -600,12 +600,13 @@ class basic_monitor {
   result<void> stop(hook op, domid_t d, OnClose& on_close) noexcept { return lifecycle::stop(*this, op, d, on_close); }
 
   // --- state --------------------------------------------------------------------------------------------
+  // The read side first: the critical path then addresses its words from the monitor's own base.
+  hits_t hits_{};  // permit table, cache, generation, live handles, writers' sequence count
   stack_t stack_{};  // the policies (no state of their own)
   states_t states_{};   // placement state under the policy in force
   policy_view view_{};
   bool loaded_ = false;
   slot domains_[Limits.max_domains] = {};
-  hits_t hits_{};  // the read side: cache, generation, live handles, writers' sequence count
   binding_registry<Limits.max_bindings, Limits.max_domains> registry_{};
   work_t work_{};  // a policy change's working state (plan to apply)
   statistics<Locking> stats_{};

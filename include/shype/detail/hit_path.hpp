@@ -214,12 +214,13 @@ class hit_path {
     return h;
   }
 
-  std::atomic<generation_t> gen_{0};
-  std::atomic<std::uint64_t> permit_word_{0};  // permit_verdict()'s word under gen_
-  std::atomic<std::uint32_t> seq_{0};  // odd while a writer changes state (smp_locking)
+  // The critical path's words first, so one base register reaches them all.
   alignas(std::atomic_ref<std::uint32_t>::required_alignment) handle_words inverted_ = none_running();
   // [sharing hook][subject][object id mod slots]: ~live handle of a permitted object, or 0.
   std::atomic<std::uint32_t> permits_[sharing_hooks][rows == 0 ? 1 : rows][slots] = {};
+  std::atomic<std::uint64_t> permit_word_{0};  // permit_word()'s value under gen_
+  std::atomic<generation_t> gen_{0};
+  std::atomic<std::uint32_t> seq_{0};  // odd while a writer changes state (smp_locking)
   cache_t cache_{};
 };
 
