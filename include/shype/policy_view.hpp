@@ -5,9 +5,9 @@
 // The hypervisor never parses XML (paper, section 4.2): the shype tool compiles it into the
 // binary described in detail/policy_format.hpp, and this loader checks a buffer completely
 // before anything uses it — header, checksum, every offset and count, every name, every set,
-// every label (detail/policy_validator.hpp) — allocating nothing and copying nothing. The policy in force *is* such a view
-// over bytes the caller keeps alive. A defect gives a load_error saying what and where; a
-// rejected buffer changes nothing.
+// every label (the rules are in detail/policy_validator.hpp) — allocating nothing and copying
+// nothing. The policy in force *is* such a view over bytes the caller keeps alive. A defect
+// gives a load_error saying what and where; a rejected buffer changes nothing.
 
 #include <cstddef>
 #include <cstdint>

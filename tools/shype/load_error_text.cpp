@@ -275,7 +275,8 @@ std::string bad_reference(const rejected& b, const load_error& e) {
 std::string message(const rejected& b, const load_error& e) {
   switch (e.code) {
     case errc::truncated: return truncated(b, e);
-    case errc::bad_magic: return "not a shype binary policy (the magic is not \"" + std::string(std::begin(f::magic), std::end(f::magic)) + "\")";
+    case errc::bad_magic:
+      return "not a shype binary policy (the magic is not \"" + std::string(std::begin(f::magic), std::end(f::magic)) + "\")";
     case errc::unsupported_version: return unsupported_version(b);
     case errc::bad_header: return bad_header(b, e);
     case errc::bad_length: return bad_length(b, e);

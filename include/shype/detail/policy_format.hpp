@@ -172,8 +172,8 @@ inline constexpr header_field header_fields[] = {
   return nullptr;
 }
 
-/// The offset of the field named `name` (a compile-time lookup: an unknown name does not compile).
-[[nodiscard]] consteval std::size_t offset_of(const char* name) noexcept {
+/// The row of the field named `name` (a compile-time lookup: an unknown name does not compile).
+[[nodiscard]] consteval const header_field& field_named(const char* name) noexcept {
   std::size_t i = 0;
   for (; i < sizeof header_fields / sizeof header_fields[0]; ++i) {
     const char* a = header_fields[i].name;
@@ -181,8 +181,9 @@ inline constexpr header_field header_fields[] = {
     while (*a != 0 && *a == *b) ++a, ++b;
     if (*a == *b) break;
   }
-  return header_fields[i].offset;  // past the end if not found: not a constant expression
+  return header_fields[i];  // past the end if not found: not a constant expression
 }
+[[nodiscard]] consteval std::size_t offset_of(const char* name) noexcept { return field_named(name).offset; }
 
 /// Header field offsets, by name (from header_fields).
 namespace off {

@@ -91,7 +91,7 @@ class policy_validator {
     c_ = f::read_counts(p_);
     if (minor_ < f::minor_renames) {
       if (load_u16(p_ + f::off::reserved) != 0) return failure(header_error(f::off::reserved));
-    } else if (c_.renames == 0 || c_.renames > f::header_field_at(f::off::rename_count, minor_)->max) {
+    } else if (c_.renames == 0 || c_.renames > f::field_named("rename_count").max) {
       // A policy without renames is written as 1.0: a 1.1 binary has at least one.
       return failure(header_error(f::off::rename_count));
     }
