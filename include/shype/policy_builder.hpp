@@ -154,6 +154,13 @@ class policy_builder {
   constexpr result<std::size_t, load_error> build(std::uint8_t* out, std::size_t cap) noexcept;
 
  private:
+  // build() in three steps: sort every table by name and remap ids (the canonical form; returns
+  // the bootstrap label's final index), then write the header, then the tables and names.
+  constexpr result<std::uint16_t, load_error> canonicalise() noexcept;
+  constexpr void write_header(std::uint8_t* out, std::size_t total, std::uint16_t boot) const noexcept;
+  constexpr void write_tables(std::uint8_t* out) const noexcept;
+
+ private:
   struct name_entry {
     std::uint32_t off = 0, len = 0;
   };
@@ -291,12 +298,28 @@ class policy_builder {
 
 template <builder_limits L>
 constexpr result<std::size_t, load_error> policy_builder<L>::build(std::uint8_t* out, std::size_t cap) noexcept {
-  namespace f = detail::format;
-  using detail::store_le;
   if (overflow_) return failure(load_error(errc::capacity_exhausted, policy_section::strings));
   const std::size_t total = size();
-  if (out == nullptr || cap < total || total > f::max_total) return failure(load_error(errc::capacity_exhausted));
+  if (out == nullptr || cap < total || total > detail::format::max_total) return failure(load_error(errc::capacity_exhausted));
+  auto boot = canonicalise();
+  if (!boot) return failure(boot.error());
 
+  for (std::size_t i = 0; i < total; ++i) out[i] = 0;
+  write_header(out, total, boot.value());
+  write_tables(out);
+  detail::xxh64_state h;
+  h.update(out, total);  // the checksum field is still zero
+  detail::store_le<std::uint64_t>(out + detail::format::off::checksum, h.digest());
+
+  // The loader is the definition of a valid policy: never hand out anything it would refuse.
+  auto v = policy_view::load(byte_view(out, total));
+  if (!v) return failure(v.error());
+  return total;
+}
+
+template <builder_limits L>
+constexpr result<std::uint16_t, load_error> policy_builder<L>::canonicalise() noexcept {
+  namespace f = detail::format;
   auto te_name = [&](std::uint16_t i) { return name_of(te_[i]); };
   auto cw_name = [&](std::uint16_t i) { return name_of(cw_[i]); };
   auto cs_name = [&](std::uint16_t i) { return name_of(cs_[i].name); };
@@ -328,39 +351,42 @@ constexpr result<std::size_t, load_error> policy_builder<L>::build(std::uint8_t*
       if (name_of(vm_[vm_order_[i]].name) == want) boot = static_cast<std::uint16_t>(i);
     if (boot == f::no_bootstrap) return failure(load_error(errc::bad_reference, policy_section::header, f::off::bootstrap));
   }
+  return boot;
+}
 
+template <builder_limits L>
+constexpr void policy_builder<L>::write_header(std::uint8_t* out, std::size_t total, std::uint16_t boot) const noexcept {
+  namespace f = detail::format;
+  using detail::store_le;
   const f::counts c = counts();
   const f::layout l(c);
-  for (std::size_t i = 0; i < total; ++i) out[i] = 0;
-
-  // Header.
-  for (std::size_t i = 0; i < 8; ++i) out[i] = f::magic[i];
+  const std::uint16_t minor = rn_count_ != 0 ? f::minor_renames : std::uint16_t{0};
+  for (std::size_t i = 0; i < sizeof f::magic; ++i) out[f::off::magic + i] = f::magic[i];
   store_le<std::uint16_t>(out + f::off::major, f::major);
-  store_le<std::uint16_t>(out + f::off::minor, rn_count_ != 0 ? f::minor_renames : std::uint16_t{0});
+  store_le<std::uint16_t>(out + f::off::minor, minor);
   store_le<std::uint32_t>(out + f::off::header_size, f::header_size);
   store_le<std::uint32_t>(out + f::off::total_size, static_cast<std::uint32_t>(total));
   store_le<std::uint32_t>(out + f::off::flags, (te_on_ ? f::flag_te : 0u) | (cw_on_ ? f::flag_cw : 0u) | (mls_on_ ? f::flag_mls : 0u));
   for (std::size_t i = 0; i < 32; ++i) out[f::off::source_hash + i] = hash_[i];
   store_le<std::uint32_t>(out + f::off::version_major, version_.major);
   store_le<std::uint32_t>(out + f::off::version_minor, version_.minor);
-  store_le<std::uint16_t>(out + f::off::te_count, static_cast<std::uint16_t>(c.te));
-  store_le<std::uint16_t>(out + f::off::cw_count, static_cast<std::uint16_t>(c.cw));
-  store_le<std::uint16_t>(out + f::off::conflict_count, static_cast<std::uint16_t>(c.conflicts));
-  store_le<std::uint16_t>(out + f::off::vm_label_count, static_cast<std::uint16_t>(c.vm_labels));
-  store_le<std::uint16_t>(out + f::off::res_label_count, static_cast<std::uint16_t>(c.res_labels));
-  store_le<std::uint16_t>(out + f::off::category_count, static_cast<std::uint16_t>(c.categories));
   store_le<std::uint16_t>(out + f::off::bootstrap, boot);
-  store_le<std::uint16_t>(out + f::off::rename_count, static_cast<std::uint16_t>(c.renames));
-  store_le<std::uint32_t>(out + f::off::te_types, static_cast<std::uint32_t>(l.te_types));
-  store_le<std::uint32_t>(out + f::off::cw_types, static_cast<std::uint32_t>(l.cw_types));
-  store_le<std::uint32_t>(out + f::off::conflicts, static_cast<std::uint32_t>(l.conflicts));
-  store_le<std::uint32_t>(out + f::off::vm_labels, static_cast<std::uint32_t>(l.vm_labels));
-  store_le<std::uint32_t>(out + f::off::res_labels, static_cast<std::uint32_t>(l.res_labels));
-  store_le<std::uint32_t>(out + f::off::mls, static_cast<std::uint32_t>(l.mls));
-  store_le<std::uint32_t>(out + f::off::strings, static_cast<std::uint32_t>(l.strings));
+  // The counts and section offsets: every field of those rules the description has.
+  for (const f::header_field& field : f::header_fields) {
+    if (field.since > minor || minor > field.until) continue;
+    if (field.check == f::rule::count) f::write(out, field, c.of(field.section));
+    if (field.check == f::rule::section) f::write(out, field, f::table_of(l, c, field.section).base);
+  }
   store_le<std::uint32_t>(out + f::off::strings_size, static_cast<std::uint32_t>(strings_size()));
+}
 
-  // Strings are appended in table order; a name_ref records where.
+template <builder_limits L>
+constexpr void policy_builder<L>::write_tables(std::uint8_t* out) const noexcept {
+  namespace f = detail::format;
+  using detail::store_le;
+  const f::counts c = counts();
+  const f::layout l(c);
+  // Strings are appended in table order (f::named_tables); a name_ref records where.
   std::size_t str = 0;
   auto put_name = [&](std::uint64_t at, name_entry e) {
     store_le<std::uint32_t>(out + at, static_cast<std::uint32_t>(str));
@@ -376,21 +402,11 @@ constexpr result<std::size_t, load_error> policy_builder<L>::build(std::uint8_t*
       store_le<std::uint64_t>(out + w, detail::load_u64(out + w) | (std::uint64_t{1} << (id % 64)));
     }
   };
-
-  put_name(f::off::name_off, policy_name_);
-  for (std::size_t i = 0; i < te_count_; ++i) put_name(l.te_types + 8 * i, te_[te_order_[i]]);
-  for (std::size_t i = 0; i < cw_count_; ++i) put_name(l.cw_types + 8 * i, cw_[cw_order_[i]]);
-  for (std::size_t i = 0; i < cs_count_; ++i) {
-    const auto& e = cs_[cs_order_[i]];
-    const std::uint64_t rec = l.conflicts + l.conflict_stride * i;
-    put_name(rec, e.name);
-    put_set(rec + 8, e.types, cw_rank_);
-  }
   auto put_mls = [&](std::uint64_t rec, const mls_entry& m) {
-    store_le<std::uint16_t>(out + rec, m.s_level);
-    store_le<std::uint16_t>(out + rec + 2, m.i_level);
-    put_set(rec + 8, m.s_cats, nullptr);
-    put_set(rec + 8 + 8 * l.cat_words, m.i_cats, nullptr);
+    store_le<std::uint16_t>(out + rec + f::rec::secrecy, m.s_level);
+    store_le<std::uint16_t>(out + rec + f::rec::integrity, m.i_level);
+    put_set(rec + f::rec::categories, m.s_cats, nullptr);
+    put_set(rec + f::rec::categories + 8 * l.cat_words, m.i_cats, nullptr);
   };
   // A label's span: the first and one past the last non-zero word of a set just written.
   auto put_span = [&](std::uint64_t at, std::uint64_t words_at, std::uint64_t words) {
@@ -403,42 +419,41 @@ constexpr result<std::size_t, load_error> policy_builder<L>::build(std::uint8_t*
     store_le<std::uint16_t>(out + at, lo);
     store_le<std::uint16_t>(out + at + 2, hi);
   };
-  constexpr std::uint64_t head = f::name_ref_size + f::spans_size;  // name, spans, then the sets
+
+  put_name(f::off::name_off, policy_name_);
+  for (std::size_t i = 0; i < te_count_; ++i) put_name(l.te_types + f::name_ref_size * i, te_[te_order_[i]]);
+  for (std::size_t i = 0; i < cw_count_; ++i) put_name(l.cw_types + f::name_ref_size * i, cw_[cw_order_[i]]);
+  for (std::size_t i = 0; i < cs_count_; ++i) {
+    const auto& e = cs_[cs_order_[i]];
+    const std::uint64_t rec = l.conflicts + l.conflict_stride * i;
+    put_name(rec, e.name);
+    put_set(rec + f::rec::conflict_set, e.types, cw_rank_);
+  }
   for (std::size_t i = 0; i < vm_count_; ++i) {
     const auto& e = vm_[vm_order_[i]];
     const std::uint64_t rec = l.vm_labels + l.vm_stride * i;
     put_name(rec, e.name);
-    put_set(rec + head, e.te, te_rank_);
-    put_set(rec + head + 8 * l.te_words, e.cw, cw_rank_);
-    put_span(rec + 8, rec + head, l.te_words);
-    put_span(rec + 12, rec + head + 8 * l.te_words, l.cw_words);
+    put_set(rec + f::rec::sets, e.te, te_rank_);
+    put_set(rec + f::rec::sets + 8 * l.te_words, e.cw, cw_rank_);
+    put_span(rec + f::rec::te_span, rec + f::rec::sets, l.te_words);
+    put_span(rec + f::rec::cw_span, rec + f::rec::sets + 8 * l.te_words, l.cw_words);
     if (mls_on_) put_mls(l.mls + l.mls_stride * i, e.mls);
   }
   for (std::size_t i = 0; i < res_count_; ++i) {
     const auto& e = res_[res_order_[i]];
     const std::uint64_t rec = l.res_labels + l.res_stride * i;
     put_name(rec, e.name);
-    put_set(rec + head, e.te, te_rank_);
-    put_span(rec + 8, rec + head, l.te_words);
+    put_set(rec + f::rec::sets, e.te, te_rank_);
+    put_span(rec + f::rec::te_span, rec + f::rec::sets, l.te_words);
     if (mls_on_) put_mls(l.mls + l.mls_stride * (vm_count_ + i), e.mls);
   }
-
   for (std::size_t i = 0; i < rn_count_; ++i) {
     const auto& e = rn_[rn_order_[i]];
     const std::uint64_t rec = l.renames + f::rename_size * i;
     put_name(rec, e.from);
-    store_le<std::uint16_t>(out + rec + 8, e.kind);
-    store_le<std::uint16_t>(out + rec + 10, e.kind == f::rename_vm ? vm_rank_[e.label] : res_rank_[e.label]);
+    store_le<std::uint16_t>(out + rec + f::rec::kind, e.kind);
+    store_le<std::uint16_t>(out + rec + f::rec::label, e.kind == f::rename_vm ? vm_rank_[e.label] : res_rank_[e.label]);
   }
-
-  detail::xxh64_state h;
-  h.update(out, total);  // the checksum field is still zero
-  store_le<std::uint64_t>(out + f::off::checksum, h.digest());
-
-  // The loader is the definition of a valid policy: never hand out anything it would refuse.
-  auto v = policy_view::load(byte_view(out, total));
-  if (!v) return failure(v.error());
-  return total;
 }
 
 }  // namespace shype

@@ -5,9 +5,9 @@
 // The hypervisor never parses XML (paper, section 4.2): the shype tool compiles it into the
 // binary described in detail/policy_format.hpp, and this loader checks a buffer completely
 // before anything uses it — header, checksum, every offset and count, every name, every set,
-// every label — allocating nothing and copying nothing. The policy in force *is* such a view
-// over bytes the caller keeps alive. A defect gives a load_error saying what and where; a
-// rejected buffer changes nothing.
+// every label (the rules are in detail/policy_validator.hpp) — allocating nothing and copying
+// nothing. The policy in force *is* such a view over bytes the caller keeps alive. A defect
+// gives a load_error saying what and where; a rejected buffer changes nothing.
 
 #include <cstddef>
 #include <cstdint>
@@ -15,7 +15,7 @@
 #include "byte_view.hpp"
 #include "detail/le.hpp"
 #include "detail/policy_format.hpp"
-#include "detail/xxh64.hpp"
+#include "detail/policy_validator.hpp"
 #include "ids.hpp"
 #include "label_view.hpp"
 #include "load_error.hpp"
@@ -25,10 +25,6 @@
 #include "type_set.hpp"
 
 namespace shype {
-
-namespace detail {
-class policy_validator;
-}
 
 /// A policy version from the PolicyHeader, e.g. 1.0.
 struct policy_version {
@@ -71,15 +67,16 @@ class policy_view {
   [[nodiscard]] constexpr string_ref cw_type_name(std::size_t i) const noexcept { return name_at(l_.cw_types + 8 * i); }
   [[nodiscard]] constexpr conflict_set_view conflict_set(std::size_t i) const noexcept {
     const auto rec = l_.conflicts + l_.conflict_stride * i;
-    return {name_at(rec), type_set_view(p_ + rec + 8, cw_words())};
+    return {name_at(rec), type_set_view(p_ + rec + detail::format::rec::conflict_set, cw_words())};
   }
   [[nodiscard]] constexpr vm_label_view vm_label(label_id i) const noexcept {
     const auto rec = l_.vm_labels + l_.vm_stride * i;
-    return {name_at(rec), set_at(rec, 0, 0, te_words()), set_at(rec, 4, 8 * l_.te_words, cw_words()), mls_at(i)};
+    return {name_at(rec), set_at(rec, detail::format::rec::te_span, 0, te_words()),
+            set_at(rec, detail::format::rec::cw_span, 8 * l_.te_words, cw_words()), mls_at(i)};
   }
   [[nodiscard]] constexpr resource_label_view resource_label(resource_id i) const noexcept {
     const auto rec = l_.res_labels + l_.res_stride * i;
-    return {name_at(rec), set_at(rec, 0, 0, te_words()), mls_at(c_.vm_labels + i)};
+    return {name_at(rec), set_at(rec, detail::format::rec::te_span, 0, te_words()), mls_at(c_.vm_labels + i)};
   }
   /// The label the hypervisor gives the first (management) domain; no_label if none.
   [[nodiscard]] constexpr label_id bootstrap_label() const noexcept { return bootstrap_; }
@@ -88,7 +85,7 @@ class policy_view {
   [[nodiscard]] constexpr std::size_t rename_count() const noexcept { return c_.renames; }
   [[nodiscard]] constexpr rename_view rename(std::size_t i) const noexcept {
     const auto rec = l_.renames + detail::format::rename_size * i;
-    return {kind_at(rec), name_at(rec), detail::load_u16(p_ + rec + 10)};
+    return {kind_at(rec), name_at(rec), detail::load_u16(p_ + rec + detail::format::rec::label)};
   }
   /// The label of kind `k` renamed from `from` (a name in the policy this one replaces), or npos.
   [[nodiscard]] constexpr std::uint16_t find_rename(label_kind k, string_ref from) const noexcept;
@@ -133,7 +130,6 @@ class policy_view {
   }
 
  private:
-  friend class detail::policy_validator;
   using layout = detail::format::layout;
 
   constexpr policy_view(const std::uint8_t* p, std::size_t n, std::uint32_t flags, detail::format::counts c,
@@ -151,15 +147,15 @@ class policy_view {
   [[nodiscard]] constexpr string_ref name_at_header() const noexcept {
     return string_at(detail::load_u32(p_ + detail::format::off::name_off), detail::load_u32(p_ + detail::format::off::name_len));
   }
-  /// The type set of a label record: its span at rec + 8 + span_off, its words at rec + 16 + words_off.
-  [[nodiscard]] constexpr type_set_view set_at(std::uint64_t rec, std::uint64_t span_off, std::uint64_t words_off,
+  /// The type set of a label record: its span at rec + span, its words at rec + rec::sets + words_off.
+  [[nodiscard]] constexpr type_set_view set_at(std::uint64_t rec, std::uint64_t span, std::uint64_t words_off,
                                                std::size_t words) const noexcept {
-    const std::uint8_t* span = p_ + rec + detail::format::name_ref_size + span_off;
-    return type_set_view(p_ + rec + detail::format::name_ref_size + detail::format::spans_size + words_off, words,
-                         detail::load_u16(span), detail::load_u16(span + 2));
+    const std::uint8_t* lo_hi = p_ + rec + span;
+    return type_set_view(p_ + rec + detail::format::rec::sets + words_off, words, detail::load_u16(lo_hi),
+                         detail::load_u16(lo_hi + 2));
   }
   [[nodiscard]] constexpr label_kind kind_at(std::uint64_t rec) const noexcept {
-    return detail::load_u16(p_ + rec + 8) == detail::format::rename_resource ? label_kind::resource : label_kind::vm;
+    return detail::load_u16(p_ + rec + detail::format::rec::kind) == detail::format::rename_resource ? label_kind::resource : label_kind::vm;
   }
   [[nodiscard]] constexpr mls_view mls_at(std::uint64_t i) const noexcept {
     if (!has_mls()) return {};
@@ -186,7 +182,7 @@ constexpr std::uint16_t policy_view::find_rename(label_kind k, string_ref from) 
     const std::uint64_t rec = l_.renames + detail::format::rename_size * mid;
     const label_kind mk = kind_at(rec);
     const auto c = mk != k ? (mk < k ? std::strong_ordering::less : std::strong_ordering::greater) : name_at(rec) <=> from;
-    if (c == 0) return detail::load_u16(p_ + rec + 10);
+    if (c == 0) return detail::load_u16(p_ + rec + detail::format::rec::label);
     if (c < 0) lo = mid + 1; else hi = mid;
   }
   return npos;
@@ -204,289 +200,11 @@ constexpr std::uint16_t policy_view::find(string_ref n, std::uint64_t base, std:
   return npos;
 }
 
-namespace detail {
-
-/// The checks of policy_view::load, one function per rule, in the order the format is laid out.
-class policy_validator {
- public:
-  using error = load_error;
-  constexpr explicit policy_validator(byte_view b) noexcept : p_(b.data()), n_(b.size()) {}
-
-  constexpr result<void, error> header() noexcept {
-    namespace f = format;
-    if (p_ == nullptr || n_ < f::header_size) return failure(error(errc::truncated, policy_section::header, n_));
-    for (std::size_t i = 0; i < 8; ++i)
-      if (p_[i] != f::magic[i]) return failure(error(errc::bad_magic, policy_section::header, f::off::magic));
-    minor_ = load_u16(p_ + f::off::minor);
-    if (load_u16(p_ + f::off::major) != f::major || minor_ > f::minor)
-      return failure(error(errc::unsupported_version, policy_section::header, f::off::major));
-    if (load_u32(p_ + f::off::header_size) != f::header_size)
-      return failure(error(errc::bad_header, policy_section::header, f::off::header_size));
-    total_ = load_u32(p_ + f::off::total_size);
-    if (total_ > n_) return failure(error(errc::truncated, policy_section::header, f::off::total_size));
-    if (total_ != n_ || total_ % 8 != 0 || total_ > f::max_total)
-      return failure(error(errc::bad_length, policy_section::header, f::off::total_size));
-    return success;
-  }
-
-  constexpr result<void, error> checksum() const noexcept {
-    namespace f = format;
-    xxh64_state h;
-    h.update(p_, f::off::checksum);
-    h.update_zeros(8);
-    h.update(p_ + f::off::checksum + 8, n_ - f::off::checksum - 8);
-    if (h.digest() != load_u64(p_ + f::off::checksum))
-      return failure(error(errc::bad_checksum, policy_section::header, f::off::checksum));
-    return success;
-  }
-
-  constexpr result<void, error> counts_and_layout() noexcept {
-    namespace f = format;
-    flags_ = load_u32(p_ + f::off::flags);
-    if ((flags_ & ~f::known_flags) != 0) return failure(error(errc::bad_header, policy_section::header, f::off::flags));
-    if (minor_ < f::minor_renames) {
-      if (load_u16(p_ + f::off::reserved) != 0) return failure(error(errc::bad_header, policy_section::header, f::off::reserved));
-    } else {
-      // A policy without renames is written as 1.0: a 1.1 binary has at least one.
-      c_.renames = load_u16(p_ + f::off::rename_count);
-      if (c_.renames == 0 || c_.renames > f::max_renames)
-        return failure(error(errc::bad_count, policy_section::header, f::off::rename_count));
-    }
-    c_.te = load_u16(p_ + f::off::te_count);
-    c_.cw = load_u16(p_ + f::off::cw_count);
-    c_.conflicts = load_u16(p_ + f::off::conflict_count);
-    c_.vm_labels = load_u16(p_ + f::off::vm_label_count);
-    c_.res_labels = load_u16(p_ + f::off::res_label_count);
-    c_.categories = load_u16(p_ + f::off::category_count);
-    c_.mls = (flags_ & f::flag_mls) != 0;
-    if ((flags_ & f::flag_te) == 0 && c_.te != 0) return failure(error(errc::bad_count, policy_section::header, f::off::te_count));
-    if ((flags_ & f::flag_cw) == 0 && c_.cw != 0) return failure(error(errc::bad_count, policy_section::header, f::off::cw_count));
-    if ((flags_ & f::flag_cw) == 0 && c_.conflicts != 0)
-      return failure(error(errc::bad_count, policy_section::header, f::off::conflict_count));
-    if (!c_.mls && c_.categories != 0) return failure(error(errc::bad_count, policy_section::header, f::off::category_count));
-    // The label table uses 0xFFFF as "no label": at most 0xFFFE labels.
-    if (c_.vm_labels >= no_label) return failure(error(errc::bad_count, policy_section::header, f::off::vm_label_count));
-    if (c_.res_labels >= no_label) return failure(error(errc::bad_count, policy_section::header, f::off::res_label_count));
-
-    const f::layout l(c_);
-    const struct { std::size_t field; std::uint64_t expect; } offsets[] = {
-        {f::off::te_types, l.te_types},     {f::off::cw_types, l.cw_types}, {f::off::conflicts, l.conflicts},
-        {f::off::vm_labels, l.vm_labels},   {f::off::res_labels, l.res_labels}, {f::off::mls, l.mls},
-        {f::off::strings, l.strings},
-    };  // the rename table has no offset field: it lies between mls and strings, checked by both
-    for (const auto& o : offsets) {
-      if (load_u32(p_ + o.field) != o.expect || o.expect > total_)
-        return failure(error(errc::bad_offset, policy_section::header, o.field));
-    }
-    strings_ = l.strings;
-    strings_size_ = load_u32(p_ + f::off::strings_size);
-    if (strings_ + strings_size_ > total_ || align8(strings_ + strings_size_) != total_)
-      return failure(error(errc::bad_length, policy_section::header, f::off::strings_size));
-    for (std::uint64_t i = strings_ + strings_size_; i < total_; ++i)
-      if (p_[i] != 0) return failure(error(errc::bad_length, policy_section::strings, i));
-    return success;
-  }
-
-  /// A name_ref at `rec`: in bounds, 1..255 bytes, no control bytes.
-  constexpr result<void, error> name(std::uint64_t rec, policy_section s, std::uint32_t index) const noexcept {
-    const std::uint64_t off = load_u32(p_ + rec), len = load_u32(p_ + rec + 4);
-    if (len == 0 || len > format::max_name || off + len > strings_size_)
-      return failure(error(errc::bad_string, s, rec, index));
-    for (std::uint64_t i = 0; i < len; ++i) {
-      const std::uint8_t ch = p_[strings_ + off + i];
-      if (ch < 0x20 || ch == 0x7f) return failure(error(errc::bad_string, s, rec, index));
-    }
-    return success;
-  }
-
-  /// A table of records whose first field is a name: names valid and strictly ascending.
-  constexpr result<void, error> names(std::uint64_t base, std::uint64_t stride, std::uint64_t count,
-                                      policy_section s) const noexcept {
-    for (std::uint64_t i = 0; i < count; ++i) {
-      const std::uint64_t rec = base + stride * i;
-      if (auto r = name(rec, s, static_cast<std::uint32_t>(i)); !r) return r;
-      if (i == 0) continue;
-      const auto order = string_at(rec - stride) <=> string_at(rec);
-      if (order == 0)
-        return failure(error(errc::duplicate_name, s, rec, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i - 1)));
-      if (order > 0)
-        return failure(error(errc::unsorted_names, s, rec, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i - 1)));
-    }
-    return success;
-  }
-
-  /// A label's span of a set at `span` for the `words` words at `off`: exactly the words that are
-  /// not zero (first and last of the span non-zero, everything outside it zero; empty: 0, 0).
-  constexpr result<void, error> span(std::uint64_t span_off, std::uint64_t off, std::uint64_t words, policy_section s,
-                                     std::uint32_t index) const noexcept {
-    const std::uint64_t lo = load_u16(p_ + span_off), hi = load_u16(p_ + span_off + 2);
-    std::uint64_t want_lo = 0, want_hi = 0;
-    for (std::uint64_t i = 0; i < words; ++i) {
-      if (load_u64(p_ + off + 8 * i) == 0) continue;
-      if (want_hi == 0) want_lo = i;
-      want_hi = i + 1;
-    }
-    if (lo != want_lo || hi != want_hi) return failure(error(errc::bad_span, s, span_off, index));
-    return success;
-  }
-
-  /// A set of `bits` types at `off`: no bit beyond the count.
-  constexpr result<void, error> set(std::uint64_t off, std::uint64_t bits, policy_section s, std::uint32_t index) const noexcept {
-    const std::uint64_t words = format::words_for(bits);
-    if (words == 0 || bits % 64 == 0) return success;
-    const std::uint64_t last = load_u64(p_ + off + 8 * (words - 1));
-    if ((last >> (bits % 64)) != 0) return failure(error(errc::bad_bitset, s, off + 8 * (words - 1), index));
-    return success;
-  }
-
-  /// The strings section holds every name once, in the order the writer stores them (policy
-  /// name, then each table), back to back: no gap, no overlap, nothing hidden between names, so
-  /// one policy has exactly one binary. Checked last, after every name is known to be valid.
-  constexpr result<void, error> names_packed() const noexcept {
-    namespace f = format;
-    const f::layout l(c_);
-    std::uint64_t next = 0;
-    auto at = [&](std::uint64_t rec, policy_section s, std::uint32_t index) -> result<void, error> {
-      if (load_u32(p_ + rec) != next) return failure(error(errc::bad_string, s, rec, index));
-      next += load_u32(p_ + rec + 4);
-      return success;
-    };
-    const struct { std::uint64_t base, stride, count; policy_section s; } tables[] = {
-        {l.te_types, 8, c_.te, policy_section::te_types},
-        {l.cw_types, 8, c_.cw, policy_section::cw_types},
-        {l.conflicts, l.conflict_stride, c_.conflicts, policy_section::conflict_sets},
-        {l.vm_labels, l.vm_stride, c_.vm_labels, policy_section::vm_labels},
-        {l.res_labels, l.res_stride, c_.res_labels, policy_section::resource_labels},
-        {l.renames, f::rename_size, c_.renames, policy_section::renames},
-    };
-    if (auto r = at(f::off::name_off, policy_section::header, error::none); !r) return r;
-    for (const auto& t : tables)
-      for (std::uint64_t i = 0; i < t.count; ++i)
-        if (auto r = at(t.base + t.stride * i, t.s, static_cast<std::uint32_t>(i)); !r) return r;
-    if (next != strings_size_) return failure(error(errc::bad_length, policy_section::header, f::off::strings_size));
-    return success;
-  }
-
-  /// The rename table: every `from` a valid name, kinds known, labels in range, records
-  /// strictly ascending by (kind, from) (so one old name is renamed once), and no label renamed
-  /// twice (quadratic, hence max_renames).
-  constexpr result<void, error> renames() const noexcept {
-    namespace f = format;
-    const f::layout l(c_);
-    constexpr policy_section s = policy_section::renames;
-    for (std::uint64_t i = 0; i < c_.renames; ++i) {
-      const std::uint64_t rec = l.renames + f::rename_size * i;
-      const auto idx = static_cast<std::uint32_t>(i);
-      if (auto r = name(rec, s, idx); !r) return r;
-      const std::uint16_t kind = load_u16(p_ + rec + 8), label = load_u16(p_ + rec + 10);
-      if (kind != f::rename_vm && kind != f::rename_resource) return failure(error(errc::bad_reference, s, rec + 8, idx));
-      if (label >= (kind == f::rename_vm ? c_.vm_labels : c_.res_labels)) return failure(error(errc::bad_reference, s, rec + 10, idx));
-      if (load_u32(p_ + rec + 12) != 0) return failure(error(errc::bad_header, s, rec + 12, idx));
-      if (i == 0) continue;
-      const std::uint64_t prev = rec - f::rename_size;
-      const std::uint16_t prev_kind = load_u16(p_ + prev + 8);
-      const auto order = prev_kind != kind ? (prev_kind < kind ? std::strong_ordering::less : std::strong_ordering::greater)
-                                           : string_at(prev) <=> string_at(rec);
-      if (order == 0) return failure(error(errc::duplicate_name, s, rec, idx, idx - 1));
-      if (order > 0) return failure(error(errc::unsorted_names, s, rec, idx, idx - 1));
-      // Records of one kind are contiguous: look back only through them.
-      for (std::uint64_t j = i; j-- > 0;) {
-        const std::uint64_t other = l.renames + f::rename_size * j;
-        if (load_u16(p_ + other + 8) != kind) break;
-        if (load_u16(p_ + other + 10) == label)
-          return failure(error(errc::bad_reference, s, rec + 10, idx, static_cast<std::uint32_t>(j)));
-      }
-    }
-    return success;
-  }
-
-  constexpr result<policy_view, error> body() const noexcept {
-    namespace f = format;
-    const f::layout l(c_);
-    if (auto r = name(f::off::name_off, policy_section::header, error::none); !r) return failure(r.error());
-    if (auto r = names(l.te_types, 8, c_.te, policy_section::te_types); !r) return failure(r.error());
-    if (auto r = names(l.cw_types, 8, c_.cw, policy_section::cw_types); !r) return failure(r.error());
-
-    if (auto r = names(l.conflicts, l.conflict_stride, c_.conflicts, policy_section::conflict_sets); !r) return failure(r.error());
-    for (std::uint64_t i = 0; i < c_.conflicts; ++i) {
-      const std::uint64_t rec = l.conflicts + l.conflict_stride * i;
-      const auto idx = static_cast<std::uint32_t>(i);
-      if (auto r = set(rec + 8, c_.cw, policy_section::conflict_sets, idx); !r) return failure(r.error());
-      if (empty(type_set_view(p_ + rec + 8, static_cast<std::size_t>(l.cw_words))))
-        return failure(error(errc::empty_conflict_set, policy_section::conflict_sets, rec, idx));
-    }
-
-    if (auto r = names(l.vm_labels, l.vm_stride, c_.vm_labels, policy_section::vm_labels); !r) return failure(r.error());
-    for (std::uint64_t i = 0; i < c_.vm_labels; ++i) {
-      const std::uint64_t rec = l.vm_labels + l.vm_stride * i;
-      const auto idx = static_cast<std::uint32_t>(i);
-      const std::uint64_t te_off = rec + f::name_ref_size + f::spans_size, cw_off = te_off + 8 * l.te_words;
-      if (auto r = set(te_off, c_.te, policy_section::vm_labels, idx); !r) return failure(r.error());
-      if (auto r = set(cw_off, c_.cw, policy_section::vm_labels, idx); !r) return failure(r.error());
-      if (auto r = span(rec + 8, te_off, l.te_words, policy_section::vm_labels, idx); !r) return failure(r.error());
-      if (auto r = span(rec + 12, cw_off, l.cw_words, policy_section::vm_labels, idx); !r) return failure(r.error());
-      // A label holding two types of one conflict set could never run: it conflicts with itself.
-      // Labels with fewer than two CW types cannot, which skips the scan for the common case.
-      const type_set_view cw(p_ + cw_off, static_cast<std::size_t>(l.cw_words));  // all words: spans are checked
-      if (count(cw) < 2) continue;
-      for (std::uint64_t k = 0; k < c_.conflicts; ++k) {
-        const type_set_view cs(p_ + l.conflicts + l.conflict_stride * k + 8, static_cast<std::size_t>(l.cw_words));
-        if (count_common(cw, cs) > 1)
-          return failure(error(errc::invalid_label, policy_section::vm_labels, rec, idx, static_cast<std::uint32_t>(k)));
-      }
-    }
-
-    if (auto r = names(l.res_labels, l.res_stride, c_.res_labels, policy_section::resource_labels); !r) return failure(r.error());
-    for (std::uint64_t i = 0; i < c_.res_labels; ++i) {
-      const std::uint64_t rec = l.res_labels + l.res_stride * i;
-      const std::uint64_t te_off = rec + f::name_ref_size + f::spans_size;
-      const auto idx = static_cast<std::uint32_t>(i);
-      if (auto r = set(te_off, c_.te, policy_section::resource_labels, idx); !r) return failure(r.error());
-      if (auto r = span(rec + 8, te_off, l.te_words, policy_section::resource_labels, idx); !r) return failure(r.error());
-      if (load_u32(p_ + rec + 12) != 0) return failure(error(errc::bad_span, policy_section::resource_labels, rec + 12, idx));
-    }
-
-    if (c_.mls) {
-      for (std::uint64_t i = 0; i < c_.vm_labels + c_.res_labels; ++i) {
-        const std::uint64_t rec = l.mls + l.mls_stride * i;
-        const auto idx = static_cast<std::uint32_t>(i);
-        if (load_u32(p_ + rec + 4) != 0) return failure(error(errc::bad_header, policy_section::mls, rec + 4, idx));
-        if (auto r = set(rec + 8, c_.categories, policy_section::mls, idx); !r) return failure(r.error());
-        if (auto r = set(rec + 8 + 8 * l.cat_words, c_.categories, policy_section::mls, idx); !r) return failure(r.error());
-      }
-    }
-
-    if (auto r = renames(); !r) return failure(r.error());
-
-    const std::uint16_t boot = load_u16(p_ + f::off::bootstrap);
-    if (boot != f::no_bootstrap && boot >= c_.vm_labels)
-      return failure(error(errc::bad_reference, policy_section::header, f::off::bootstrap));
-    if (auto r = names_packed(); !r) return failure(r.error());
-    return policy_view(p_, static_cast<std::size_t>(total_), flags_, c_, boot);
-  }
-
- private:
-  [[nodiscard]] constexpr string_ref string_at(std::uint64_t rec) const noexcept {
-    return string_ref(p_ + strings_ + load_u32(p_ + rec), static_cast<std::size_t>(load_u32(p_ + rec + 4)));
-  }
-
-  const std::uint8_t* p_;
-  std::uint64_t n_;
-  std::uint64_t total_ = 0;
-  std::uint32_t flags_ = 0;
-  std::uint16_t minor_ = 0;
-  format::counts c_{};
-  std::uint64_t strings_ = 0, strings_size_ = 0;
-};
-
-}  // namespace detail
-
 constexpr result<policy_view, load_error> policy_view::load(byte_view bytes) noexcept {
-  detail::policy_validator v(bytes);
-  if (auto r = v.header(); !r) return failure(r.error());
-  if (auto r = v.checksum(); !r) return failure(r.error());
-  if (auto r = v.counts_and_layout(); !r) return failure(r.error());
-  return v.body();
+  auto v = detail::policy_validator(bytes).run();
+  if (!v) return failure(v.error());
+  const detail::validated_policy& p = v.value();
+  return policy_view(bytes.data(), static_cast<std::size_t>(p.total), p.flags, p.counts, p.bootstrap);
 }
 
 }  // namespace shype

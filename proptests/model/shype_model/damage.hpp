@@ -52,25 +52,14 @@ inline void reseal(std::vector<std::uint8_t>& b) {
 /// the result says which was applied.
 inline damage apply(std::vector<std::uint8_t>& b, damage d, std::uint32_t r) {
   namespace f = shype::detail::format;
-  using shype::detail::load_u16;
   using shype::detail::load_u32;
-  f::counts c;
-  c.te = load_u16(b.data() + f::off::te_count);
-  c.cw = load_u16(b.data() + f::off::cw_count);
-  c.conflicts = load_u16(b.data() + f::off::conflict_count);
-  c.vm_labels = load_u16(b.data() + f::off::vm_label_count);
-  c.res_labels = load_u16(b.data() + f::off::res_label_count);
-  c.categories = load_u16(b.data() + f::off::category_count);
-  c.mls = (load_u32(b.data() + f::off::flags) & f::flag_mls) != 0;
+  const f::counts c = f::read_counts(b.data());
   const f::layout l(c);
-  struct table {
-    std::uint64_t base, stride, count;
-  };
-  const table tables[] = {{l.te_types, 8, c.te},
-                          {l.cw_types, 8, c.cw},
-                          {l.conflicts, l.conflict_stride, c.conflicts},
-                          {l.vm_labels, l.vm_stride, c.vm_labels},
-                          {l.res_labels, l.res_stride, c.res_labels}};
+  using table = f::table;
+  const table tables[] = {f::table_of(l, c, shype::policy_section::te_types), f::table_of(l, c, shype::policy_section::cw_types),
+                          f::table_of(l, c, shype::policy_section::conflict_sets),
+                          f::table_of(l, c, shype::policy_section::vm_labels),
+                          f::table_of(l, c, shype::policy_section::resource_labels)};
   const table* with_two = nullptr;  // a table with at least two entries, chosen by r
   for (std::size_t k = 0; k < 5 && with_two == nullptr; ++k)
     if (tables[(r + k) % 5].count >= 2) with_two = &tables[(r + k) % 5];
