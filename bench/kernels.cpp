@@ -10,6 +10,7 @@
 
 #include <shype/chinese_wall.hpp>
 #include <shype/monitor.hpp>
+#include <shype/tool/analysis/xorshift.hpp>
 #include <shype/type_enforcement.hpp>
 
 #include "avc.hpp"
@@ -24,16 +25,7 @@ constexpr shype::monitor_limits te_limits{.max_domains = 1024};
 template <class Locking>
 using te_monitor = shype::basic_monitor<te_limits, Locking, shype::type_enforcement<1024>>;
 
-struct rng {  // xorshift64*: the same pairs in every run
-  std::uint64_t s;
-  std::uint64_t next() {
-    s ^= s >> 12;
-    s ^= s << 25;
-    s ^= s >> 27;
-    return s * 2685821657736338717ull;
-  }
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-};
+using rng = shype::tool::xorshift;  // the same pairs in every run
 
 struct pair {
   shype::domid_t s, o;  // domain d has label d

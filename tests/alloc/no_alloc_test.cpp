@@ -5,22 +5,15 @@
 // once. The run also counts what it did, so the test cannot pass by doing nothing.
 #include <cstdio>
 
+#include <shype/tool/analysis/xorshift.hpp>
+
 #include "shype_test/alloc_counter.hpp"
 #include "shype_test/fixture.hpp"
 
 namespace {
 using namespace shype_test;
 
-struct rng {  // xorshift64*: deterministic, no allocation
-  std::uint64_t s;
-  std::uint64_t next() {
-    s ^= s >> 12;
-    s ^= s << 25;
-    s ^= s >> 27;
-    return s * 2685821657736338717ull;
-  }
-  std::uint32_t below(std::uint32_t n) { return static_cast<std::uint32_t>(next() % n); }
-};
+using rng = shype::tool::xorshift;  // deterministic, no allocation
 
 // Built before counting starts; the monitor's views point into them.
 const policy_buffer<> policies[] = {paper_policy(paper_variant::v1), paper_policy(paper_variant::ads_joins_order),

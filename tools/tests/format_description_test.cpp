@@ -12,7 +12,7 @@
 #include <shype/detail/policy_format.hpp>
 #include <shype/policy_view.hpp>
 
-#include "load_error_text.hpp"
+#include <shype/tool/io/load_error_text.hpp>
 #include "shype_test/format_walk.hpp"
 
 namespace shype::tool::test {

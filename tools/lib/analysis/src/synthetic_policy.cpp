@@ -5,19 +5,12 @@
 #include <set>
 #include <sstream>
 
+#include <shype/tool/analysis/xorshift.hpp>
+
 namespace shype::tool {
 namespace {
 
-struct rng {  // xorshift64*
-  std::uint64_t s;
-  std::uint64_t next() {
-    s ^= s >> 12;
-    s ^= s << 25;
-    s ^= s >> 27;
-    return s * 2685821657736338717ull;
-  }
-  std::size_t below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(next() % n); }
-};
+using rng = xorshift;
 
 }  // namespace
 
