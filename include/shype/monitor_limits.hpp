@@ -15,6 +15,9 @@ struct monitor_limits {
   std::size_t max_bindings = 4096; ///< live channels, grant mappings and resource attachments
   std::size_t audit_entries = 64;  ///< denials kept
   std::size_t revocation_memo = 4096;  ///< distinct (kind, label, label) decisions memoised per policy change
+  /// Distinct (kind, subject domain, object) triples of live bindings a policy change decides
+  /// once each; bindings beyond it are decided one by one (correct, slower: binding_registry.hpp).
+  std::size_t binding_groups = 1024;
 };
 
 }  // namespace shype

@@ -99,11 +99,11 @@ void sweep_and_check(std::size_t remove_one_in) {
     model.push_back({i % 3 ? binding_kind::evtchn : binding_kind::grant_rw, s, o, i});
   }
   std::set<std::uint64_t> told;
-  const auto n = r->sweep([&](binding_kind, shype::domid_t, std::uint32_t&) { return false; }, [&](auto, const binding&) {});
+  const auto n = r->sweep([&](binding_kind, shype::domid_t, std::uint32_t&, std::uint32_t) { return false; }, [&](auto, const binding&) {});
   EXPECT_EQ(n, 0u);
   std::uint64_t visited = 0;
   const auto removed = r->sweep(
-      [&](binding_kind, shype::domid_t, std::uint32_t&) { return visited++ % remove_one_in == 0; },
+      [&](binding_kind, shype::domid_t, std::uint32_t&, std::uint32_t) { return visited++ % remove_one_in == 0; },
       [&](shype::binding_handle, const binding& b) { told.insert(b.cookie); });
   std::erase_if(model, [&](const binding& b) { return told.count(b.cookie) != 0; });
   EXPECT_EQ(removed, told.size());
