@@ -175,8 +175,10 @@ class binding_registry {
   /// then rekeys its group). It streams through 12 bytes a binding (kind, subject, object,
   /// group) and touches the rest only for what it removes: a million bindings are 12 MB to
   /// read, not 44.
+  /// `many`: the caller expects a mass removal; every list is then rebuilt in the same pass.
   template <class Visit, class F>
-  constexpr std::size_t sweep(Visit&& visit, F&& f) noexcept {
+  constexpr std::size_t sweep(Visit&& visit, F&& f, bool many = false) noexcept {
+    if (many) return sweep_relinking(visit, f);
     // Removed bindings are only marked here; their list links are fixed afterwards. A few are
     // unlinked one by one; after a mass revocation every list is rebuilt in one sequential
     // pass instead, which beats chasing a random neighbour per removed binding.
@@ -306,6 +308,33 @@ class binding_registry {
     if (object_is_domain(hot_[i].kind)) unlink(i, 1, static_cast<domid_t>(hot_[i].object));
     link_[i].next[0] = free_;
     free_ = i;
+  }
+  /// sweep() for a mass removal: one pass that decides, removes and rebuilds every list.
+  template <class Visit, class F>
+  constexpr std::size_t sweep_relinking(Visit& visit, F& f) noexcept {
+    for (auto& h : head_)
+      for (auto& x : h) x = nil;
+    free_ = nil;
+    std::size_t n = 0;
+    for (std::uint32_t i = 0; i < high_; ++i) {
+      hot_part& h = hot_[i];
+      std::uint32_t object = h.object;
+      if (h.live && visit(h.kind, h.subject, object, group_[i])) {
+        f(binding_handle{i, serial_[i]}, at(i));
+        h.live = false;
+        forget(i);
+        ++n;
+      } else if (h.live) {
+        if (!object_is_domain(h.kind)) h.object = object;
+        link(i, 0, h.subject);
+        if (object_is_domain(h.kind)) link(i, 1, static_cast<domid_t>(h.object));
+        continue;
+      }
+      link_[i].next[0] = free_;
+      free_ = i;
+    }
+    size_ -= n;
+    return n;
   }
   /// Rebuilds every domain's list and the free list from the live flags, in one pass.
   constexpr void relink_all() noexcept {

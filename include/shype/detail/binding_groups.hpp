@@ -27,14 +27,6 @@ class binding_groups {
  public:
   static constexpr std::uint32_t none = 0xFFFFFFFF;
   enum class fate : std::uint8_t { keep, revoke, rename };
-  /// One occupied triple, and what the change being planned decided for it.
-  struct group {
-    std::uint64_t key = 0;           // kind << 48 | subject << 32 | object
-    std::uint32_t count = 0;         // live bindings (0: the record is free)
-    std::uint32_t pass = 0;          // the change pass that decided `fate` (0: none)
-    std::uint32_t next_object = 0;   // rename: the object's id under the new policy; free: next free
-    fate verdict = fate::keep;
-  };
 
   static constexpr std::uint64_t key(std::uint8_t kind, std::uint16_t subject, std::uint32_t object) noexcept {
     return (std::uint64_t{kind} << 48) | (std::uint64_t{subject} << 32) | object;
@@ -44,20 +36,23 @@ class binding_groups {
   constexpr std::uint32_t join(std::uint64_t k) noexcept {
     std::size_t s = home(k);
     for (; slot_[s] != 0; s = (s + 1) & (slots - 1))
-      if (g_[slot_[s] - 1].key == k) {
-        ++g_[slot_[s] - 1].count;
+      if (key_[slot_[s] - 1] == k) {
+        ++count_[slot_[s] - 1];
         return slot_[s] - 1;
       }
     std::uint32_t i;
     if (free_ != none) {
       i = free_;
-      free_ = g_[i].next_object;
+      free_ = next_[i];
     } else if (high_ < Groups) {
       i = high_++;
     } else {
       return none;
     }
-    g_[i] = group{k, 1, 0, 0, fate::keep};
+    key_[i] = k;
+    count_[i] = 1;
+    pass_of_[i] = 0;
+    fate_[i] = fate::keep;
     slot_[s] = i + 1;
     if (tracking_) {
       if (fresh_n_ < fresh_cap) fresh_[fresh_n_] = i;
@@ -67,23 +62,36 @@ class binding_groups {
   }
   /// One binding of group i goes; the last one frees the group.
   constexpr void leave(std::uint32_t i) noexcept {
-    if (--g_[i].count != 0) return;
+    if (--count_[i] != 0) return;
     erase(i);
-    g_[i].pass = 0;
-    g_[i].next_object = free_;
+    pass_of_[i] = 0;
+    next_[i] = free_;
     free_ = i;
   }
   /// Group i now stands for key k (a renamed object); several groups may share a key.
   constexpr void rekey(std::uint32_t i, std::uint64_t k) noexcept {
     erase(i);
-    g_[i].key = k;
+    key_[i] = k;
     std::size_t s = home(k);
     while (slot_[s] != 0) s = (s + 1) & (slots - 1);
     slot_[s] = i + 1;
   }
 
-  [[nodiscard]] constexpr group& operator[](std::uint32_t i) noexcept { return g_[i]; }
-  [[nodiscard]] constexpr const group& operator[](std::uint32_t i) const noexcept { return g_[i]; }
+  /// Group i's (kind, subject, object), as key() made it.
+  [[nodiscard]] constexpr std::uint64_t key_of(std::uint32_t i) const noexcept { return key_[i]; }
+  /// Group i's live bindings (0: the group is free).
+  [[nodiscard]] constexpr std::uint32_t count(std::uint32_t i) const noexcept { return count_[i]; }
+  /// What the change planning pass `pass` decided for group i, and the object's id under the
+  /// new policy (for a rename). Read by the apply per binding: one byte a group, so the table
+  /// of a quarter million groups stays in a CPU's cache.
+  [[nodiscard]] constexpr fate fate_of(std::uint32_t i) const noexcept { return fate_[i]; }
+  [[nodiscard]] constexpr std::uint32_t next_object(std::uint32_t i) const noexcept { return next_[i]; }
+  [[nodiscard]] constexpr bool decided(std::uint32_t i, std::uint32_t pass) const noexcept { return pass_of_[i] == pass; }
+  constexpr void decide(std::uint32_t i, std::uint32_t pass, fate f, std::uint32_t next_object) noexcept {
+    pass_of_[i] = pass;
+    fate_[i] = f;
+    next_[i] = next_object;
+  }
   /// Records ever used: every occupied group is below (a scan's bound).
   [[nodiscard]] constexpr std::uint32_t high() const noexcept { return high_; }
 
@@ -91,7 +99,7 @@ class binding_groups {
   /// logged until end_pass().
   constexpr std::uint32_t begin_pass() noexcept {
     if (++pass_ == 0) {  // wrapped: no record may carry an old pass that matches again
-      for (std::uint32_t i = 0; i < high_; ++i) g_[i].pass = 0;
+      for (std::uint32_t i = 0; i < high_; ++i) pass_of_[i] = 0;
       pass_ = 1;
     }
     tracking_ = true;
@@ -106,7 +114,7 @@ class binding_groups {
     const std::uint32_t n = all ? high_ : static_cast<std::uint32_t>(fresh_n_);
     for (std::uint32_t k = 0; k < n; ++k) {
       const std::uint32_t i = all ? k : fresh_[k];
-      if (g_[i].count != 0 && g_[i].pass != pass) f(i);
+      if (count_[i] != 0 && pass_of_[i] != pass) f(i);
     }
   }
 
@@ -126,11 +134,11 @@ class binding_groups {
   }
   /// Takes group i's slot out of the table, shifting back the entries its probe sequence held.
   constexpr void erase(std::uint32_t i) noexcept {
-    std::size_t s = home(g_[i].key);
+    std::size_t s = home(key_[i]);
     while (slot_[s] != i + 1) s = (s + 1) & (slots - 1);
     for (std::size_t next = (s + 1) & (slots - 1);; next = (next + 1) & (slots - 1)) {
       if (slot_[next] == 0) break;
-      const std::size_t h = home(g_[slot_[next] - 1].key);
+      const std::size_t h = home(key_[slot_[next] - 1]);
       // The entry at `next` may move to `s` unless its home lies cyclically in (s, next].
       const bool stays = s <= next ? (s < h && h <= next) : (s < h || h <= next);
       if (stays) continue;
@@ -140,7 +148,12 @@ class binding_groups {
     slot_[s] = 0;
   }
 
-  group g_[Groups] = {};
+  // Structure of arrays: the apply's pass over the bindings reads fate_ only.
+  std::uint64_t key_[Groups] = {};      // kind << 48 | subject << 32 | object
+  std::uint32_t count_[Groups] = {};    // live bindings (0: free)
+  std::uint32_t pass_of_[Groups] = {};  // the pass that decided fate_ (0: none)
+  std::uint32_t next_[Groups] = {};     // rename: the object's new id; free: the next free group
+  fate fate_[Groups] = {};
   std::uint32_t slot_[slots] = {};  // group index + 1, 0: empty
   std::uint32_t free_ = none;
   std::uint32_t high_ = 0;

@@ -56,6 +56,7 @@ struct change_state {
   memo<MemoEntries> decisions{};     // resource remappings and decisions of one revocation pass
   bool touched[MaxDomains] = {};     // subjects of groups revoked or renamed by this change
   std::size_t flipped = 0;           // groups decided revoke or rename (0: no binding to visit)
+  std::size_t doomed = 0;            // bindings of the groups decided revoke (when decided)
   bool renamed = false;              // some group's resource is renumbered
   std::uint32_t pass = 0;            // the registry groups' pass number of this change
 };
@@ -163,6 +164,7 @@ struct policy_change {
     auto& w = m.work_;
     for (bool& t : w.touched) t = false;
     w.flipped = 0;
+    w.doomed = 0;
     w.renamed = false;
     constexpr std::uint32_t chunk = 256;  // what a bind may wait for (a few microseconds)
     for (std::uint32_t i = 0;;) {
@@ -171,7 +173,7 @@ struct policy_change {
       if (i == 0) w.pass = gs.begin_pass();  // from here on, new groups are logged for apply()
       const std::uint32_t end = gs.high() - i > chunk ? i + chunk : gs.high();
       for (; i < end; ++i)
-        if (gs[i].count != 0) decide(m, p, i);
+        if (gs.count(i) != 0) decide(m, p, i);
       if (i >= gs.high()) return;
     }
   }
@@ -179,19 +181,20 @@ struct policy_change {
   /// Decides group i. Registry mutex held.
   static void decide(M& m, const change_plan& p, std::uint32_t i) noexcept {
     using fate = typename groups_of::fate;
-    auto& g = m.registry_.groups()[i];
-    const auto kind = static_cast<binding_kind>(g.key >> 48);
-    const auto subject = static_cast<domid_t>(g.key >> 32);
-    const auto old_object = static_cast<std::uint32_t>(g.key);
+    auto& gs = m.registry_.groups();
+    const std::uint64_t key = gs.key_of(i);
+    const auto kind = static_cast<binding_kind>(key >> 48);
+    const auto subject = static_cast<domid_t>(key >> 32);
+    const auto old_object = static_cast<std::uint32_t>(key);
     std::uint32_t object = old_object;
     const bool gone = revokes(m, p, kind, subject, object, true);
-    g.pass = m.work_.pass;
-    g.verdict = gone ? fate::revoke : !object_is_domain(kind) && object != old_object ? fate::rename : fate::keep;
-    g.next_object = object;
-    if (g.verdict == fate::keep) return;
+    const fate f = gone ? fate::revoke : !object_is_domain(kind) && object != old_object ? fate::rename : fate::keep;
+    gs.decide(i, m.work_.pass, f, object);
+    if (f == fate::keep) return;
     m.work_.touched[subject] = true;
     ++m.work_.flipped;
-    if (g.verdict == fate::rename) m.work_.renamed = true;
+    if (f == fate::revoke) m.work_.doomed += gs.count(i);
+    if (f == fate::rename) m.work_.renamed = true;
   }
 
   /// Decides the groups created since the plan scanned (hooks kept binding) and ends the pass.
@@ -220,7 +223,7 @@ struct policy_change {
     auto look = [&](binding_handle h, const binding& b, std::uint32_t g) {
       std::uint32_t object = b.object;
       const bool gone = g == groups_of::none ? revokes(m, p, b.kind, b.subject, object, false)
-                                                                  : m.registry_.groups()[g].verdict == fate::revoke;
+                                                                  : m.registry_.groups().fate_of(g) == fate::revoke;
       if (!gone) return;
       ++n;
       on_revoke(h, b);
@@ -246,8 +249,9 @@ struct policy_change {
     std::size_t revoked[hook_class_count] = {};
     auto visit = [&](binding_kind kind, domid_t binder, std::uint32_t& object, std::uint32_t g) {
       if (g == groups_t::none) return revokes(m, p, kind, binder, object, true);
-      if (gs[g].verdict == groups_t::fate::rename) object = gs[g].next_object;
-      return gs[g].verdict == groups_t::fate::revoke;
+      const auto f = gs.fate_of(g);
+      if (f == groups_t::fate::rename) [[unlikely]] object = gs.next_object(g);
+      return f == groups_t::fate::revoke;
     };
     auto report = [&](binding_handle h, const binding& b) {
       ++revoked[static_cast<std::uint8_t>(class_of_binding(b))];
@@ -255,17 +259,17 @@ struct policy_change {
     };
     std::size_t n = 0;
     if (visit_all(m)) {
-      n = m.registry_.sweep(visit, report);
+      n = m.registry_.sweep(visit, report, m.work_.doomed > 64);
     } else if (m.work_.flipped != 0) {
       for (std::size_t d = 0; d < M::limits.max_domains; ++d)
         if (m.work_.touched[d]) n += m.registry_.sweep_subject(static_cast<domid_t>(d), visit, report);
     }
     if (m.work_.renamed) {  // the kept groups of a renumbered resource now carry its new id
       for (std::uint32_t i = 0; i < gs.high(); ++i) {
-        auto& g = gs[i];
-        if (g.count == 0 || g.pass != m.work_.pass || g.verdict != groups_t::fate::rename) continue;
-        g.verdict = groups_t::fate::keep;
-        gs.rekey(i, groups_t::key(static_cast<std::uint8_t>(g.key >> 48), static_cast<std::uint16_t>(g.key >> 32), g.next_object));
+        if (gs.count(i) == 0 || !gs.decided(i, m.work_.pass) || gs.fate_of(i) != groups_t::fate::rename) continue;
+        const std::uint64_t key = gs.key_of(i);
+        gs.decide(i, m.work_.pass, groups_t::fate::keep, gs.next_object(i));
+        gs.rekey(i, groups_t::key(static_cast<std::uint8_t>(key >> 48), static_cast<std::uint16_t>(key >> 32), gs.next_object(i)));
       }
     }
     for (std::size_t d = 0; d < M::limits.max_domains; ++d)
