@@ -258,9 +258,11 @@ struct policy_change {
       on_revoke(h, b);
     };
     std::size_t n = 0;
-    if (visit_all(m)) {
+    if (m.work_.flipped == 0 && m.registry_.ungrouped() == 0) {
+      // nothing flipped: no binding to visit
+    } else if (visit_all(m)) {
       n = m.registry_.sweep(visit, report, m.work_.doomed > 64);
-    } else if (m.work_.flipped != 0) {
+    } else {
       for (std::size_t d = 0; d < M::limits.max_domains; ++d)
         if (m.work_.touched[d]) n += m.registry_.sweep_subject(static_cast<domid_t>(d), visit, report);
     }
