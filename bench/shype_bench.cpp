@@ -72,12 +72,16 @@ void run_kernel(benchmark::State& state, const kernel* k) {
 
 // --- revocation ---------------------------------------------------------------------------------
 
-constexpr shype::monitor_limits revoke_limits{.max_domains = 256, .max_bindings = std::size_t{1} << 20};
+// Room for every (kind, subject, object) group of the figure (3 kinds x 256 x 255 at most), so a
+// change decides per group (binding_registry.hpp); with fewer, it falls back to per binding.
+constexpr shype::monitor_limits revoke_limits{.max_domains = 256, .max_bindings = std::size_t{1} << 20,
+                                              .binding_groups = std::size_t{1} << 18};
 using revoke_monitor = shype::basic_monitor<revoke_limits, shype::no_locking, shype::type_enforcement<64>>;
 // The same with a memo large enough for every (kind, label, label) of the figure (3 x 256 x 256):
 // shows what the default revocation_memo (4096) costs when bindings join many label pairs.
 constexpr shype::monitor_limits revoke_big_memo_limits{.max_domains = 256, .max_bindings = std::size_t{1} << 20,
-                                                       .revocation_memo = std::size_t{1} << 18};
+                                                       .revocation_memo = std::size_t{1} << 18,
+                                                       .binding_groups = std::size_t{1} << 18};
 using revoke_big_memo_monitor = shype::basic_monitor<revoke_big_memo_limits, shype::no_locking, shype::type_enforcement<64>>;
 
 template <class Monitor>

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// shype::binding_registry<Capacity, MaxDomains> — every live channel, grant mapping and resource
-// attachment the monitor authorised.
+// shype::binding_registry<Capacity, MaxDomains, Groups> — every live channel, grant mapping and
+// resource attachment the monitor authorised.
 //
 // Bind-time authorisation means a later policy change must find what it authorised and take
 // back what is no longer allowed (paper, section 4.3.2, "Policy Changes"). The registry is a
 // fixed pool with a free list (O(1) add and remove) and, per domain, a doubly linked list of the
 // bindings it takes part in, so stopping a domain costs O(its bindings), not O(capacity).
-// Handles carry a serial, so a stale or forged handle is detected rather than misused.
+// Handles carry a serial, so a stale or forged handle is detected rather than misused. Bindings
+// are also grouped by (kind, subject, object) (detail/binding_groups.hpp, at most `Groups`
+// groups), so a policy change decides once per group and touches only the groups that flipped.
 
 #include <cstddef>
 #include <cstdint>
 
+#include "detail/binding_groups.hpp"
 #include "errc.hpp"
 #include "ids.hpp"
 #include "result.hpp"
@@ -51,13 +54,14 @@ struct binding_handle {
   friend constexpr bool operator==(const binding_handle&, const binding_handle&) noexcept = default;
 };
 
-template <std::size_t Capacity, std::size_t MaxDomains>
+template <std::size_t Capacity, std::size_t MaxDomains, std::size_t Groups = Capacity>
 class binding_registry {
   static_assert(Capacity >= 1 && Capacity < 0xFFFFFFFFu, "binding_registry: capacity out of range");
   static_assert(MaxDomains <= 0x10000, "binding_registry: domain ids are 16 bits");
 
  public:
   static constexpr std::size_t capacity = Capacity;
+  using groups_t = detail::binding_groups<Groups>;
 
   constexpr binding_registry() noexcept {
     for (auto& h : head_)
@@ -80,6 +84,9 @@ class binding_registry {
     hot_[i] = {b.kind, true, b.subject, b.object};
     cookie_[i] = b.cookie;
     ++serial_[i];
+    group_[i] = groups_.join(groups_t::key(static_cast<std::uint8_t>(b.kind), b.subject, b.object));
+    if (group_[i] == groups_t::none) ++ungrouped_;
+    ++of_subject_[b.subject];
     link(i, 0, b.subject);
     if (object_is_domain(b.kind)) link(i, 1, static_cast<domid_t>(b.object));
     ++size_;
@@ -110,6 +117,13 @@ class binding_registry {
   constexpr void for_each(F&& f) const noexcept {
     for (std::uint32_t i = 0; i < high_; ++i)
       if (hot_[i].live) f(binding_handle{i, serial_[i]}, at(i));
+  }
+
+  /// Calls f(handle, binding, group) for every binding whose subject is domain d.
+  template <class F>
+  constexpr void for_each_of_subject(domid_t d, F&& f) const noexcept {
+    if (d >= MaxDomains) return;
+    for (std::uint32_t i = head_[0][d]; i != nil; i = link_[i].next[0]) f(binding_handle{i, serial_[i]}, at(i), group_[i]);
   }
 
   /// Calls f(handle, binding) for every binding of domain d (as subject or object).
@@ -155,13 +169,16 @@ class binding_registry {
     return n;
   }
 
-  /// One pass over every live binding, for a policy change: visit(kind, subject, object&) says
-  /// whether the binding goes (then f(handle, binding) is told) and may move a kept resource
-  /// binding to another resource id (the same resource under a renumbered policy). It streams
-  /// through 8 bytes a binding (kind, subject, object) and touches the rest only for what it
-  /// removes: a million bindings are 8 MB to read, not 40.
+  /// One pass over every live binding, for a policy change: visit(kind, subject, object&, group)
+  /// says whether the binding goes (then f(handle, binding) is told) and may move a kept resource
+  /// binding to another resource id (the same resource under a renumbered policy; the caller
+  /// then rekeys its group). It streams through 12 bytes a binding (kind, subject, object,
+  /// group) and touches the rest only for what it removes: a million bindings are 12 MB to
+  /// read, not 44.
+  /// `many`: the caller expects a mass removal; every list is then rebuilt in the same pass.
   template <class Visit, class F>
-  constexpr std::size_t sweep(Visit&& visit, F&& f) noexcept {
+  constexpr std::size_t sweep(Visit&& visit, F&& f, bool many = false) noexcept {
+    if (many) return sweep_relinking(visit, f);
     // Removed bindings are only marked here; their list links are fixed afterwards. A few are
     // unlinked one by one; after a mass revocation every list is rebuilt in one sequential
     // pass instead, which beats chasing a random neighbour per removed binding.
@@ -172,9 +189,10 @@ class binding_registry {
       hot_part& h = hot_[i];
       if (!h.live) continue;
       std::uint32_t object = h.object;
-      if (visit(h.kind, h.subject, object)) {
+      if (visit(h.kind, h.subject, object, group_[i])) {
         f(binding_handle{i, serial_[i]}, at(i));
         h.live = false;
+        forget(i);
         if (n < few) removed[n] = i;
         ++n;
       } else if (!object_is_domain(h.kind)) {
@@ -191,16 +209,50 @@ class binding_registry {
     return n;
   }
 
+  /// The same as sweep() over the bindings whose subject is d only (O(those bindings)).
+  template <class Visit, class F>
+  constexpr std::size_t sweep_subject(domid_t d, Visit&& visit, F&& f) noexcept {
+    if (d >= MaxDomains) return 0;
+    std::size_t n = 0;
+    for (std::uint32_t i = head_[0][d]; i != nil;) {
+      const std::uint32_t next = link_[i].next[0];  // release(i) leaves `next` linked
+      hot_part& h = hot_[i];
+      std::uint32_t object = h.object;
+      if (visit(h.kind, h.subject, object, group_[i])) {
+        f(binding_handle{i, serial_[i]}, at(i));
+        release(i);
+        ++n;
+      } else if (!object_is_domain(h.kind)) {
+        h.object = object;
+      }
+      i = next;
+    }
+    return n;
+  }
+
   [[nodiscard]] constexpr std::size_t size() const noexcept { return size_; }
+  /// Live bindings whose subject is domain d.
+  [[nodiscard]] constexpr std::size_t size_of_subject(domid_t d) const noexcept { return d < MaxDomains ? of_subject_[d] : 0; }
+  /// Live bindings that found no group (the group pool was full): a policy change decides
+  /// these one by one.
+  [[nodiscard]] constexpr std::size_t ungrouped() const noexcept { return ungrouped_; }
+  /// The index by (kind, subject, object), for a policy change's plan and apply.
+  [[nodiscard]] constexpr groups_t& groups() noexcept { return groups_; }
+  [[nodiscard]] constexpr const groups_t& groups() const noexcept { return groups_; }
+  /// The group of a live binding's handle (groups_t::none: it has none).
+  [[nodiscard]] constexpr std::uint32_t group_of(binding_handle h) const noexcept { return group_[h.index]; }
 
   /// Forgets every binding. O(slots ever used), not O(capacity).
   constexpr void clear() noexcept {
     for (std::uint32_t i = 0; i < high_; ++i) hot_[i].live = false;
     for (auto& h : head_)
       for (auto& x : h) x = nil;
+    for (auto& c : of_subject_) c = 0;
+    groups_.clear();
     free_ = nil;
     high_ = 0;
     size_ = 0;
+    ungrouped_ = 0;
   }
 
  private:
@@ -240,8 +292,15 @@ class binding_registry {
   }
   constexpr void release(std::uint32_t i) noexcept {
     hot_[i].live = false;
+    forget(i);
     unlink_released(i);
     --size_;
+  }
+  /// Takes binding i out of its group and its subject's count.
+  constexpr void forget(std::uint32_t i) noexcept {
+    if (group_[i] == groups_t::none) --ungrouped_;
+    else groups_.leave(group_[i]);
+    --of_subject_[hot_[i].subject];
   }
   /// Takes a slot already marked dead out of its domains' lists and onto the free list.
   constexpr void unlink_released(std::uint32_t i) noexcept {
@@ -249,6 +308,33 @@ class binding_registry {
     if (object_is_domain(hot_[i].kind)) unlink(i, 1, static_cast<domid_t>(hot_[i].object));
     link_[i].next[0] = free_;
     free_ = i;
+  }
+  /// sweep() for a mass removal: one pass that decides, removes and rebuilds every list.
+  template <class Visit, class F>
+  constexpr std::size_t sweep_relinking(Visit& visit, F& f) noexcept {
+    for (auto& h : head_)
+      for (auto& x : h) x = nil;
+    free_ = nil;
+    std::size_t n = 0;
+    for (std::uint32_t i = 0; i < high_; ++i) {
+      hot_part& h = hot_[i];
+      std::uint32_t object = h.object;
+      if (h.live && visit(h.kind, h.subject, object, group_[i])) {
+        f(binding_handle{i, serial_[i]}, at(i));
+        h.live = false;
+        forget(i);
+        ++n;
+      } else if (h.live) {
+        if (!object_is_domain(h.kind)) h.object = object;
+        link(i, 0, h.subject);
+        if (object_is_domain(h.kind)) link(i, 1, static_cast<domid_t>(h.object));
+        continue;
+      }
+      link_[i].next[0] = free_;
+      free_ = i;
+    }
+    size_ -= n;
+    return n;
   }
   /// Rebuilds every domain's list and the free list from the live flags, in one pass.
   constexpr void relink_all() noexcept {
@@ -270,7 +356,11 @@ class binding_registry {
   std::uint64_t cookie_[Capacity] = {};
   std::uint32_t serial_[Capacity] = {};
   links link_[Capacity];
+  std::uint32_t group_[Capacity] = {};  // group index, or groups_t::none
   std::uint32_t head_[2][MaxDomains] = {};
+  std::uint32_t of_subject_[MaxDomains] = {};
+  groups_t groups_{};
+  std::size_t ungrouped_ = 0;
   std::uint32_t free_ = nil;  // released slots below high_
   std::uint32_t high_ = 0;    // slots at or above were never used: bounds every scan
   std::size_t size_ = 0;

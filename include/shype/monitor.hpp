@@ -16,8 +16,8 @@
 //
 // Domain operations use Xen ACM's transactional pattern: prepare (check and reserve), then
 // commit or abort; a stacked policy that denies rolls back what earlier ones prepared. Domain
-// operations and policy changes take the monitor exclusively; sharing hooks take it shared (see
-// locking.hpp), so every decision is taken under one policy generation.
+// operations and a policy change's switch take the monitor exclusively; hooks and a change's
+// plan take it shared (locking.hpp), so every decision is taken under one policy generation.
 //
 // Requests that cannot be evaluated return an errc and are refused (fail closed). Nothing here
 // allocates, throws or uses RTTI; everything is sized by template parameters.
@@ -35,22 +35,26 @@
 //     empties the cache), so no decision is returned after the change that made it stale.
 //  3. Every binding in the registry is permitted by the policy in force for its domains' current
 //     labels: a policy change and a relabel revoke the others under the registry mutex, and a
-//     lock-free bind registers only if no writer started since its cached read (checked under
-//     that mutex), so a bind is either seen by the revocation pass or refused.
+//     lock-free bind registers only if no exclusive writer started since its cached read
+//     (checked under that mutex), so a bind is either seen by the revocation pass or refused.
 //  4. states_ is the placement state of exactly the starting and running domains under view_.
-//     work_ has no meaning outside one policy change (plan to apply, under lock_ exclusive).
-//  5. A change's plan may refuse and writes only work_; its apply cannot fail. So a refused or
-//     invalid policy leaves the old one, its labels and its bindings in force.
+//     work_ has no meaning outside one policy change, whose writer holds writers_mutex_.
+//  5. A change's plan may refuse and writes only work_ (and the registry groups' plan fields);
+//     its apply cannot fail. So a refused or invalid policy leaves the old one, its labels and
+//     its bindings in force. The plan holds lock_ shared and writers_mutex_, so nothing it read
+//     can change before its apply.
 //  6. smp_locking: the sequence count is odd exactly while a writer holds lock_ exclusively; a
 //     lock-free read is accepted only if the count was even and is unchanged after it.
 //
-// Lock order: lock_ (shared for hooks and queries, exclusive for writers) before
-// registry_mutex_. registry_mutex_ is taken under a shared lock_ (register_binding, binding_count,
-// for_each_binding), under an exclusive one (domain_lifecycle::stop and ::relabel,
-// policy_change::run), or alone (unbind, and bind's lock-free path); lock_ is never taken while
-// registry_mutex_ is held. The audit log's lock is a leaf (statistics take none). Callbacks
-// (on_revoke, on_close, on_violation, for_each_*'s f) run under these locks and must not call back
-// into the monitor.
+// Lock order: writers_mutex_ before lock_ before registry_mutex_. writers_mutex_ serialises
+// every writer (load_initial, domain operations, relabel, policy changes; hooks never take it).
+// lock_ is shared for hooks, queries and a change's plan, exclusive for a writer's state change
+// and a change's apply. registry_mutex_ is taken under a shared lock_ (register_binding,
+// binding_count, for_each_binding, a change's plan and dry run), under an exclusive one
+// (domain_lifecycle::stop and ::relabel, a change's apply), or alone (unbind, and bind's
+// lock-free path); no lock is taken while a later one in this order is held. The audit log's
+// lock is a leaf (statistics take none). Callbacks (on_revoke, on_close, on_violation,
+// for_each_*'s f) run under these locks and must not call back into the monitor.
 
 #include <cstddef>
 #include <cstdint>
@@ -62,6 +66,7 @@
 #include "decision.hpp"
 #include "decision_cache.hpp"
 #include "detail/domain_lifecycle.hpp"
+#include "detail/exclusive_lock.hpp"
 #include "detail/hit_path.hpp"
 #include "detail/policy_change.hpp"
 #include "detail/policy_stack.hpp"
@@ -555,25 +560,17 @@ class basic_monitor {
   [[nodiscard]] std::uint32_t live(domid_t d) const noexcept { return hits_.live(d); }
   [[nodiscard]] generation_t gen() const noexcept { return hits_.gen(); }
 
-  /// The exclusive lock of a writer; with smp_locking it also makes the sequence count odd for
-  /// the duration, so optimistic readers (above) notice.
-  class [[nodiscard]] write_guard {
-   public:
-    explicit write_guard(basic_monitor& m) noexcept : m_(m) {
-      m_.lock_.lock();
-      if constexpr (concurrent) {
-        m_.hits_.write_begin();
-      }
-    }
-    ~write_guard() {
-      if constexpr (concurrent) m_.hits_.write_end();
-      m_.lock_.unlock();
-    }
-    write_guard(const write_guard&) = delete;
-    write_guard& operator=(const write_guard&) = delete;
-
-   private:
-    basic_monitor& m_;
+  /// lock_ exclusively; with smp_locking the sequence count is odd meanwhile (optimistic readers).
+  struct exclusive_guard : detail::exclusive_lock<concurrent, typename Locking::rw_lock, hits_t> {
+    explicit exclusive_guard(basic_monitor& m) noexcept : exclusive_guard::exclusive_lock(m.lock_, m.hits_) {}
+  };
+  /// Serialises the writers, first come first served; a policy change plans under it.
+  struct writer_guard : unique_guard<typename Locking::rw_lock> {
+    explicit writer_guard(basic_monitor& m) noexcept : writer_guard::unique_guard(m.writers_mutex_) {}
+  };
+  /// A writer that changes state at once: serialised, then exclusive.
+  struct write_guard : writer_guard, exclusive_guard {
+    explicit write_guard(basic_monitor& m) noexcept : writer_guard(m), exclusive_guard(m) {}
   };
 
   result<verdict> management_check(domid_t subject, hook op) noexcept {
@@ -607,12 +604,13 @@ class basic_monitor {
   policy_view view_{};
   bool loaded_ = false;
   slot domains_[Limits.max_domains] = {};
-  binding_registry<Limits.max_bindings, Limits.max_domains> registry_{};
+  binding_registry<Limits.max_bindings, Limits.max_domains, Limits.binding_groups> registry_{};
   work_t work_{};  // a policy change's working state (plan to apply)
   statistics<Locking> stats_{};
   audit_log<Limits.audit_entries, typename Locking::mutex> audit_{};
   mutable typename Locking::rw_lock lock_{};
   mutable typename Locking::mutex registry_mutex_{};
+  typename Locking::rw_lock writers_mutex_{};  // only ever exclusive: its writers queue in order
 };
 
 /// A monitor with default capacities, safe for concurrent hooks.

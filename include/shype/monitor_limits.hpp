@@ -16,6 +16,9 @@ struct monitor_limits {
   std::size_t audit_entries = 64;  ///< denials kept
   std::size_t revocation_memo = 4096;  ///< distinct (kind, label, label) decisions memoised per policy change
   // New fields go last: an embedder may still initialise this positionally.
+  /// Distinct (kind, subject domain, object) triples of live bindings a policy change decides
+  /// once each; bindings beyond it are decided one by one (correct, slower: binding_registry.hpp).
+  std::size_t binding_groups = 1024;
   /// Cached permits probed before the cache, per domain and sharing hook (a power of two; 0:
   /// none): max_domains × 5 × permit_slots words of 4 bytes (detail/hit_path.hpp).
   std::size_t permit_slots = 8;

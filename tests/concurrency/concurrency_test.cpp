@@ -150,4 +150,80 @@ TEST(Concurrency, ReadingTheBindingsWhileHooksBindIsSafe) {
   EXPECT_EQ(m->binding_count(), 0u);
 }
 
+// A policy change plans while hooks go on (lock_ shared) and binds keep creating and emptying
+// (kind, subject, object) groups of the registry meanwhile: the apply must decide the groups
+// created during the plan (or rescan them all when more were created than it logs), and, with a
+// group pool too small for every triple, the bindings left without a group one by one. After
+// each change to B no binding between Advertising and Order may survive.
+template <class Monitor>
+void binds_during_a_plan_are_revoked_by_its_apply() {
+  const auto policy_b = paper_policy(paper_variant::v1);
+  const auto policy_a = paper_policy(paper_variant::ads_joins_order);
+  auto m = std::make_unique<Monitor>();
+  ASSERT_TRUE(m->load_initial(policy_a.view()).has_value());
+  const auto l = [&](const char* n) { return m->policy().find_vm_label(n); };
+  std::vector<shype::domid_t> ads_side, order_side;
+  for (shype::domid_t d = 10; d < 20; ++d) {
+    ASSERT_TRUE(m->domain_create(d, l("ads_a"))->permitted());
+    ads_side.push_back(d);
+  }
+  for (shype::domid_t d = 20; d < 32; ++d) {
+    ASSERT_TRUE(m->domain_create(d, l("order"))->permitted());
+    order_side.push_back(d);
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<long> binds{0};
+  auto binder = [&](unsigned seed) {
+    std::uint64_t cookie = 0;
+    std::vector<shype::binding_handle> mine;
+    while (!stop.load(std::memory_order_relaxed)) {
+      seed = seed * 1103515245u + 12345u;
+      const auto a = ads_side[(seed >> 8) % ads_side.size()], o = order_side[(seed >> 16) % order_side.size()];
+      const auto r = (seed >> 4) % 3 == 0   ? m->evtchn_bind(a, o, ++cookie)
+                     : (seed >> 4) % 3 == 1 ? m->grant_map(o, a, access_mode::read, ++cookie)
+                                            : m->grant_map(a, o, access_mode::read_write, ++cookie);
+      if (r && r->permitted()) {
+        binds.fetch_add(1);
+        mine.push_back(r->handle);
+      }
+      if (mine.size() > 64 || (seed >> 20) % 4 == 0) {  // close some: groups empty and are reused
+        for (std::size_t i = 0; i < mine.size(); i += 2) {
+          (void)m->evtchn_close(mine[i]);
+          (void)m->grant_unmap(mine[i]);
+        }
+        mine.clear();
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  threads.emplace_back(binder, 1u);
+  threads.emplace_back(binder, 2u);
+  long survivors = 0;
+  for (int i = 0; i < 60; ++i) {  // kept short: the tsan build runs it too
+    auto r = m->change_policy(shype::hypervisor_subject, (i % 2 == 0 ? policy_b : policy_a).view());
+    ASSERT_TRUE(r.has_value());
+    ASSERT_EQ(r->value, decision::permit);
+    if (i % 2 == 0) {  // B in force: nothing between the coalitions
+      m->for_each_binding([&](shype::binding_handle, const shype::binding& b) {
+        if (shype::object_is_domain(b.kind)) ++survivors;
+      });
+    }
+    const long seen = binds.load();
+    for (int spin = 0; spin < 200 && binds.load() < seen + 20; ++spin) std::this_thread::yield();
+  }
+  stop = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(survivors, 0);
+  EXPECT_GT(binds.load(), 0);
+}
+
+constexpr shype::monitor_limits few_groups{.binding_groups = 16};
+using few_groups_monitor = shype::basic_monitor<few_groups, shype::basic_smp_locking<shype::yield_after_spins<&sched_yield>>,
+                                                shype::chinese_wall<64>, shype::type_enforcement<64>>;
+
+TEST(Concurrency, BindsDuringAPlanAreRevokedByItsApply) { binds_during_a_plan_are_revoked_by_its_apply<yielding_monitor>(); }
+TEST(Concurrency, BindsDuringAPlanAreRevokedByItsApplyWithoutGroups) {
+  binds_during_a_plan_are_revoked_by_its_apply<few_groups_monitor>();
+}
+
 }  // namespace

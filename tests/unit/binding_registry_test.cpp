@@ -87,8 +87,15 @@ TEST(BindingRegistry, SelectiveRemoval) {
 namespace {
 
 /// The per-domain lists and the free list stay right after a sweep, on both of its paths: a few
-/// removals are unlinked one by one, a mass revocation rebuilds every list.
-void sweep_and_check(std::size_t remove_one_in) {
+/// removals are unlinked one by one, a mass revocation rebuilds every list (after the pass, or
+/// in it when the caller says one is coming: `relinking`).
+template <class Registry>
+std::size_t grouped(const Registry& r) {  // live bindings the groups count
+  std::size_t n = 0;
+  for (std::uint32_t g = 0; g < r.groups().high(); ++g) n += r.groups().count(g);
+  return n;
+}
+void sweep_and_check(std::size_t remove_one_in, bool relinking = false) {
   using big = shype::binding_registry<512, 16>;
   auto r = std::make_unique<big>();
   std::vector<binding> model;
@@ -99,16 +106,17 @@ void sweep_and_check(std::size_t remove_one_in) {
     model.push_back({i % 3 ? binding_kind::evtchn : binding_kind::grant_rw, s, o, i});
   }
   std::set<std::uint64_t> told;
-  const auto n = r->sweep([&](binding_kind, shype::domid_t, std::uint32_t&) { return false; }, [&](auto, const binding&) {});
+  const auto n = r->sweep([&](binding_kind, shype::domid_t, std::uint32_t&, std::uint32_t) { return false; }, [&](auto, const binding&) {});
   EXPECT_EQ(n, 0u);
   std::uint64_t visited = 0;
   const auto removed = r->sweep(
-      [&](binding_kind, shype::domid_t, std::uint32_t&) { return visited++ % remove_one_in == 0; },
-      [&](shype::binding_handle, const binding& b) { told.insert(b.cookie); });
+      [&](binding_kind, shype::domid_t, std::uint32_t&, std::uint32_t) { return visited++ % remove_one_in == 0; },
+      [&](shype::binding_handle, const binding& b) { told.insert(b.cookie); }, relinking);
   std::erase_if(model, [&](const binding& b) { return told.count(b.cookie) != 0; });
   EXPECT_EQ(removed, told.size());
   EXPECT_EQ(removed > 64, remove_one_in < 5) << "the test must reach the intended path of sweep()";
   EXPECT_EQ(r->size(), model.size());
+  EXPECT_EQ(grouped(*r), model.size());
   for (shype::domid_t d = 0; d < 16; ++d) {
     std::set<std::uint64_t> want, got;
     for (const auto& b : model)
@@ -127,5 +135,38 @@ void sweep_and_check(std::size_t remove_one_in) {
 
 TEST(BindingRegistry, SweepWithFewRemovalsKeepsTheListsRight) { sweep_and_check(20); }
 TEST(BindingRegistry, SweepWithAMassRevocationRebuildsTheListsRight) { sweep_and_check(2); }
+TEST(BindingRegistry, SweepRelinkingInOnePassKeepsTheListsRight) {
+  sweep_and_check(2, true);
+  sweep_and_check(20, true);
+}
+
+/// Bindings are grouped by (kind, subject, object); a full group pool leaves new triples
+/// ungrouped (counted, so a policy change knows to decide them one by one), and emptied groups
+/// are freed and reused.
+TEST(BindingRegistry, GroupsCountTheirBindingsAndAFullPoolLeavesBindingsUngrouped) {
+  shype::binding_registry<64, 16, 4> r;
+  std::vector<shype::binding_handle> h;
+  for (std::uint64_t i = 0; i < 12; ++i)  // 6 triples, twice each: 4 get a group, 2 do not
+    h.push_back(r.add({binding_kind::evtchn, static_cast<shype::domid_t>(i % 6), 9, i}).value());
+  EXPECT_EQ(r.groups().high(), 4u);
+  EXPECT_EQ(grouped(r), 8u);
+  EXPECT_EQ(r.ungrouped(), 4u);
+  EXPECT_EQ(r.group_of(h[0]), r.group_of(h[6]));  // one triple, one group
+  EXPECT_NE(r.group_of(h[0]), r.group_of(h[1]));
+  EXPECT_EQ(r.group_of(h[5]), decltype(r)::groups_t::none);
+  EXPECT_EQ(r.size_of_subject(0), 2u);
+  ASSERT_TRUE(r.remove(h[0]).has_value());
+  ASSERT_TRUE(r.remove(h[6]).has_value());  // the group of triple 0 is free again
+  EXPECT_EQ(r.groups().count(r.group_of(h[1])), 2u);
+  auto again = r.add({binding_kind::grant_ro, 7, 8, 99}).value();  // reuses it
+  EXPECT_NE(r.group_of(again), decltype(r)::groups_t::none);
+  EXPECT_EQ(r.groups().high(), 4u);
+  for (std::size_t i = 0; i < h.size(); ++i)
+    if (i != 0 && i != 6) {
+      ASSERT_TRUE(r.remove(h[i]).has_value());
+    }
+  EXPECT_EQ(r.ungrouped(), 0u);
+  EXPECT_EQ(grouped(r), 1u);
+}
 
 }  // namespace

@@ -4,12 +4,18 @@
 // perform split; FLASK keeps policy load in flask_op.c, apart from its hooks).
 //
 // plan() validates the new binary, checks its renames, maps every domain's label to the new
-// policy (renames first, else by name) and places the running domains under it. It may refuse,
-// and it changes nothing a hook can observe: its results go to change_state, the working state
-// of one change. apply() revokes what the new policy no longer permits (re-evaluating each live
-// binding's labels under it) and installs the new view, labels and placement state; it cannot
-// fail. Both run under the monitor's exclusive lock; the registry pass also under the registry
-// mutex (the lock order is stated in monitor.hpp).
+// policy (renames first, else by name), places the running domains under it and decides every
+// occupied (kind, subject, object) group of the binding registry under it. It may refuse, and
+// it changes nothing a hook can observe: its results go to change_state, the working state of
+// one change, and to the groups' plan fields. apply() revokes the bindings of the groups whose
+// decision flipped (and renames those whose resource was renumbered), then installs the new
+// view, labels and placement state; it cannot fail.
+//
+// Hooks are not stopped while a change plans: the plan runs under the writers' mutex (no other
+// writer can change what it read) and the monitor's lock held shared; only apply() holds it
+// exclusively. Groups the plan visits are decided under the registry mutex a chunk at a time,
+// so binds wait at most one chunk; groups created meanwhile are decided by apply(). The lock
+// order is stated in monitor.hpp.
 
 #include <cstddef>
 #include <cstdint>
@@ -48,6 +54,11 @@ struct change_state {
   States scratch{};                  // pairwise checks that name a conflicting domain
   label_id remap[MaxDomains] = {};   // each domain's label in the new policy (no_label: none)
   memo<MemoEntries> decisions{};     // resource remappings and decisions of one revocation pass
+  bool touched[MaxDomains] = {};     // subjects of groups revoked or renamed by this change
+  std::size_t flipped = 0;           // groups decided revoke or rename (0: no binding to visit)
+  std::size_t doomed = 0;            // bindings of the groups decided revoke (when decided)
+  bool renamed = false;              // some group's resource is renumbered
+  std::uint32_t pass = 0;            // the registry groups' pass number of this change
 };
 
 /// What a plan found: the validated policy and how many reasons refuse it.
@@ -65,29 +76,41 @@ struct policy_change {
   static result<change_report, load_error> run(M& m, domid_t subject, byte_view bytes, change_mode mode, OnRevoke& on_revoke,
                                                OnViolation& on_violation) noexcept {
     constexpr hook_class c = hook_class::management;
-    typename M::write_guard g(m);
-    if (!m.loaded_) {
-      m.stats_.error(c);
-      return failure(load_error(errc::no_policy));
-    }
+    typename M::writer_guard w(m);  // no other writer until this change is done
     change_report report;
-    report.generation = m.gen();
-    auto auth = m.management_check(subject, hook::policy_change);
-    if (!auth.has_value() || !auth.value().permitted()) return report;  // denied: audited, nothing changes
-    report.authorized = true;
+    change_plan p;
+    {
+      shared_guard g(m.lock_);  // hooks go on while the change plans
+      if (!m.loaded_) {
+        m.stats_.error(c);
+        return failure(load_error(errc::no_policy));
+      }
+      report.generation = m.gen();
+      auto auth = m.management_check(subject, hook::policy_change);
+      if (!auth.has_value() || !auth.value().permitted()) return report;  // denied: audited, nothing changes
+      report.authorized = true;
 
-    // Plan (validate, remap, place): may refuse, changes nothing hooks can observe.
-    auto p = plan(m, bytes, on_violation);
-    if (!p) {
-      m.stats_.error(c);
-      return failure(p.error());
+      // Plan (validate, remap, place, decide the groups): may refuse, changes nothing hooks see.
+      auto planned = plan(m, bytes, on_violation);
+      if (!planned) {
+        m.stats_.error(c);
+        return failure(planned.error());
+      }
+      p = planned.value();
+      report.violations = p.violations;
+      if (report.violations != 0) return report;  // refused: the old policy stays in force
+      decide_groups(m, p);
+      if (mode == change_mode::dry_run) {  // only reports what apply would revoke
+        unique_guard r(m.registry_mutex_);
+        report.revoked = preview(m, p, on_revoke);
+        report.value = decision::permit;
+        return report;
+      }
     }
-    report.violations = p.value().violations;
-    if (report.violations != 0) return report;  // refused: the old policy stays in force
-
-    // Apply (revoke, swap): cannot fail. A dry run only reports what apply would revoke.
+    // Apply (revoke, swap): cannot fail. The only part during which hooks wait.
+    typename M::exclusive_guard x(m);
     unique_guard r(m.registry_mutex_);
-    report.revoked = mode == change_mode::dry_run ? preview(m, p.value(), on_revoke) : apply(m, p.value(), on_revoke);
+    report.revoked = apply(m, p, on_revoke);
     report.value = decision::permit;
     report.generation = m.gen();
     return report;
@@ -135,32 +158,122 @@ struct policy_change {
     return !ok;
   }
 
+  /// Decides every occupied group of the registry under the plan (its fate, and its object's id
+  /// under the new policy), under the registry mutex one chunk at a time.
+  static void decide_groups(M& m, const change_plan& p) noexcept {
+    auto& w = m.work_;
+    for (bool& t : w.touched) t = false;
+    w.flipped = 0;
+    w.doomed = 0;
+    w.renamed = false;
+    constexpr std::uint32_t chunk = 256;  // what a bind may wait for (a few microseconds)
+    for (std::uint32_t i = 0;;) {
+      unique_guard r(m.registry_mutex_);
+      auto& gs = m.registry_.groups();
+      if (i == 0) w.pass = gs.begin_pass();  // from here on, new groups are logged for apply()
+      const std::uint32_t end = gs.high() - i > chunk ? i + chunk : gs.high();
+      for (; i < end; ++i)
+        if (gs.count(i) != 0) decide(m, p, i);
+      if (i >= gs.high()) return;
+    }
+  }
+
+  /// Decides group i. Registry mutex held.
+  static void decide(M& m, const change_plan& p, std::uint32_t i) noexcept {
+    using fate = typename groups_of::fate;
+    auto& gs = m.registry_.groups();
+    const std::uint64_t key = gs.key_of(i);
+    const auto kind = static_cast<binding_kind>(key >> 48);
+    const auto subject = static_cast<domid_t>(key >> 32);
+    const auto old_object = static_cast<std::uint32_t>(key);
+    std::uint32_t object = old_object;
+    const bool gone = revokes(m, p, kind, subject, object, true);
+    const fate f = gone ? fate::revoke : !object_is_domain(kind) && object != old_object ? fate::rename : fate::keep;
+    gs.decide(i, m.work_.pass, f, object);
+    if (f == fate::keep) return;
+    m.work_.touched[subject] = true;
+    ++m.work_.flipped;
+    if (f == fate::revoke) m.work_.doomed += gs.count(i);
+    if (f == fate::rename) m.work_.renamed = true;
+  }
+
+  /// Decides the groups created since the plan scanned (hooks kept binding) and ends the pass.
+  static void decide_late_groups(M& m, const change_plan& p) noexcept {
+    auto& gs = m.registry_.groups();
+    gs.for_each_undecided(m.work_.pass, [&](std::uint32_t i) { decide(m, p, i); });
+    gs.end_pass();
+  }
+
+  /// Would the pass visit every binding (ungrouped ones, or flipped groups touching most of
+  /// the registry) rather than the bindings of the touched subjects only?
+  static bool visit_all(const M& m) noexcept {
+    if (m.registry_.ungrouped() != 0) return true;  // fallback: each ungrouped binding decided alone
+    std::size_t n = 0;
+    for (std::size_t d = 0; d < M::limits.max_domains; ++d)
+      if (m.work_.touched[d]) n += m.registry_.size_of_subject(static_cast<domid_t>(d));
+    return n * 4 > m.registry_.size();  // a list walk costs about four times a streamed binding
+  }
+
   /// Dry run: reports each binding the plan would revoke; changes nothing. Registry mutex held.
   template <class OnRevoke>
   static std::size_t preview(M& m, const change_plan& p, OnRevoke& on_revoke) noexcept {
+    decide_late_groups(m, p);
+    using fate = typename groups_of::fate;
     std::size_t n = 0;
-    m.registry_.for_each([&](binding_handle h, const binding& b) {
+    auto look = [&](binding_handle h, const binding& b, std::uint32_t g) {
       std::uint32_t object = b.object;
-      if (revokes(m, p, b.kind, b.subject, object, false)) {
-        ++n;
-        on_revoke(h, b);
-      }
-    });
+      const bool gone = g == groups_of::none ? revokes(m, p, b.kind, b.subject, object, false)
+                                                                  : m.registry_.groups().fate_of(g) == fate::revoke;
+      if (!gone) return;
+      ++n;
+      on_revoke(h, b);
+    };
+    if (visit_all(m)) {
+      m.registry_.for_each([&](binding_handle h, const binding& b) { look(h, b, m.registry_.group_of(h)); });
+    } else if (m.work_.flipped != 0) {
+      for (std::size_t d = 0; d < M::limits.max_domains; ++d)
+        if (m.work_.touched[d]) m.registry_.for_each_of_subject(static_cast<domid_t>(d), look);
+    }
     return n;
   }
 
-  /// Installs a plan without violations: revokes (and renames resource bindings) in one pass
-  /// over the registry, then swaps the view, labels and placement state and bumps the
-  /// generation. Cannot fail. Registry mutex held.
+  /// Installs a plan without violations: revokes the bindings of the groups it decided to
+  /// revoke (and renames resource bindings), visiting only their subjects' bindings unless the
+  /// fallback needs a pass over all, then swaps the view, labels and placement state and bumps
+  /// the generation. Cannot fail. Monitor lock exclusive, registry mutex held.
   template <class OnRevoke>
   static std::size_t apply(M& m, const change_plan& p, OnRevoke& on_revoke) noexcept {
+    auto& gs = m.registry_.groups();
+    using groups_t = groups_of;
+    decide_late_groups(m, p);
     std::size_t revoked[hook_class_count] = {};
-    const std::size_t n = m.registry_.sweep(
-        [&](binding_kind kind, domid_t binder, std::uint32_t& object) { return revokes(m, p, kind, binder, object, true); },
-        [&](binding_handle h, const binding& b) {
-          ++revoked[static_cast<std::uint8_t>(class_of_binding(b))];
-          on_revoke(h, b);
-        });
+    auto visit = [&](binding_kind kind, domid_t binder, std::uint32_t& object, std::uint32_t g) {
+      if (g == groups_t::none) return revokes(m, p, kind, binder, object, true);
+      const auto f = gs.fate_of(g);
+      if (f == groups_t::fate::rename) [[unlikely]] object = gs.next_object(g);
+      return f == groups_t::fate::revoke;
+    };
+    auto report = [&](binding_handle h, const binding& b) {
+      ++revoked[static_cast<std::uint8_t>(class_of_binding(b))];
+      on_revoke(h, b);
+    };
+    std::size_t n = 0;
+    if (m.work_.flipped == 0 && m.registry_.ungrouped() == 0) {
+      // nothing flipped: no binding to visit
+    } else if (visit_all(m)) {
+      n = m.registry_.sweep(visit, report, m.work_.doomed > 64);
+    } else {
+      for (std::size_t d = 0; d < M::limits.max_domains; ++d)
+        if (m.work_.touched[d]) n += m.registry_.sweep_subject(static_cast<domid_t>(d), visit, report);
+    }
+    if (m.work_.renamed) {  // the kept groups of a renumbered resource now carry its new id
+      for (std::uint32_t i = 0; i < gs.high(); ++i) {
+        if (gs.count(i) == 0 || !gs.decided(i, m.work_.pass) || gs.fate_of(i) != groups_t::fate::rename) continue;
+        const std::uint64_t key = gs.key_of(i);
+        gs.decide(i, m.work_.pass, groups_t::fate::keep, gs.next_object(i));
+        gs.rekey(i, groups_t::key(static_cast<std::uint8_t>(key >> 48), static_cast<std::uint16_t>(key >> 32), gs.next_object(i)));
+      }
+    }
     for (std::size_t d = 0; d < M::limits.max_domains; ++d)
       if (m.domains_[d].state != domain_state::free) m.domains_[d].label = m.work_.remap[d];
     m.view_ = p.next;
@@ -172,6 +285,7 @@ struct policy_change {
   }
 
  private:
+  using groups_of = typename decltype(M::registry_)::groups_t;
   static constexpr hook_class class_of_binding(const binding& b) noexcept {
     return b.kind == binding_kind::evtchn ? hook_class::evtchn : object_is_domain(b.kind) ? hook_class::grant : hook_class::resource;
   }
