@@ -128,6 +128,7 @@ class basic_monitor {
     if (!v) return failure(v.error());
     if (auto r = stack_.accepts(v.value()); !r) return r;
     view_ = v.value();
+    stack_.install(view_);
     loaded_ = true;
     hits_.first_generation();
     stack_.reset(states_, view_);
