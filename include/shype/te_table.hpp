@@ -20,6 +20,7 @@
 #include <cstdint>
 
 #include "decision.hpp"
+#include "detail/policy_format.hpp"
 #include "ids.hpp"
 #include "policy_view.hpp"
 #include "type_set.hpp"
@@ -80,7 +81,7 @@ class te_table {
 
   /// Forgets the policy: built_for() is false until the next build().
   constexpr void clear() noexcept {
-    bytes_ = nullptr;
+    bytes_ = nowhere;
     checksum_ = 0;
     labels_ = 0;
   }
@@ -88,7 +89,7 @@ class te_table {
   /// Was this table built for exactly this policy: the same bytes at the same place? (The
   /// checksum covers the whole binary, its size included.)
   [[nodiscard]] constexpr bool built_for(const policy_view& v) const noexcept {
-    return bytes_ != nullptr && bytes_ == v.bytes().data() && checksum_ == v.checksum();
+    return bytes_ == v.bytes().data() && checksum_ == v.checksum();  // an empty view is never nowhere
   }
   /// VM labels covered (those of the policy it was built for; 0 when empty).
   [[nodiscard]] constexpr std::size_t labels() const noexcept { return labels_; }
@@ -103,7 +104,10 @@ class te_table {
  private:
   std::uint64_t rows_[MaxLabels][row_words] = {};
   std::uint64_t members_[MaxTypes == 0 ? 1 : MaxTypes][row_words] = {};  // scratch of build()
-  const std::uint8_t* bytes_ = nullptr;
+  // An empty table's address: no policy_view points here (not null: an empty view does). A
+  // header's worth of zeros, so even the checksum read through it stays in bounds.
+  static constexpr std::uint8_t nowhere[detail::format::header_size] = {};
+  const std::uint8_t* bytes_ = nowhere;
   std::uint64_t checksum_ = 0;
   std::size_t labels_ = 0;
   std::size_t dirty_ = 0;  // rows [0, dirty_) may hold bits

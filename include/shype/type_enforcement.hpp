@@ -28,11 +28,17 @@
 namespace shype {
 
 namespace detail {
-/// The tables of a type_enforcement: the one in force and the one being staged.
+/// The tables of a type_enforcement: the one in force and the one being staged. `in_force`
+/// points into `slot` (one load on the decision path), so the pair is neither copied nor moved.
 template <std::size_t MaxTypes, std::size_t MaxLabels>
 struct te_tables {
+  constexpr te_tables() noexcept = default;
+  te_tables(const te_tables&) = delete;
+  te_tables& operator=(const te_tables&) = delete;
+
   te_table<MaxTypes, MaxLabels> slot[2]{};
-  std::uint8_t active = 0;
+  const te_table<MaxTypes, MaxLabels>* in_force = &slot[0];
+  [[nodiscard]] constexpr te_table<MaxTypes, MaxLabels>& staged() noexcept { return slot[in_force == &slot[0] ? 1 : 0]; }
 };
 template <std::size_t MaxTypes>
 struct te_tables<MaxTypes, 0> {};
@@ -65,7 +71,7 @@ struct type_enforcement {
   /// the table's bit if it was built for `v`, else the rule.
   [[nodiscard]] constexpr decision decide(const policy_view& v, label_id a, label_id b) const noexcept {
     if constexpr (MaxLabels != 0) {
-      if (const auto& t = tables_.slot[tables_.active]; t.built_for(v)) [[likely]] return t.permits(a, b);
+      if (const auto& t = *tables_.in_force; t.built_for(v)) [[likely]] return t.permits(a, b);
     }
     return by_rule(v, a, b);
   }
@@ -73,15 +79,15 @@ struct type_enforcement {
   /// Builds the table of `v` beside the one in force (before a change; readers of the policy in
   /// force are not affected). `v` has been accepted.
   constexpr void stage(const policy_view& v) noexcept {
-    if constexpr (MaxLabels != 0) (void)tables_.slot[tables_.active ^ 1].build(v);
+    if constexpr (MaxLabels != 0) (void)tables_.staged().build(v);
   }
   /// `v` becomes the policy in force: its staged table is used from now on (built here if it
   /// was not staged). Cannot fail: a table that could not be built is empty and the rule decides.
   constexpr void install(const policy_view& v) noexcept {
     if constexpr (MaxLabels != 0) {
-      auto& next = tables_.slot[tables_.active ^ 1];
+      auto& next = tables_.staged();
       if (!next.built_for(v)) (void)next.build(v);
-      tables_.active ^= 1;
+      tables_.in_force = &next;
     }
   }
 
@@ -104,8 +110,8 @@ struct type_enforcement {
     return permits(a.te(), b.te());
   }
   [[nodiscard]] static constexpr decision rule(const policy_view& v, label_id a, label_id b) noexcept {
-    if (!v.has_te()) return decision::permit;
     if (a >= v.vm_label_count() || b >= v.vm_label_count()) return decision::deny;
+    if (!v.has_te()) return decision::permit;
     return permits(v.vm_label(a).te(), v.vm_label(b).te());
   }
   // With a table the rule is the rare path: out of line, so the table's path needs no stack frame.

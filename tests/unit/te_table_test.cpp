@@ -141,6 +141,19 @@ TEST(TeTable, ATableIsNeverUsedForAnotherPolicy) {
   EXPECT_EQ(te->decide(vb_here, ads, order), decision::permit);
 }
 
+TEST(TeTable, AnEmptyTableOrViewDecidesNothingByTheTable) {
+  auto t = std::make_unique<table_t>();
+  EXPECT_FALSE(t->built_for(policy_view{}));  // an empty view: no checksum is read
+  const auto p = paper_policy();
+  const auto v = policy_view::load(p.view()).value();
+  EXPECT_FALSE(t->built_for(v));
+  ASSERT_TRUE(t->build(v));
+  EXPECT_FALSE(t->built_for(policy_view{}));
+  auto te = std::make_unique<te_t>();
+  EXPECT_EQ(te->decide(policy_view{}, 0, 0), decision::deny);  // no such labels
+  EXPECT_EQ(te->decide(v, 0, static_cast<label_id>(v.vm_label_count())), decision::deny);
+}
+
 // stage() builds beside the table in force: decisions under the policy in force do not change
 // until install().
 TEST(TeTable, StagingLeavesTheTableInForceAlone) {
