@@ -28,10 +28,27 @@ constexpr paper_variant all_variants[] = {paper_variant::v1, paper_variant::ads_
 using table_t = shype::te_table<64, 64>;
 using te_t = shype::type_enforcement<64, 64>;
 
-decision rule(const policy_view& v, label_id a, label_id b) {
+constexpr decision rule(const policy_view& v, label_id a, label_id b) {
   if (!v.has_te()) return decision::permit;
   return te_t::permits(v.vm_label(a).te(), v.vm_label(b).te());
 }
+
+// The build is constexpr, as the decisions are: checked at compile time too.
+constexpr bool table_is_rule_at_compile_time(paper_variant variant) {
+  const auto p = paper_policy(variant);
+  const auto v = policy_view::load(p.view());
+  if (!v) return false;
+  shype::te_table<8, 8> t;
+  if (!t.build(v.value()) || !t.built_for(v.value())) return false;
+  for (label_id a = 0; a < 8; ++a)
+    for (label_id b = 0; b < 8; ++b) {
+      const bool inside = a < v.value().vm_label_count() && b < v.value().vm_label_count();
+      if (t.permits(a, b) != (inside ? rule(v.value(), a, b) : decision::deny)) return false;
+    }
+  return true;
+}
+static_assert(table_is_rule_at_compile_time(paper_variant::v1));
+static_assert(table_is_rule_at_compile_time(paper_variant::ads_joins_order));
 
 /// Every ordered pair of VM labels: table == rule; returns how many pairs were permitted.
 std::size_t expect_table_is_rule(const table_t& t, const policy_view& v) {
