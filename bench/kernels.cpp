@@ -20,10 +20,12 @@
 namespace bench {
 namespace {
 
-// Every TE figure uses one monitor shape: 1000 labelled domains, TE up to 1024 types.
+// Every TE figure uses one monitor shape: 1000 labelled domains, TE up to 1024 types, with the
+// decision table of up to 1024 VM labels (te_table.hpp).
 constexpr shype::monitor_limits te_limits{.max_domains = 1024};
+using te_policy_t = shype::type_enforcement<1024, 1024>;
 template <class Locking>
-using te_monitor = shype::basic_monitor<te_limits, Locking, shype::type_enforcement<1024>>;
+using te_monitor = shype::basic_monitor<te_limits, Locking, te_policy_t>;
 
 using rng = shype::tool::xorshift;  // the same pairs in every run
 
@@ -200,16 +202,32 @@ operation te_shype(std::size_t types, mix which) {
     benchmark::DoNotOptimize(r);
   };
 }
-/// The TE rule itself on two labels of the loaded policy (found by id, read in place): what a
-/// hypervisor pays on a cache miss before any bookkeeping. te_shype above is the whole
-/// uncached hook (argument checks, domain table, result) around it.
+/// The TE decision on two labels of the loaded policy (by id): what a hypervisor pays on a cache
+/// miss before any bookkeeping — the policy's table (built when the policy was installed) if it
+/// was built for this view, else the rule on the two labels read in place. te_shype above is
+/// the whole uncached hook (argument checks, domain table, result) around it.
 operation te_shype_decision(std::size_t types, mix which) {
   auto s = te_fixture(types, which);
   const shype::policy_view view = s.m->policy();  // valid while s.m (held below) keeps the policy
+  auto te = std::make_shared<te_policy_t>();
+  te->install(view);
+  for (const pair& x : *s.pairs)  // the table decides as the rule does, or the figure is void
+    if (te->decide(view, x.s, x.o) != te_policy_t::permits(view.vm_label(x.s).te(), view.vm_label(x.o).te()))
+      throw std::runtime_error("TE table disagrees with the rule");
+  return [s, view, te](std::size_t i) {
+    const pair x = (*s.pairs)[i & (pair_count - 1)];
+    bool ok = te->decide(view, x.s, x.o) == shype::decision::permit;  // domain d has label d
+    benchmark::DoNotOptimize(ok);
+  };
+}
+/// The rule alone on two labels read in place (what te_shype_decision was before the table).
+operation te_shype_rule(std::size_t types, mix which) {
+  auto s = te_fixture(types, which);
+  const shype::policy_view view = s.m->policy();
   return [s, view](std::size_t i) {
     const pair x = (*s.pairs)[i & (pair_count - 1)];
-    const auto a = view.vm_label(x.s), b = view.vm_label(x.o);  // domain d has label d
-    bool ok = shype::type_enforcement<1024>::permits(a.te(), b.te()) == shype::decision::permit;
+    const auto a = view.vm_label(x.s), b = view.vm_label(x.o);
+    bool ok = te_policy_t::permits(a.te(), b.te()) == shype::decision::permit;
     benchmark::DoNotOptimize(ok);
   };
 }
@@ -307,8 +325,10 @@ std::vector<kernel> make_kernels() {
       const std::string base = "te/" + std::to_string(types) + "/";
       const std::string what = std::string(" TE decision, ") + std::to_string(types) + " types, " + tag;
       add(ks, base + "shype/" + tag, "uncached" + what + ", shype hook (evaluate)", [types, which] { return te_shype(types, which); });
-      add(ks, base + "shype_decision/" + tag, "uncached" + what + ", shype rule on two labels",
+      add(ks, base + "shype_decision/" + tag, "uncached" + what + ", shype decision on two labels (table)",
           [types, which] { return te_shype_decision(types, which); });
+      add(ks, base + "shype_rule/" + tag, "uncached" + what + ", shype rule on two labels (no table)",
+          [types, which] { return te_shype_rule(types, which); });
       add(ks, base + "sepol/" + tag, "uncached" + what + ", libsepol", [types, which] { return te_sepol(types, which); },
           [types] { sepol_activate(te_policy(types)); });
       add(ks, base + "acm/" + tag, "uncached" + what + ", Xen ACM", [types, which] { return te_acm(types, which); });

@@ -39,6 +39,7 @@ extern "C" {
 
 #include <shype/chinese_wall.hpp>
 #include <shype/monitor.hpp>
+#include <shype/te_table.hpp>
 #include <shype/type_enforcement.hpp>
 
 #include "avc.hpp"
@@ -203,6 +204,38 @@ void BM_load_shype(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(bytes.size()));
   state.counters["policy_bytes"] = static_cast<double>(bytes.size());
   state.counters["allocs_per_op"] = static_cast<double>(after.calls - before.calls) / static_cast<double>(state.iterations());
+}
+
+/// What a monitor with a TE decision table (type_enforcement<1024, 1024>) does on a load:
+/// validate the policy, then build the label x label table of its 1000 VM labels and 1024 types
+/// (te_table.hpp). The table is built outside policy_view::load (by the policy stack, in
+/// load_initial and in a change's plan), so load/shype alone does not count it: this does.
+void BM_load_shype_te_table(benchmark::State& state) {
+  const auto& p = large_policy();
+  const auto bytes = p.bytes();
+  auto table = std::make_unique<shype::te_table<1024, 1024>>();
+  const auto before = allocations();
+  for (auto _ : state) {
+    auto v = shype::policy_view::load(bytes);
+    if (!v || !table->build(v.value())) throw std::runtime_error("policy refused");
+    benchmark::DoNotOptimize(table->labels());
+  }
+  const auto after = allocations();
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(bytes.size()));
+  state.counters["policy_bytes"] = static_cast<double>(bytes.size());
+  state.counters["allocs_per_op"] = static_cast<double>(after.calls - before.calls) / static_cast<double>(state.iterations());
+}
+
+/// Only the table build of load/shype_te_table, on the policy already loaded.
+void BM_te_table_build(benchmark::State& state) {
+  const auto& p = large_policy();
+  const auto v = shype::policy_view::load(p.bytes());
+  if (!v) throw std::runtime_error("policy refused");
+  auto table = std::make_unique<shype::te_table<1024, 1024>>();
+  for (auto _ : state) {
+    if (!table->build(v.value())) throw std::runtime_error("table refused");
+    benchmark::DoNotOptimize(table->labels());
+  }
 }
 
 /// Peer: FLASK's policy load (sepol_load_policy = Xen's security_load_policy: read the binary
@@ -419,6 +452,8 @@ void register_all() {
   benchmark::RegisterBenchmark("revocation/shype_big_memo/none", BM_revocation_shype<revoke_big_memo_monitor>)->Args({2, 1'000'000})->Unit(benchmark::kMillisecond)->Iterations(8);
   benchmark::RegisterBenchmark("load/shype", BM_load_shype)->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("load/sepol", BM_load_sepol)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("load/shype_te_table", BM_load_shype_te_table)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("te_table/build", BM_te_table_build)->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("compile/shype", BM_compile_xml_shype)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("compile/checkpolicy", BM_compile_checkpolicy)->Unit(benchmark::kMillisecond)->UseRealTime();
   // Policy loads back to back (0), or 50 a second.

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "detail/le.hpp"
+#include "ids.hpp"
 #include "string_ref.hpp"
 #include "type_set.hpp"
 
@@ -40,13 +41,15 @@ class mls_view {
   std::size_t cat_words_ = 0;
 };
 
-/// A VirtualMachineLabel: name, TE types, CW types (and MLS levels if the policy has them).
+/// A VirtualMachineLabel: name, TE types, CW types (and MLS levels if the policy has them),
+/// and its id in the policy (what a per-policy table, such as te_table, is indexed by).
 class vm_label_view {
  public:
   constexpr vm_label_view() noexcept = default;
-  constexpr vm_label_view(string_ref name, type_set_view te, type_set_view cw, mls_view mls) noexcept
-      : name_(name), te_(te), cw_(cw), mls_(mls) {}
+  constexpr vm_label_view(string_ref name, type_set_view te, type_set_view cw, mls_view mls, label_id id = no_label) noexcept
+      : name_(name), te_(te), cw_(cw), mls_(mls), id_(id) {}
   [[nodiscard]] constexpr string_ref name() const noexcept { return name_; }
+  [[nodiscard]] constexpr label_id id() const noexcept { return id_; }
   [[nodiscard]] constexpr const type_set_view& te() const noexcept { return te_; }
   [[nodiscard]] constexpr const type_set_view& cw() const noexcept { return cw_; }
   [[nodiscard]] constexpr mls_level_view secrecy() const noexcept { return mls_.secrecy(); }
@@ -56,6 +59,7 @@ class vm_label_view {
   string_ref name_{};
   type_set_view te_{}, cw_{};
   mls_view mls_{};
+  label_id id_ = no_label;
 };
 
 /// A ResourceLabel: name and TE types (and MLS levels if the policy has them).

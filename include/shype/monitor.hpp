@@ -132,7 +132,7 @@ class basic_monitor {
     auto v = policy_view::load(bytes);
     if (!v) return failure(v.error());
     if (auto r = stack_.accepts(v.value()); !r) return r;
-    view_ = v.value();
+    stack_.install(view_ = v.value());  // the view, and what policies derive from it (TE's table)
     loaded_ = true;
     hits_.first_generation();
     stack_.reset(states_, view_);

@@ -72,7 +72,7 @@ class policy_view {
   [[nodiscard]] constexpr vm_label_view vm_label(label_id i) const noexcept {
     const auto rec = l_.vm_labels + l_.vm_stride * i;
     return {name_at(rec), set_at(rec, detail::format::rec::te_span, 0, te_words()),
-            set_at(rec, detail::format::rec::cw_span, 8 * l_.te_words, cw_words()), mls_at(i)};
+            set_at(rec, detail::format::rec::cw_span, 8 * l_.te_words, cw_words()), mls_at(i), i};
   }
   [[nodiscard]] constexpr resource_label_view resource_label(resource_id i) const noexcept {
     const auto rec = l_.res_labels + l_.res_stride * i;

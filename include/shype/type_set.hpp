@@ -111,6 +111,9 @@ class type_set_view {
     return i >= lo_ && i < hi_ ? detail::load_u64(p_ + 8 * i) : 0;
   }
   [[nodiscard]] constexpr bool contains(std::size_t i) const noexcept { return ((word(i / 64) >> (i % 64)) & 1u) != 0; }
+  /// Word i, for i in [first_word(), end_word()) only: no span check (the algorithms below
+  /// already loop over the span).
+  [[nodiscard]] constexpr std::uint64_t word_in_span(std::size_t i) const noexcept { return detail::load_u64(p_ + 8 * i); }
 
  private:
   const std::uint8_t* p_ = nullptr;
@@ -143,6 +146,13 @@ template <word_set S>
   else return s.word_count();
 }
 
+/// Word i of s, known to lie in its span [first_word(s), end_word(s)).
+template <word_set S>
+[[nodiscard]] constexpr std::uint64_t span_word(const S& s, std::size_t i) noexcept {
+  if constexpr (requires { s.word_in_span(i); }) return s.word_in_span(i);
+  else return s.word(i);
+}
+
 /// Do a and b share an element? The TE decision: an n-bit AND over the overlap of the two
 /// sets' spans, with an early exit.
 template <word_set A, word_set B>
@@ -150,7 +160,7 @@ template <word_set A, word_set B>
   const std::size_t lo = first_word(a) > first_word(b) ? first_word(a) : first_word(b);
   const std::size_t hi = end_word(a) < end_word(b) ? end_word(a) : end_word(b);
   for (std::size_t i = lo; i < hi; ++i)
-    if ((a.word(i) & b.word(i)) != 0) return true;
+    if ((span_word(a, i) & span_word(b, i)) != 0) return true;
   return false;
 }
 
@@ -158,21 +168,21 @@ template <word_set A, word_set B>
 template <word_set A, word_set B>
 [[nodiscard]] constexpr bool is_subset_of(const A& a, const B& b) noexcept {
   for (std::size_t i = first_word(a); i < end_word(a); ++i)
-    if ((a.word(i) & ~b.word(i)) != 0) return false;
+    if ((span_word(a, i) & ~b.word(i)) != 0) return false;
   return true;
 }
 
 template <word_set S>
 [[nodiscard]] constexpr std::size_t count(const S& s) noexcept {
   std::size_t n = 0;
-  for (std::size_t i = first_word(s); i < end_word(s); ++i) n += detail::popcount64(s.word(i));
+  for (std::size_t i = first_word(s); i < end_word(s); ++i) n += detail::popcount64(span_word(s, i));
   return n;
 }
 
 template <word_set S>
 [[nodiscard]] constexpr bool empty(const S& s) noexcept {
   for (std::size_t i = first_word(s); i < end_word(s); ++i)
-    if (s.word(i) != 0) return false;
+    if (span_word(s, i) != 0) return false;
   return true;
 }
 
@@ -182,7 +192,7 @@ template <word_set A, word_set B>
   const std::size_t lo = first_word(a) > first_word(b) ? first_word(a) : first_word(b);
   const std::size_t hi = end_word(a) < end_word(b) ? end_word(a) : end_word(b);
   std::size_t c = 0;
-  for (std::size_t i = lo; i < hi; ++i) c += detail::popcount64(a.word(i) & b.word(i));
+  for (std::size_t i = lo; i < hi; ++i) c += detail::popcount64(span_word(a, i) & span_word(b, i));
   return c;
 }
 
@@ -190,7 +200,7 @@ template <word_set A, word_set B>
 template <word_set S, class F>
 constexpr void for_each_type(const S& s, F&& f) noexcept(noexcept(f(std::size_t{}))) {
   for (std::size_t i = first_word(s); i < end_word(s); ++i) {
-    for (std::uint64_t w = s.word(i); w != 0; w &= w - 1)
+    for (std::uint64_t w = span_word(s, i); w != 0; w &= w - 1)
       f(i * 64 + static_cast<std::size_t>(std::countr_zero(w)));
   }
 }

@@ -117,8 +117,8 @@ struct policy_change {
   }
 
   /// Validates `bytes` and maps and places every domain under it; each reason to refuse goes to
-  /// on_violation. Writes only m.work_. An invalid binary is an error; a refusal is a plan with
-  /// violations.
+  /// on_violation. Writes only m.work_ and what the policies stage beside the policy in force.
+  /// An invalid binary is an error; a refusal is a plan with violations.
   template <class OnViolation>
   static result<change_plan, load_error> plan(M& m, byte_view bytes, OnViolation& on_violation) noexcept {
     auto loaded = policy_view::load(bytes);
@@ -126,6 +126,7 @@ struct policy_change {
     change_plan p;
     p.next = loaded.value();
     if (auto r = m.stack_.accepts(p.next); !r) return failure(r.error());
+    m.stack_.stage(p.next);  // e.g. TE's decision table, built before the switch
     p.violations += check_renames(m, p.next, on_violation);
     p.violations += remap(m, p.next, on_violation);
     p.violations += place(m, p.next, on_violation);
@@ -277,6 +278,7 @@ struct policy_change {
     for (std::size_t d = 0; d < M::limits.max_domains; ++d)
       if (m.domains_[d].state != domain_state::free) m.domains_[d].label = m.work_.remap[d];
     m.view_ = p.next;
+    m.stack_.install(p.next);
     m.states_ = m.work_.staging;
     m.hits_.next_generation();
     for (std::uint8_t i = 0; i < hook_class_count; ++i)

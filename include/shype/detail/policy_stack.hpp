@@ -9,7 +9,9 @@
 // questions transactionally (ask/prepare, then commit or abort, as Xen ACM does). It keeps no
 // state of its own: placement state lives in a states_t the caller owns, so the monitor can
 // build a new policy's state beside the one in force. A denying policy is named by position;
-// verdict::none means nobody denied.
+// verdict::none means nobody denied. What a policy derives from a policy_view (TE's decision
+// table) it keeps itself: stage() builds it for the next policy beside the one in force,
+// install() switches to it together with the view.
 
 #include <cstddef>
 #include <cstdint>
@@ -38,8 +40,8 @@ namespace shype::detail {
 
 template <class P>
 struct te_capacity : std::integral_constant<std::size_t, 0> {};
-template <std::size_t N>
-struct te_capacity<type_enforcement<N>> : std::integral_constant<std::size_t, N> {};
+template <std::size_t N, std::size_t L>
+struct te_capacity<type_enforcement<N, L>> : std::integral_constant<std::size_t, N> {};
 
 template <class... Ps>
 class policy_stack {
@@ -118,6 +120,19 @@ class policy_stack {
   /// Empties the placement state for policy `v`.
   void reset(states_t& st, const policy_view& v) const noexcept {
     each_placement(st, [&](const auto& p, auto& s) { p.reset(s, v); });
+  }
+  /// Lets every policy that derives state from a view build it for `v` (accepted) beside what
+  /// is in force: before a change, while hooks still decide under the old view.
+  void stage(const policy_view& v) noexcept {
+    boost::hana::for_each(policies_, [&](auto& p) {
+      if constexpr (requires { p.stage(v); }) p.stage(v);
+    });
+  }
+  /// `v` is now the view in force: every policy switches to what it staged for it.
+  void install(const policy_view& v) noexcept {
+    boost::hana::for_each(policies_, [&](auto& p) {
+      if constexpr (requires { p.install(v); }) p.install(v);
+    });
   }
   /// Does `v` fit every policy (capacities, required tables)? The first refusal wins.
   result<void, load_error> accepts(const policy_view& v) const noexcept {

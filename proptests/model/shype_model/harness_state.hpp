@@ -28,6 +28,8 @@
 
 namespace shype_model {
 
+static_assert(label_pool <= host_te_labels, "hosts.hpp: TE's table must hold every label of the pool");
+
 /// What the scenarios reached, summed over a run (printed by the tests, asserted on).
 struct coverage {
   std::uint64_t steps = 0;

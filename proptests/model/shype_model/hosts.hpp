@@ -18,8 +18,12 @@ inline constexpr shype::monitor_limits host_limits{
     .max_domains = 8, .cache_sets = 4, .cache_ways = 2, .max_bindings = 5, .audit_entries = 8};
 inline constexpr std::size_t host_types = 8;  ///< TE and CW capacity: the pools hold 10 of each
 inline constexpr std::size_t host_count = 3;
-using host_monitor =
-    shype::basic_monitor<host_limits, shype::smp_locking, shype::chinese_wall<host_types>, shype::type_enforcement<host_types>>;
+/// VM labels of TE's decision table (te_table.hpp): more than the pool's 6, so no policy is
+/// refused for it, and every sharing decision the model checks comes from the table, rebuilt
+/// on every policy change.
+inline constexpr std::size_t host_te_labels = 64;
+using host_monitor = shype::basic_monitor<host_limits, shype::smp_locking, shype::chinese_wall<host_types>,
+                                          shype::type_enforcement<host_types, host_te_labels>>;
 inline constexpr std::uint8_t cw_index = 0;  ///< position of each policy in the stack (verdict::denied_by)
 inline constexpr std::uint8_t te_index = 1;
 inline constexpr std::size_t max_dom = host_limits.max_domains;
