@@ -43,6 +43,21 @@ struct denial_record {
     for (; n < s.size() && n + 1 < label_chars; ++n) dst[n] = s[n];
     dst[n] = '\0';
   }
+  /// A record of everything but its sequence number (the log gives that).
+  static constexpr denial_record make(generation_t g, hook op, std::uint8_t by, const char* policy, domid_t s,
+                                      audit_object kind, std::uint32_t o, string_ref slabel, string_ref olabel) noexcept {
+    denial_record r;
+    r.generation = g;
+    r.op = op;
+    r.policy_index = by;
+    r.policy = policy;
+    r.subject = s;
+    r.object_kind = kind;
+    r.object = o;
+    copy_label(r.subject_label, slabel);
+    copy_label(r.object_label, olabel);
+    return r;
+  }
 };
 
 /// Writes one AVC-style line (no newline) into buf; returns its length.

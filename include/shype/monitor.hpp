@@ -321,21 +321,11 @@ class basic_monitor {
     registry_.for_each(f);
   }
   /// Calls f(subject, object, op, cached_decision) once for every decision cached under the
-  /// current generation whose domains are still the incarnations it was decided for: the permit
-  /// table's, then the decision cache's that the table does not hold.
+  /// current generation for domains that still run the incarnation it was decided for.
   template <class F>
   void for_each_cached(F&& f) const noexcept {
     shared_guard g(lock_);
-    hits_.for_each_permit([&](domid_t s, domid_t o, hook op) {
-      f(s, std::uint32_t{o}, static_cast<std::uint8_t>(op), cached_decision{decision::permit, verdict::none});
-    });
-    hits_.cache().for_each(gen(), [&](const cache_key& k, const cached_decision& d) {
-      const auto s = static_cast<domid_t>(k.subject & 0xFFFF);
-      if (s >= Limits.max_domains || handle(s) != k.subject) return;
-      const auto o = static_cast<domid_t>(k.object & 0xFFFF);
-      if (permitted(d.value) && hits_.holds_permit(static_cast<hook>(k.op), s, o)) return;  // reported above
-      f(s, k.object & 0xFFFF, k.op, d);
-    });
+    hits_.for_each_cached(f);
   }
 
  private:
@@ -379,21 +369,11 @@ class basic_monitor {
 
   void audit_denial(hook op, std::uint8_t by, domid_t s, audit_object kind, std::uint32_t o, string_ref slabel,
                     string_ref olabel) noexcept {
-    denial_record r;
-    r.generation = gen();
-    r.op = op;
-    r.policy_index = by;
-    r.policy = policy_name(by);
-    r.subject = s;
-    r.object_kind = kind;
-    r.object = o;
-    denial_record::copy_label(r.subject_label, slabel);
-    denial_record::copy_label(r.object_label, olabel);
-    audit_.record(r);
+    audit_.record(denial_record::make(gen(), op, by, policy_name(by), s, kind, o, slabel, olabel));
   }
 
-  // The critical path is one cache probe. The miss and the audit of a denial are out of line
-  // (noinline), so the hit path stays a handful of instructions with few registers.
+  // The critical path is one word of the permit table. The miss and the audit of a denial are
+  // out of line (noinline), so the hit path stays a handful of instructions with few registers.
 
   template <hook Op>
   [[gnu::always_inline]] result<verdict> decide_share(domid_t s, domid_t o) noexcept {

@@ -99,6 +99,22 @@ class hit_path {
           }
     }
   }
+  /// Calls f(subject, object, op, cached_decision) once for every decision cached under the
+  /// generation in force for a domain that still runs the incarnation it was decided for: the
+  /// table's permits, then the cache's entries the table does not hold.
+  template <class F>
+  void for_each_cached(F&& f) const noexcept {
+    for_each_permit([&](domid_t s, domid_t o, hook op) {
+      f(s, std::uint32_t{o}, static_cast<std::uint8_t>(op), cached_decision{decision::permit, verdict::none});
+    });
+    cache_.for_each(gen(), [&](const cache_key& k, const cached_decision& d) {
+      const auto s = static_cast<domid_t>(k.subject & 0xFFFF);
+      if (s >= MaxDomains || live(s) != k.subject) return;
+      const auto o = static_cast<domid_t>(k.object & 0xFFFF);
+      if (shype::permitted(d.value) && holds_permit(static_cast<hook>(k.op), s, o)) return;  // reported above
+      f(s, k.object & 0xFFFF, k.op, d);
+    });
+  }
   /// The verdict of a cached permit under the generation in force, as a word: kept whole, one
   /// load (result<verdict>::from_word), never 0.
   [[nodiscard, gnu::always_inline]] std::uint64_t permit_word() const noexcept {
