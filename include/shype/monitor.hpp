@@ -230,8 +230,8 @@ class basic_monitor {
   /// May domain `d` use the labelled resource `r` (a virtual disk, a vLAN)?
   result<verdict> resource_access(domid_t d, resource_id r, access_mode m) noexcept {
     if constexpr (concurrent) {
-      std::uint32_t seq = 0;
-      if (const verdict v = optimistic_access(d, r, m, seq); v.permitted()) {
+      if (const verdict v = d < Limits.max_domains ? hits_.optimistic_probe(cache_key{live(d), r, access_op(m)}) : verdict{};
+          v.permitted()) {
         stats_.hit(hook_class::resource);
         return v;
       }
@@ -466,7 +466,7 @@ class basic_monitor {
   [[gnu::always_inline]] result<verdict> share(domid_t s, domid_t o) noexcept {
     if constexpr (concurrent) {
       std::uint32_t seq = 0;
-      if (const std::uint64_t w = optimistic_share<Op>(s, o, seq); w != 0) [[likely]] {
+      if (const std::uint64_t w = hits_.template optimistic_permit<Op>(s, o, seq); w != 0) [[likely]] {
         stats_.hit_local(class_of(Op));
         return result<verdict>::from_word(w);
       }
@@ -475,9 +475,16 @@ class basic_monitor {
       return decide_share<Op>(s, o);
     }
   }
-  /// smp_locking's way when the lock-free read found nothing: the same under the lock.
+  /// smp_locking's way when the table had nothing: the cache with no lock (a permit a table slot
+  /// lost is still there; the table is refilled only under the lock), else both under the lock.
   template <hook Op>
   [[gnu::noinline]] result<verdict> share_locked(domid_t s, domid_t o) noexcept {
+    if (s < Limits.max_domains && o < Limits.max_domains && s != o) {
+      if (const verdict v = hits_.optimistic_probe(cache_key{live(s), live(o), static_cast<std::uint8_t>(Op)}); v.permitted()) {
+        stats_.hit(class_of(Op));
+        return v;
+      }
+    }
     shared_guard g(lock_);
     return decide_share<Op>(s, o);
   }
@@ -491,7 +498,7 @@ class basic_monitor {
       // since it was read: checked under the registry mutex, which every revocation pass also
       // holds, so the binding is either seen by the next revocation or refused here.
       std::uint32_t seq = 0;
-      if (const std::uint64_t w = optimistic_share<Op>(s, o, seq); w != 0) {
+      if (const std::uint64_t w = hits_.template optimistic_permit<Op>(s, o, seq); w != 0) {
         const verdict v = *result<verdict>::from_word(w);
         unique_guard g(registry_mutex_);
         if (hits_.unchanged_since(seq)) {
@@ -521,22 +528,6 @@ class basic_monitor {
     return success;
   }
 
-  /// smp_locking's critical path: a cached permit of the table read with no lock at all,
-  /// accepted only if no writer (domain operation, relabel, policy change) ran meanwhile (the
-  /// sequence count is even and unchanged). Returns the permit's verdict word, or 0 for "take
-  /// the locked path" (a miss, a writer, a denial to audit, an error to report). Touches no
-  /// policy bytes, so a concurrent change cannot make it read memory the caller has freed.
-  template <hook Op>
-  [[gnu::always_inline]] std::uint64_t optimistic_share(domid_t s, domid_t o, std::uint32_t& seq) noexcept {
-    seq = hits_.read_begin();
-    return hits_.template optimistic_permit<Op>(s, o, seq);
-  }
-  /// The same for a resource access, through the decision cache.
-  [[gnu::always_inline]] verdict optimistic_access(domid_t d, resource_id r, access_mode m, std::uint32_t& seq) noexcept {
-    if (d >= Limits.max_domains) return {};
-    seq = hits_.read_begin();
-    return hits_.optimistic_probe(cache_key{live(d), r, access_op(m)}, seq);
-  }
   [[nodiscard]] std::uint32_t live(domid_t d) const noexcept { return hits_.live(d); }
   [[nodiscard]] generation_t gen() const noexcept { return hits_.gen(); }
 

@@ -158,10 +158,14 @@ class hit_path {
 
   /// Starts an optimistic read: the sequence count to check against afterwards.
   [[nodiscard, gnu::always_inline]] std::uint32_t read_begin() const noexcept { return seq_.load(std::memory_order_acquire); }
-  /// A cached permit of the table read with no lock, accepted only if no writer ran meanwhile
-  /// (the count is even and unchanged): its verdict's word, or 0 for "take the locked path".
+  /// smp_locking's critical path: a cached permit of the table read with no lock, accepted only
+  /// if no writer (domain operation, relabel, policy change) ran meanwhile (the count, read into
+  /// `seq`, is even and unchanged): its verdict's word, or 0 for "take the locked path" (a miss,
+  /// a writer, a denial to audit, an error to report). Touches no policy bytes, so a concurrent
+  /// change cannot make it read memory the caller has freed.
   template <hook Op>
-  [[nodiscard, gnu::always_inline]] std::uint64_t optimistic_permit(domid_t s, domid_t o, std::uint32_t seq) const noexcept {
+  [[nodiscard, gnu::always_inline]] std::uint64_t optimistic_permit(domid_t s, domid_t o, std::uint32_t& seq) const noexcept {
+    seq = read_begin();
     if ((seq & 1) != 0 || !permitted<Op>(s, o)) return 0;
     const std::uint64_t w = permit_word();
     std::atomic_thread_fence(std::memory_order_acquire);
@@ -171,7 +175,8 @@ class hit_path {
   /// A cached decision read with no lock, accepted only if no writer ran meanwhile (the count is
   /// even and unchanged). Returns a denial meaning "take the locked path" on a miss, a writer or
   /// a domain that is not running. Touches no policy bytes.
-  [[nodiscard, gnu::always_inline]] verdict optimistic_probe(const cache_key& k, std::uint32_t seq) noexcept {
+  [[nodiscard, gnu::always_inline]] verdict optimistic_probe(const cache_key& k) noexcept {
+    const std::uint32_t seq = read_begin();
     if ((seq & 1) != 0 || k.subject == 0 || k.object == 0) return {};
     const std::uint64_t w = probe(k);
     std::atomic_thread_fence(std::memory_order_acquire);
