@@ -24,8 +24,11 @@ namespace {
 // decision table of up to 1024 VM labels (te_table.hpp).
 constexpr shype::monitor_limits te_limits{.max_domains = 1024};
 using te_policy_t = shype::type_enforcement<1024, 1024>;
-template <class Locking>
-using te_monitor = shype::basic_monitor<te_limits, Locking, te_policy_t>;
+/// The cache-miss figure's monitor has no permit table, so 4096 cycling pairs miss the cache
+/// (the table would hold most of them: each domain has few peers).
+constexpr shype::monitor_limits miss_limits{.max_domains = 1024, .permit_slots = 0};
+template <class Locking, shype::monitor_limits L = te_limits>
+using te_monitor = shype::basic_monitor<L, Locking, te_policy_t>;
 
 using rng = shype::tool::xorshift;  // the same pairs in every run
 
@@ -35,9 +38,9 @@ struct pair {
 constexpr std::size_t pair_count = 4096;  // a power of two: op(i) takes pairs[i & (pair_count - 1)]
 
 /// A monitor with one running domain per VM label of p (domain d has label d).
-template <class Locking>
-std::shared_ptr<te_monitor<Locking>> te_monitor_for(const compiled_policy& p) {
-  auto m = std::make_shared<te_monitor<Locking>>();
+template <class Locking, shype::monitor_limits L = te_limits>
+std::shared_ptr<te_monitor<Locking, L>> te_monitor_for(const compiled_policy& p) {
+  auto m = std::make_shared<te_monitor<Locking, L>>();
   if (!m->load_initial(p.bytes())) throw std::runtime_error("monitor refused the policy");
   for (std::size_t d = 0; d < p.decoded.vm_labels.size(); ++d)
     if (!m->domain_create(static_cast<shype::domid_t>(d), static_cast<shype::label_id>(d)))
@@ -156,8 +159,9 @@ operation acm_cached(std::size_t ws) {
 
 operation shype_miss() {
   const auto& p = te_policy(1024);
-  auto m = te_monitor_for<shype::no_locking>(p);
-  auto pairs = std::make_shared<std::vector<pair>>(pairs_of(*m, p.decoded.vm_labels.size(), mix::permit, 13));
+  auto m = te_monitor_for<shype::no_locking, miss_limits>(p);
+  auto probe = te_monitor_for<shype::no_locking>(p);
+  auto pairs = std::make_shared<std::vector<pair>>(pairs_of(*probe, p.decoded.vm_labels.size(), mix::permit, 13));
   return [m, pairs](std::size_t i) {
     const pair x = (*pairs)[i & (pair_count - 1)];
     auto r = m->grant_copy(x.s, x.o);
