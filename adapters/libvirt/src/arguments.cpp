@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <sstream>
+
+#include <shype/tool/io/command_line.hpp>
 
 #include <limits.h>
 #include <unistd.h>
@@ -71,32 +74,20 @@ error usage(const std::string& command, const std::string& text) {
   return error(std::string(program) + (command.empty() ? "" : " " + command) + ": " + text, error::kind::usage);
 }
 
-/// Options may come anywhere; "--" ends them.
-result<parsed> parse(const std::string& command, const std::vector<std::string>& in, const std::set<std::string>& flags,
-                     const std::set<std::string>& with_value) {
-  parsed out;
-  bool options = true;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    const std::string& a = in[i];
-    if (options && a == "--") {
-      options = false;
-    } else if (options && flags.count(a) != 0) {
-      out.flags.insert(a);
-    } else if (options && with_value.count(a) != 0) {
-      if (i + 1 == in.size()) return usage(command, a + " needs a value");
-      out.values[a] = in[++i];
-    } else if (options && a.size() > 1 && a[0] == '-') {
-      return usage(command, "unknown option '" + a + "' (see '" + program + " " + command + " --help')");
-    } else {
-      out.positional.push_back(a);
-    }
+/// The `shype` tool's parser (<shype/tool/io/command_line.hpp>: options anywhere, "--" ends
+/// them), with `positionals` arguments; its usage message becomes one line of a usage error.
+result<parsed> parse(const std::string& command, const std::vector<std::string>& in, std::set<std::string> flags,
+                     std::set<std::string> with_value, std::size_t positionals = 0) {
+  const tool::command_spec spec{command.c_str(), positionals, positionals, std::move(flags), std::move(with_value), "", program};
+  std::ostringstream err;
+  auto p = tool::parse_args(spec, in, err);
+  if (!p) {
+    std::string text = err.str();
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    return error(text, error::kind::usage);
   }
-  return out;
-}
-
-status no_positional(const std::string& command, const parsed& p) {
-  if (p.positional.empty()) return {};
-  return usage(command, "unexpected argument '" + p.positional.front() + "'");
+  return parsed{std::move(p->positional), std::move(p->values), std::move(p->flags)};
 }
 
 bool wants_help(const std::vector<std::string>& args) {
@@ -106,7 +97,6 @@ bool wants_help(const std::vector<std::string>& args) {
 result<command_line> install(const std::vector<std::string>& args) {
   auto p = parse("install", args, {"--replace-policy"}, {"--config", "--hooks-dir", "--program", "--policy"});
   if (!p) return std::move(p).failure();
-  if (auto s = no_positional("install", *p); !s) return std::move(s).failure();
   if (p->values.count("--policy") == 0) return usage("install", "--policy POLICY is required");
   install_options o;
   o.policy = p->values["--policy"];
@@ -167,18 +157,15 @@ result<command_line> parse_command_line(const std::vector<std::string>& argv) {
   if (command == "uninstall") {
     auto p = parse(command, rest, {}, {"--hooks-dir"});
     if (!p) return std::move(p).failure();
-    if (auto s = no_positional(command, *p); !s) return std::move(s).failure();
     return command_line(uninstall_options{p->value_or("--hooks-dir", default_hooks_dir)});
   }
   if (command == "status") {
     auto p = parse(command, rest, {}, {"--config"});
     if (!p) return std::move(p).failure();
-    if (auto s = no_positional(command, *p); !s) return std::move(s).failure();
     return command_line(status_options{p->value_or("--config", default_config_path)});
   }
-  auto p = parse(command, rest, {"--dry-run"}, {"--config"});
+  auto p = parse(command, rest, {"--dry-run"}, {"--config"}, 1);
   if (!p) return std::move(p).failure();
-  if (p->positional.size() != 1) return usage(command, "expected one POLICY argument (see --help)");
   change_options o;
   o.config_file = p->value_or("--config", default_config_path);
   o.policy = p->positional.front();

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The command line of shype-libvirt, parsed in this one place (arguments.cpp) into one struct
-// per command, with the help texts. Commands see only these structs, so replacing the parser
-// (by the tool's shared one, issue 13) changes this file pair and nothing else.
+// per command, with the help texts. Options are parsed by the `shype` tool's own parser
+// (<shype/tool/io/command_line.hpp>), so both programs accept and refuse arguments alike.
 
 #include <string>
 #include <variant>

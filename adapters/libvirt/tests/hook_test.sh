@@ -81,7 +81,7 @@ admitted() { "$SHYPE" status --config "$W/shype.conf" 2>/dev/null | awk '/^  [^ 
 
 # ----- install ----------------------------------------------------------------------------------
 expect "install needs --policy" 2 "shype-libvirt install: --policy POLICY is required" "$SHYPE" install --config "$W/shype.conf"
-expect "an unknown option is named" 2 "shype-libvirt install: unknown option '--polcy'" "$SHYPE" install --polcy x
+expect "an unknown option is named" 2 "shype-libvirt install: unknown option --polcy" "$SHYPE" install --polcy x
 expect "an unknown command is named" 2 "shype-libvirt: unknown command 'instal'" "$SHYPE" instal
 echo "vdisk_Nowhere $W/other.img" >>"$W/disk-labels"
 expect "install refuses a map label the policy lacks, naming the line" 3 \
@@ -235,7 +235,8 @@ if cmp -s "$W/policy-before.bin" "$W/state/policy.bin"; then pass "the refused c
 echo '<SecurityPolicyDefinition>' >"$W/broken.xml"
 expect "change-policy reports a broken policy file by name" 3 "$W/broken.xml:" \
   "$SHYPE" change-policy --config "$W/shype.conf" "$W/broken.xml"
-expect "change-policy needs exactly one policy" 2 "expected one POLICY argument" "$SHYPE" change-policy --config "$W/shype.conf"
+expect "change-policy needs exactly one policy" 2 "shype-libvirt change-policy: missing argument" "$SHYPE" change-policy --config "$W/shype.conf"
+expect "change-policy takes one policy only" 2 "shype-libvirt change-policy: too many arguments" "$SHYPE" change-policy "$W/a.xml" "$W/b.xml"
 expect "a dry run names what it would revoke" 0 \
   "would revoke: domain 'order' (label dom_Order) may no longer use network lan (label net_Order): port p-1" \
   "$SHYPE" change-policy --config "$W/shype.conf" --dry-run "$DATA/policy-v2-revoke.xml"
