@@ -68,21 +68,21 @@ class hit_path {
       } else {
         if (s >= MaxDomains || o >= MaxDomains) [[unlikely]] return false;
       }
-      return permits_[op_row(Op)][std::size_t{s}][std::size_t{o} & (PermitSlots - 1)].load(std::memory_order_relaxed) == inverted(o);
+      return word(op_row(Op), s, o).load(std::memory_order_relaxed) == inverted(o);
     }
   }
   /// Remembers a permit of `op` from s to o, both running (under the monitor's lock, shared: a
   /// writer, who empties rows, cannot run meanwhile).
   void remember_permit(hook op, domid_t s, domid_t o) noexcept {
     if constexpr (has_permits) {
-      if (is_sharing(op)) permits_[op_row(op)][s][o & (PermitSlots - 1)].store(inverted(o), std::memory_order_relaxed);
+      if (is_sharing(op)) word(op_row(op), s, o).store(inverted(o), std::memory_order_relaxed);
     }
   }
   /// Does the table hold a permit of `op` from s to o (introspection; any operation)?
   [[nodiscard]] bool holds_permit(hook op, domid_t s, domid_t o) const noexcept {
     if constexpr (has_permits) {
       if (!is_sharing(op) || s >= MaxDomains || o >= MaxDomains) return false;
-      return permits_[op_row(op)][s][o & (PermitSlots - 1)].load(std::memory_order_relaxed) == inverted(o);
+      return word(op_row(op), s, o).load(std::memory_order_relaxed) == inverted(o);
     } else {
       return false;
     }
@@ -202,6 +202,13 @@ class hit_path {
   static constexpr std::size_t rows = has_permits ? MaxDomains : 0;
   static constexpr std::size_t slots = has_permits ? PermitSlots : 1;
 
+  /// The table's word for (hook row, subject, object): the object's id picks the slot.
+  [[nodiscard, gnu::always_inline]] std::atomic<std::uint32_t>& word(std::size_t row, domid_t s, domid_t o) noexcept {
+    return permits_[row][std::size_t{s}][std::size_t{o} & (slots - 1)];
+  }
+  [[nodiscard, gnu::always_inline]] const std::atomic<std::uint32_t>& word(std::size_t row, domid_t s, domid_t o) const noexcept {
+    return permits_[row][std::size_t{s}][std::size_t{o} & (slots - 1)];
+  }
   [[nodiscard, gnu::always_inline]] std::uint32_t inverted(domid_t d) const noexcept {
     return std::atomic_ref<const std::uint32_t>(inverted_.w[std::size_t{d}]).load(std::memory_order_relaxed);
   }
@@ -219,7 +226,7 @@ class hit_path {
   void forget_object(domid_t d, std::uint32_t handle) noexcept {
     for (auto& r : permits_)
       for (auto& row : r) {
-        auto& w = row[d & (slots - 1)];
+        auto& w = row[std::size_t{d} & (slots - 1)];
         if (w.load(std::memory_order_relaxed) == ~handle) w.store(0, std::memory_order_relaxed);
       }
   }
