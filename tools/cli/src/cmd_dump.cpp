@@ -36,15 +36,7 @@ int cmd_dump(const std::vector<std::string>& args, std::ostream& out, std::ostre
   } else {
     text = dump_text(d);
   }
-  if (v.args.values.count("-o") != 0) {
-    if (!write_file(v.args.values.at("-o"), reinterpret_cast<const std::uint8_t*>(text.data()), text.size(), diag)) {
-      print(diag, err);
-      return exit_invalid;
-    }
-    return exit_ok;
-  }
-  out << text;
-  return exit_ok;
+  return write_output(v, text, out, err);
 }
 
 }  // namespace shype::tool

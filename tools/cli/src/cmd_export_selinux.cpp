@@ -30,17 +30,7 @@ int cmd_export_selinux(const std::vector<std::string>& args, std::ostream& out, 
   const decoded_policy d = v.decoded(0);
   selinux_export_options opt;
   opt.rules_only = v.args.flags.count("--rules-only") != 0;
-  const std::string text = export_selinux(d, opt);
-  if (v.args.values.count("-o") == 0) {
-    out << text;
-    return exit_ok;
-  }
-  diagnostics io;
-  if (!write_file(v.args.values.at("-o"), reinterpret_cast<const std::uint8_t*>(text.data()), text.size(), io)) {
-    print(io, err);
-    return exit_invalid;
-  }
-  return exit_ok;
+  return write_output(v, export_selinux(d, opt), out, err);
 }
 
 }  // namespace shype::tool

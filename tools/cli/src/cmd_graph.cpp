@@ -71,16 +71,9 @@ int cmd_graph(const std::vector<std::string>& args, std::ostream& out, std::ostr
   std::vector<std::string> left_out;
   const std::string dot_text = policy_dot(v.decoded(0), &left_out);
   for (const auto& note : left_out) err << v.args.positional[0] << ": warning: " << note << "\n";
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(dot_text.data());
-  diagnostics io;
-  if (v.args.values.count("-o") != 0) {
-    if (!write_file(v.args.values.at("-o"), bytes, dot_text.size(), io)) {
-      print(io, err);
-      return exit_invalid;
-    }
-  } else if (v.args.values.count("--svg") == 0) {
-    out << dot_text;
-  }
+  const bool svg_only = v.args.values.count("--svg") != 0 && v.args.values.count("-o") == 0;
+  if (!svg_only)
+    if (const int rc = write_output(v, dot_text, out, err); rc != exit_ok) return rc;
   if (v.args.values.count("--svg") == 0) return exit_ok;
 
   const std::string& svg = v.args.values.at("--svg");
@@ -91,30 +84,29 @@ int cmd_graph(const std::vector<std::string>& args, std::ostream& out, std::ostr
   }
   // dot reads the graph from a temporary file and writes the SVG to another, both beside the
   // target; the SVG then replaces the target atomically, so a failed run leaves the old one.
-  std::string why;
-  const std::string graph_tmp = temp_file_beside(svg, why);
-  const std::string svg_tmp = graph_tmp.empty() ? std::string() : temp_file_beside(svg, why);
+  const result<std::string> graph_tmp = temp_file_beside(svg);
+  const result<std::string> svg_tmp = graph_tmp ? temp_file_beside(svg) : graph_tmp;
   auto clean = [&] {
     for (const auto* f : {&graph_tmp, &svg_tmp})
-      if (!f->empty()) ::unlink(f->c_str());
+      if (*f) ::unlink((*f)->c_str());
   };
   auto file_error = [&](const std::string& reason) {
     clean();
     err << svg << ": " << reason << "\n";
     return exit_invalid;
   };
-  if (svg_tmp.empty()) return file_error(why);
-  if (!write_file_atomic(graph_tmp, dot_text, why)) return file_error(why);
-  const int rc = run_dot(dot, graph_tmp, svg_tmp);
+  if (!svg_tmp) return file_error(svg_tmp.message());
+  if (const status s = write_file_atomic(*graph_tmp, dot_text); !s) return file_error(s.message());
+  const int rc = run_dot(dot, *graph_tmp, *svg_tmp);
   if (rc != 0) {
     clean();
     err << "shype graph: " << dot << " failed to write " << svg << " (exit status " << rc << ")\n";
     return exit_no_dot;
   }
-  auto rendered = read_input_file(svg_tmp, why, max_rendered_bytes);
-  if (!rendered) return file_error("reading what dot wrote: " + why);
-  if (!write_file_atomic(svg, std::string_view(reinterpret_cast<const char*>(rendered->data()), rendered->size()), why))
-    return file_error(why);
+  auto rendered = read_input_file(*svg_tmp, max_rendered_bytes);
+  if (!rendered) return file_error("reading what dot wrote: " + rendered.message());
+  if (const status s = write_file_atomic(svg, std::string_view(reinterpret_cast<const char*>(rendered->data()), rendered->size())); !s)
+    return file_error(s.message());
   clean();
   return exit_ok;
 }

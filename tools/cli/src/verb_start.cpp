@@ -43,6 +43,18 @@ verb_start start_verb(const command_spec& spec, const std::vector<std::string>& 
   return v;
 }
 
+int write_output(const verb_start& v, std::string_view text, std::ostream& out, std::ostream& err) {
+  const auto target = v.args.values.find("-o");
+  if (target == v.args.values.end()) {
+    out << text;
+    return exit_ok;
+  }
+  diagnostics io;
+  if (write_file(target->second, reinterpret_cast<const std::uint8_t*>(text.data()), text.size(), io)) return exit_ok;
+  print(io, err);
+  return exit_invalid;
+}
+
 std::string plural(std::size_t n, const char* what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); }
 
 }  // namespace shype::tool

@@ -42,7 +42,7 @@ sim_result make(const trace_op& op, const char* decision, std::string reason = {
   return r;
 }
 
-sim_result error(const trace_op& op, std::string reason) { return make(op, "error", std::move(reason)); }
+sim_result op_error(const trace_op& op, std::string reason) { return make(op, "error", std::move(reason)); }
 
 bool arity(const trace_op& op, std::size_t min, std::size_t max) { return op.args.size() >= min && op.args.size() <= max; }
 
@@ -73,30 +73,26 @@ bool simulator::start(const std::string& policy_file, diagnostics& diag) {
     return false;
   }
   view_ = v.value();
-  std::string why;
   std::unique_ptr<sim_monitor> fresh;
-  if (host(default_host, fresh, why) == nullptr) {
-    diag.error(policy_file, 0, "", why);
+  if (auto m = host(default_host, fresh); !m) {
+    diag.error(policy_file, 0, "", m.message());
     return false;
   }
   adopt(default_host, fresh);
   return true;
 }
 
-sim_monitor* simulator::host(const std::string& name, std::unique_ptr<sim_monitor>& fresh, std::string& error) {
+result<sim_monitor*> simulator::host(const std::string& name, std::unique_ptr<sim_monitor>& fresh) {
   auto it = hosts_.find(name);
   if (it != hosts_.end()) return it->second.get();
-  if (hosts_.size() >= max_simulated_hosts) {
-    error = "too many hosts: host " + q(name) + " would be host " + std::to_string(hosts_.size() + 1) + ", the simulator holds " +
-            std::to_string(max_simulated_hosts);
-    return nullptr;
-  }
+  if (hosts_.size() >= max_simulated_hosts)
+    return error("too many hosts: host " + q(name) + " would be host " + std::to_string(hosts_.size() + 1) + ", the simulator holds " +
+                 std::to_string(max_simulated_hosts));
   fresh = std::make_unique<sim_monitor>();  // megabytes of fixed tables: heap, not stack
   if (auto r = fresh->load_initial(shype::byte_view(policy_->data(), policy_->size())); !r) {
     fresh.reset();
     const diagnostic d = describe_load_error("policy", policy_->data(), policy_->size(), r.error());
-    error = "the monitor of host " + q(name) + " refuses the policy: " + d.element + ": " + d.message;
-    return nullptr;
+    return error("the monitor of host " + q(name) + " refuses the policy: " + d.element + ": " + d.message);
   }
   return fresh.get();
 }
@@ -142,32 +138,20 @@ std::string simulator::sharing_reason(const domain& a, const domain& b) const {
          " have no TE type in common";
 }
 
-bool simulator::pair(const trace_op& op, domain*& a, domain*& b, std::string& why) {
-  a = find(op.args[0]);
-  b = find(op.args[1]);
-  if (a == nullptr || b == nullptr) {
-    why = "unknown domain " + q(a == nullptr ? op.args[0] : op.args[1]);
-    return false;
-  }
-  if (a == b) {
-    why = "both operands are domain " + a->name;
-    return false;
-  }
-  for (const domain* d : {a, b}) {
-    if (d->saved) {
-      why = "domain " + d->name + " is not running (it is saved)";
-      return false;
-    }
-  }
-  if (a->host != b->host) {
-    why = "domains " + a->name + " and " + b->name + " run on different hosts (" + q(a->host) + ", " + q(b->host) + ")";
-    return false;
-  }
-  return true;
+result<simulator::operands> simulator::pair(const trace_op& op) {
+  domain* a = find(op.args[0]);
+  domain* b = find(op.args[1]);
+  if (a == nullptr || b == nullptr) return error("unknown domain " + q(a == nullptr ? op.args[0] : op.args[1]));
+  if (a == b) return error("both operands are domain " + a->name);
+  for (const domain* d : {a, b})
+    if (d->saved) return error("domain " + d->name + " is not running (it is saved)");
+  if (a->host != b->host)
+    return error("domains " + a->name + " and " + b->name + " run on different hosts (" + q(a->host) + ", " + q(b->host) + ")");
+  return operands{a, b};
 }
 
 sim_result simulator::run(const trace_op& op) {
-  if (!op.problem.empty()) return error(op, op.problem);
+  if (!op.problem.empty()) return op_error(op, op.problem);
   if (op.verb == "create") return create(op);
   if (op.verb == "destroy") return destroy(op);
   if (op.verb == "save") return save(op);
@@ -177,25 +161,25 @@ sim_result simulator::run(const trace_op& op) {
   if (op.verb == "access") return access(op);
   if (op.verb == "query") return query(op);
   if (op.verb == "load") return load(op);
-  return error(op, "unknown operation " + q(op.verb) + " (expected create, destroy, save, restore, migrate, bind, grant, access, query or load)");
+  return op_error(op, "unknown operation " + q(op.verb) + " (expected create, destroy, save, restore, migrate, bind, grant, access, query or load)");
 }
 
 sim_result simulator::create(const trace_op& op) {
-  if (!arity(op, 2, 3)) return error(op, "usage: create DOM LABEL [HOST]");
+  if (!arity(op, 2, 3)) return op_error(op, "usage: create DOM LABEL [HOST]");
   const std::string& name = op.args[0];
   const std::string on = op.args.size() == 3 ? op.args[2] : default_host;
   if (const domain* d = find(name))
-    return error(op, "domain name " + q(name) + " is already in use (" + (d->saved ? "saved" : "running") + " on host " + q(d->host) + ")");
+    return op_error(op, "domain name " + q(name) + " is already in use (" + (d->saved ? "saved" : "running") + " on host " + q(d->host) + ")");
   const shype::label_id label = view_.find_vm_label(shype::string_ref(op.args[1].data(), op.args[1].size()));
-  if (label == shype::no_label) return error(op, "unknown VM label " + q(op.args[1]));
-  if (free_ids_.empty()) return error(op, "too many domains (the simulator holds " + std::to_string(simulator_limits.max_domains) + ")");
-  std::string why;
+  if (label == shype::no_label) return op_error(op, "unknown VM label " + q(op.args[1]));
+  if (free_ids_.empty()) return op_error(op, "too many domains (the simulator holds " + std::to_string(simulator_limits.max_domains) + ")");
   std::unique_ptr<sim_monitor> fresh;
-  sim_monitor* m = host(on, fresh, why);
-  if (m == nullptr) return error(op, why);
+  auto got = host(on, fresh);
+  if (!got) return op_error(op, got.message());
+  sim_monitor* m = *got;
   const shype::domid_t id = *free_ids_.begin();
   auto r = m->domain_create(id, label);
-  if (!r) return error(op, std::string("monitor error: ") + shype::to_string(r.error()));
+  if (!r) return op_error(op, std::string("monitor error: ") + shype::to_string(r.error()));
   if (!r->permitted()) return make(op, "deny", fresh ? "internal error: a new host refused a domain" : placement_reason(label, on, id));
   adopt(on, fresh);
   free_ids_.erase(id);
@@ -204,77 +188,77 @@ sim_result simulator::create(const trace_op& op) {
 }
 
 sim_result simulator::destroy(const trace_op& op) {
-  if (!arity(op, 1, 1)) return error(op, "usage: destroy DOM");
+  if (!arity(op, 1, 1)) return op_error(op, "usage: destroy DOM");
   domain* d = find(op.args[0]);
-  if (d == nullptr) return error(op, "unknown domain " + q(op.args[0]));
-  if (auto r = hosts_.at(d->host)->domain_destroy(d->id); !r) return error(op, std::string("monitor error: ") + shype::to_string(r.error()));
+  if (d == nullptr) return op_error(op, "unknown domain " + q(op.args[0]));
+  if (auto r = hosts_.at(d->host)->domain_destroy(d->id); !r) return op_error(op, std::string("monitor error: ") + shype::to_string(r.error()));
   free_ids_.insert(d->id);
   domains_.erase(op.args[0]);
   return make(op, "permit");
 }
 
 sim_result simulator::save(const trace_op& op) {
-  if (!arity(op, 1, 1)) return error(op, "usage: save DOM");
+  if (!arity(op, 1, 1)) return op_error(op, "usage: save DOM");
   domain* d = find(op.args[0]);
-  if (d == nullptr) return error(op, "unknown domain " + q(op.args[0]));
-  if (d->saved) return error(op, "domain " + d->name + " is not running (it is saved)");
-  if (auto r = hosts_.at(d->host)->domain_save(d->id); !r) return error(op, std::string("monitor error: ") + shype::to_string(r.error()));
+  if (d == nullptr) return op_error(op, "unknown domain " + q(op.args[0]));
+  if (d->saved) return op_error(op, "domain " + d->name + " is not running (it is saved)");
+  if (auto r = hosts_.at(d->host)->domain_save(d->id); !r) return op_error(op, std::string("monitor error: ") + shype::to_string(r.error()));
   d->saved = true;
   return make(op, "permit");
 }
 
 sim_result simulator::restore(const trace_op& op) {
-  if (!arity(op, 1, 2)) return error(op, "usage: restore DOM [HOST]");
+  if (!arity(op, 1, 2)) return op_error(op, "usage: restore DOM [HOST]");
   domain* d = find(op.args[0]);
-  if (d == nullptr) return error(op, "unknown domain " + q(op.args[0]));
-  if (!d->saved) return error(op, "domain " + d->name + " is not saved (it is running on host " + q(d->host) + ")");
+  if (d == nullptr) return op_error(op, "unknown domain " + q(op.args[0]));
+  if (!d->saved) return op_error(op, "domain " + d->name + " is not saved (it is running on host " + q(d->host) + ")");
   const std::string on = op.args.size() == 2 ? op.args[1] : d->host;
   sim_monitor* from = hosts_.at(d->host).get();
   const shype::label_id label = from->domain(d->id).label;
   if (on == d->host) {
     auto r = from->domain_restore(d->id);
-    if (!r) return error(op, std::string("monitor error: ") + shype::to_string(r.error()));
+    if (!r) return op_error(op, std::string("monitor error: ") + shype::to_string(r.error()));
     if (!r->permitted()) return make(op, "deny", placement_reason(label, on, d->id));
     d->saved = false;
     return make(op, "permit");
   }
   // The image moves: restore it on the target with its label, then forget it at the source.
-  std::string why;
   std::unique_ptr<sim_monitor> fresh;
-  sim_monitor* to = host(on, fresh, why);
-  if (to == nullptr) return error(op, why);
+  auto got = host(on, fresh);
+  if (!got) return op_error(op, got.message());
+  sim_monitor* to = *got;
   auto r = to->domain_restore(d->id, label);
-  if (!r) return error(op, std::string("monitor error: ") + shype::to_string(r.error()));
+  if (!r) return op_error(op, std::string("monitor error: ") + shype::to_string(r.error()));
   if (!r->permitted()) return make(op, "deny", fresh ? "internal error: a new host refused a domain" : placement_reason(label, on, d->id));
   adopt(on, fresh);
-  if (auto gone = from->domain_destroy(d->id); !gone) return error(op, std::string("monitor error: ") + shype::to_string(gone.error()));
+  if (auto gone = from->domain_destroy(d->id); !gone) return op_error(op, std::string("monitor error: ") + shype::to_string(gone.error()));
   d->host = on;
   d->saved = false;
   return make(op, "permit");
 }
 
 sim_result simulator::migrate(const trace_op& op) {
-  if (!arity(op, 2, 2)) return error(op, "usage: migrate DOM HOST");
+  if (!arity(op, 2, 2)) return op_error(op, "usage: migrate DOM HOST");
   domain* d = find(op.args[0]);
-  if (d == nullptr) return error(op, "unknown domain " + q(op.args[0]));
-  if (d->saved) return error(op, "domain " + d->name + " is not running (it is saved)");
+  if (d == nullptr) return op_error(op, "unknown domain " + q(op.args[0]));
+  if (d->saved) return op_error(op, "domain " + d->name + " is not running (it is saved)");
   const std::string& on = op.args[1];
-  if (on == d->host) return error(op, "domain " + d->name + " already runs on host " + q(on));
-  std::string why;
+  if (on == d->host) return op_error(op, "domain " + d->name + " already runs on host " + q(on));
   std::unique_ptr<sim_monitor> fresh;
-  sim_monitor* to = host(on, fresh, why);
-  if (to == nullptr) return error(op, why);
+  auto got = host(on, fresh);
+  if (!got) return op_error(op, got.message());
+  sim_monitor* to = *got;
   sim_monitor* from = hosts_.at(d->host).get();
   const shype::label_id label = from->domain(d->id).label;
   // Placement is checked on the target, where the migrating domain does not run yet.
   auto r = to->prepare_start(shype::hook::migrate_in, d->id, label);
-  if (!r) return error(op, std::string("monitor error: ") + shype::to_string(r.error()));
+  if (!r) return op_error(op, std::string("monitor error: ") + shype::to_string(r.error()));
   if (!r->permitted()) return make(op, "deny", fresh ? "internal error: a new host refused a domain" : placement_reason(label, on, d->id));
   if (auto out = from->migrate_out(d->id); !out) {
     (void)to->abort_start(d->id);
-    return error(op, std::string("monitor error: ") + shype::to_string(out.error()));
+    return op_error(op, std::string("monitor error: ") + shype::to_string(out.error()));
   }
-  if (auto c = to->commit_start(d->id); !c) return error(op, std::string("monitor error: ") + shype::to_string(c.error()));
+  if (auto c = to->commit_start(d->id); !c) return op_error(op, std::string("monitor error: ") + shype::to_string(c.error()));
   adopt(on, fresh);
   d->host = on;
   return make(op, "permit");
@@ -284,28 +268,28 @@ sim_result simulator::share(const trace_op& op) {
   const bool grant = op.verb == "grant";
   const bool ro = grant && op.args.size() == 3 && op.args[2] == "ro";
   if (grant ? !(op.args.size() == 2 || ro) : !arity(op, 2, 2))
-    return error(op, grant ? "usage: grant A B [ro]" : "usage: bind A B");
-  domain *a = nullptr, *b = nullptr;
-  std::string why;
-  if (!pair(op, a, b, why)) return error(op, why);
+    return op_error(op, grant ? "usage: grant A B [ro]" : "usage: bind A B");
+  auto both = pair(op);
+  if (!both) return op_error(op, both.message());
+  auto [a, b] = *both;
   sim_monitor& m = *hosts_.at(a->host);
   auto r = grant ? m.grant_map(a->id, b->id, ro ? shype::access_mode::read : shype::access_mode::read_write, ++cookie_)
                  : m.evtchn_bind(a->id, b->id, ++cookie_);
-  if (!r) return error(op, std::string("monitor error: ") + shype::to_string(r.error()));
+  if (!r) return op_error(op, std::string("monitor error: ") + shype::to_string(r.error()));
   if (!r->permitted()) return make(op, "deny", sharing_reason(*a, *b));
   return make(op, "permit");
 }
 
 sim_result simulator::access(const trace_op& op) {
-  if (!arity(op, 2, 2)) return error(op, "usage: access DOM RESOURCE-LABEL");
+  if (!arity(op, 2, 2)) return op_error(op, "usage: access DOM RESOURCE-LABEL");
   domain* d = find(op.args[0]);
-  if (d == nullptr) return error(op, "unknown domain " + q(op.args[0]));
-  if (d->saved) return error(op, "domain " + d->name + " is not running (it is saved)");
+  if (d == nullptr) return op_error(op, "unknown domain " + q(op.args[0]));
+  if (d->saved) return op_error(op, "domain " + d->name + " is not running (it is saved)");
   const shype::resource_id res = view_.find_resource_label(shype::string_ref(op.args[1].data(), op.args[1].size()));
-  if (res == shype::no_label) return error(op, "unknown resource label " + q(op.args[1]));
+  if (res == shype::no_label) return op_error(op, "unknown resource label " + q(op.args[1]));
   sim_monitor& m = *hosts_.at(d->host);
   auto r = m.resource_access(d->id, res, shype::access_mode::read_write);
-  if (!r) return error(op, std::string("monitor error: ") + shype::to_string(r.error()));
+  if (!r) return op_error(op, std::string("monitor error: ") + shype::to_string(r.error()));
   if (!r->permitted())
     return make(op, "deny", "Type Enforcement: label " + q(label_name(m.domain(d->id).label)) + " and resource label " + q(op.args[1]) +
                                 " have no TE type in common");
@@ -313,12 +297,12 @@ sim_result simulator::access(const trace_op& op) {
 }
 
 sim_result simulator::query(const trace_op& op) {
-  if (!arity(op, 2, 2)) return error(op, "usage: query MACDOM DOM");
-  domain *a = nullptr, *b = nullptr;
-  std::string why;
-  if (!pair(op, a, b, why)) return error(op, why);
+  if (!arity(op, 2, 2)) return op_error(op, "usage: query MACDOM DOM");
+  auto both = pair(op);
+  if (!both) return op_error(op, both.message());
+  auto [a, b] = *both;
   auto r = hosts_.at(a->host)->coalition(a->id, b->id);
-  if (!r) return error(op, std::string("monitor error: ") + shype::to_string(r.error()));
+  if (!r) return op_error(op, std::string("monitor error: ") + shype::to_string(r.error()));
   std::vector<std::string> types;  // the policy's tables are sorted, so ascending ids are sorted names
   shype::for_each_type(r.value(), [&](std::size_t t) { types.push_back(str(view_.te_type_name(t))); });
   // Without a TE section sharing is unrestricted, even though the labels hold no TE type.
@@ -330,9 +314,9 @@ sim_result simulator::query(const trace_op& op) {
 }
 
 sim_result simulator::load(const trace_op& op) {
-  if (!arity(op, 1, 1)) return error(op, "usage: load POLICY-FILE");
+  if (!arity(op, 1, 1)) return op_error(op, "usage: load POLICY-FILE");
   if (loads_ >= max_simulated_loads)
-    return error(op, "too many policy loads: a trace may load at most " + std::to_string(max_simulated_loads) + " policies");
+    return op_error(op, "too many policy loads: a trace may load at most " + std::to_string(max_simulated_loads) + " policies");
   ++loads_;
   std::filesystem::path path(op.args[0]);
   if (path.is_relative() && !base_dir_.empty()) path = std::filesystem::path(base_dir_) / path;
@@ -345,7 +329,7 @@ sim_result simulator::load(const trace_op& op) {
       first = format(d);
       break;
     }
-    return error(op, "policy file does not load: " + first);
+    return op_error(op, "policy file does not load: " + first);
   }
   auto bytes = std::make_shared<const std::vector<std::uint8_t>>(std::move(next.binary));
   const shype::byte_view view(bytes->data(), bytes->size());
@@ -398,7 +382,7 @@ sim_result simulator::load(const trace_op& op) {
                               });
     if (!r) {
       const diagnostic d = describe_load_error(op.args[0], bytes->data(), bytes->size(), r.error());
-      return error(op, "the monitor of host " + q(on) + " refuses the policy: " + d.element + ": " + d.message);
+      return op_error(op, "the monitor of host " + q(on) + " refuses the policy: " + d.element + ": " + d.message);
     }
   }
   if (!violations.empty()) {
@@ -414,7 +398,7 @@ sim_result simulator::load(const trace_op& op) {
   for (auto& [on, m] : hosts_) {
     auto r = m->change_policy(shype::hypervisor_subject, view, shype::change_mode::apply);
     if (!r || !r->authorized || r->value != shype::decision::permit)
-      return error(op, "internal error: host " + q(on) + " refused the change its dry run accepted");
+      return op_error(op, "internal error: host " + q(on) + " refused the change its dry run accepted");
     revoked += r->revoked;
   }
   policy_ = bytes;  // every monitor now views the new bytes; the old ones may go

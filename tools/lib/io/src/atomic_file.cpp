@@ -49,53 +49,38 @@ mode_t creation_mode() {
 }
 
 /// A stream target (device, pipe): written in place, nothing to replace.
-bool write_stream(const std::string& path, std::string_view content, std::string& reason) {
+status write_stream(const std::string& path, std::string_view content) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
-    reason = "cannot open: " + why();
-    return false;
-  }
+  if (fd < 0) return error("cannot open: " + why());
   const bool ok = write_all(fd, content);
-  const std::string error = ok ? std::string() : why();
-  if (::close(fd) != 0 && ok) {
-    reason = "cannot write: " + why();
-    return false;
-  }
-  if (!ok) reason = "cannot write: " + error;
-  return ok;
+  const std::string failed = ok ? std::string() : why();
+  if (::close(fd) != 0 && ok) return error("cannot write: " + why());
+  if (!ok) return error("cannot write: " + failed);
+  return {};
 }
 
 }  // namespace
 
-std::string temp_file_beside(const std::string& path, std::string& reason) {
+result<std::string> temp_file_beside(const std::string& path) {
   std::string tmp = directory_of(path) + "/." + base_name(path) + ".tmp-XXXXXX";
   std::vector<char> name(tmp.begin(), tmp.end());
   name.push_back('\0');
   const int fd = ::mkostemp(name.data(), O_CLOEXEC);
-  if (fd < 0) {
-    reason = "cannot create a temporary file in " + directory_of(path) + ": " + why();
-    return {};
-  }
+  if (fd < 0) return error("cannot create a temporary file in " + directory_of(path) + ": " + why());
   ::close(fd);
-  return name.data();
+  return std::string(name.data());
 }
 
 void ignore_file_size_signal() noexcept { std::signal(SIGXFSZ, SIG_IGN); }
 
-bool write_file_atomic(const std::string& path, std::string_view content, std::string& reason, std::optional<unsigned> mode) {
-  if (path.empty()) {
-    reason = "cannot write: empty file name";
-    return false;
-  }
+status write_file_atomic(const std::string& path, std::string_view content, std::optional<unsigned> mode) {
+  if (path.empty()) return error("cannot write: empty file name");
   std::string target = path;
   struct stat st {};
   const bool existed = ::stat(path.c_str(), &st) == 0;
   if (existed) {
-    if (S_ISDIR(st.st_mode)) {
-      reason = "is a directory, not a file";
-      return false;
-    }
-    if (!S_ISREG(st.st_mode)) return write_stream(path, content, reason);
+    if (S_ISDIR(st.st_mode)) return error("is a directory, not a file");
+    if (!S_ISREG(st.st_mode)) return write_stream(path, content);
     // Replace the file a symbolic link names, not the link.
     if (char* real = ::realpath(path.c_str(), nullptr)) {
       target = real;
@@ -108,37 +93,34 @@ bool write_file_atomic(const std::string& path, std::string_view content, std::s
   std::vector<char> name(tmp.begin(), tmp.end());
   name.push_back('\0');
   const int fd = ::mkostemp(name.data(), O_CLOEXEC);
-  if (fd < 0) {
-    reason = "cannot create a temporary file in " + directory_of(target) + ": " + why() + unchanged;
-    return false;
-  }
+  if (fd < 0) return error("cannot create a temporary file in " + directory_of(target) + ": " + why() + unchanged);
   tmp = name.data();
   auto fail = [&](const char* what) {
-    reason = std::string(what) + why() + unchanged;
+    error e(std::string(what) + why() + unchanged);
     ::close(fd);
     ::unlink(tmp.c_str());
-    return false;
+    return e;
   };
   const mode_t want = mode ? static_cast<mode_t>(*mode) : existed ? static_cast<mode_t>(st.st_mode & 07777) : creation_mode();
   if (!write_all(fd, content)) return fail("cannot write: ");
   if (::fchmod(fd, want) != 0) return fail("cannot set the mode: ");
   if (::fsync(fd) != 0) return fail("cannot write (sync): ");
   if (::close(fd) != 0) {
-    reason = "cannot write (close): " + why() + unchanged;
+    error e("cannot write (close): " + why() + unchanged);
     ::unlink(tmp.c_str());
-    return false;
+    return e;
   }
   if (::rename(tmp.c_str(), target.c_str()) != 0) {
-    reason = "cannot replace: " + why() + unchanged;
+    error e("cannot replace: " + why() + unchanged);
     ::unlink(tmp.c_str());
-    return false;
+    return e;
   }
   // The rename lasts once the directory is on disk too.
   if (const int d = ::open(directory_of(target).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); d >= 0) {
     (void)::fsync(d);
     ::close(d);
   }
-  return true;
+  return {};
 }
 
 }  // namespace shype::tool

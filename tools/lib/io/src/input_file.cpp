@@ -37,31 +37,16 @@ std::string size_text(std::size_t bytes) {
   return std::to_string(bytes) + " bytes";
 }
 
-std::optional<std::vector<std::uint8_t>> read_input_file(const std::string& path, std::string& reason, std::size_t limit) {
+result<std::vector<std::uint8_t>> read_input_file(const std::string& path, std::size_t limit) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below anyway.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) {
-    reason = std::string("cannot open: ") + std::strerror(errno);
-    return std::nullopt;
-  }
+  if (fd < 0) return error(std::string("cannot open: ") + std::strerror(errno));
   const fd_closer closer{fd};
   struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    reason = std::string("cannot read: ") + std::strerror(errno);
-    return std::nullopt;
-  }
-  if (S_ISDIR(st.st_mode)) {
-    reason = "is a directory, not a file";
-    return std::nullopt;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    reason = std::string("is a ") + kind_of_file(st.st_mode) + ", not a regular file";
-    return std::nullopt;
-  }
-  const auto too_large = [&] {
-    reason = "is larger than " + size_text(limit) + ", the limit for an input file";
-    return std::nullopt;
-  };
+  if (::fstat(fd, &st) != 0) return error(std::string("cannot read: ") + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) return error("is a directory, not a file");
+  if (!S_ISREG(st.st_mode)) return error(std::string("is a ") + kind_of_file(st.st_mode) + ", not a regular file");
+  const auto too_large = [&] { return error("is larger than " + size_text(limit) + ", the limit for an input file"); };
   if (st.st_size < 0 || static_cast<std::uint64_t>(st.st_size) > limit) return too_large();
   std::vector<std::uint8_t> bytes;
   // The size may change while we read (or be 0 for files like /proc's): read to the end, bounded.
@@ -74,10 +59,7 @@ std::optional<std::vector<std::uint8_t>> read_input_file(const std::string& path
     }
     const ssize_t n = ::read(fd, bytes.data() + have, bytes.size() - have);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      reason = std::string("cannot read: ") + std::strerror(errno);
-      return std::nullopt;
-    }
+    if (n < 0) return error(std::string("cannot read: ") + std::strerror(errno));
     if (n == 0) break;
     have += static_cast<std::size_t>(n);
   }
@@ -85,7 +67,6 @@ std::optional<std::vector<std::uint8_t>> read_input_file(const std::string& path
   bytes.resize(have);
   return bytes;
 }
-
 
 std::string foreign_encoding(const std::vector<std::uint8_t>& b) {
   auto starts = [&](std::initializer_list<int> p) {

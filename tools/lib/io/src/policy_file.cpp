@@ -14,17 +14,18 @@
 namespace shype::tool {
 
 std::optional<std::vector<std::uint8_t>> read_file(const std::string& path, diagnostics& diag) {
-  std::string reason;
-  auto bytes = read_input_file(path, reason);
-  if (!bytes) diag.error(path, 0, "", reason);
-  return bytes;
+  auto bytes = read_input_file(path);
+  if (!bytes) {
+    diag.error(path, 0, "", bytes.message());
+    return std::nullopt;
+  }
+  return std::move(*bytes);
 }
 
 bool write_file(const std::string& path, const std::uint8_t* data, std::size_t size, diagnostics& diag) {
-  std::string reason;
-  if (write_file_atomic(path, std::string_view(reinterpret_cast<const char*>(data), size), reason)) return true;
-  diag.error(path, 0, "", reason);
-  return false;
+  const status written = write_file_atomic(path, std::string_view(reinterpret_cast<const char*>(data), size));
+  if (!written) diag.error(path, 0, "", written.message());
+  return written.ok();
 }
 
 policy_kind kind_of(const std::vector<std::uint8_t>& bytes) {

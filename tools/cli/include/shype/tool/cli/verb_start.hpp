@@ -8,6 +8,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <shype/tool/io/command_line.hpp>
@@ -36,6 +37,10 @@ struct verb_start {
 /// diagnostic to `err`, all of them before any verdict; if one does not load: done, exit_invalid.
 [[nodiscard]] verb_start start_verb(const command_spec& spec, const std::vector<std::string>& args, const verb_inputs& in,
                                    std::ostream& out, std::ostream& err);
+
+/// How a verb that produces text ends: the text goes to the file named by -o (replaced
+/// atomically; a failure is printed to `err` and gives exit_invalid), else to `out`. exit_ok.
+[[nodiscard]] int write_output(const verb_start& v, std::string_view text, std::ostream& out, std::ostream& err);
 
 /// "1 error", "2 errors".
 [[nodiscard]] std::string plural(std::size_t n, const char* what);

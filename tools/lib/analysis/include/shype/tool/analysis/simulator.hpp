@@ -22,6 +22,7 @@
 #include <shype/type_enforcement.hpp>
 
 #include <shype/tool/io/diagnostic.hpp>
+#include <shype/tool/io/error.hpp>
 #include <shype/tool/io/policy_file.hpp>
 #include <shype/tool/analysis/trace.hpp>
 
@@ -97,11 +98,15 @@ class simulator {
 
   /// The monitor of host `name`: the existing one, or a new one left in `fresh` (not yet a host
   /// of the simulation: adopt() makes it one once something was placed on it).
-  sim_monitor* host(const std::string& name, std::unique_ptr<sim_monitor>& fresh, std::string& error);
+  result<sim_monitor*> host(const std::string& name, std::unique_ptr<sim_monitor>& fresh);
   void adopt(const std::string& name, std::unique_ptr<sim_monitor>& fresh);
   domain* find(const std::string& name);
-  /// Resolves two running domains on one host, or says why not.
-  bool pair(const trace_op& op, domain*& a, domain*& b, std::string& error);
+  /// Two running domains on one host, or why they are not.
+  struct operands {
+    domain* a;
+    domain* b;
+  };
+  result<operands> pair(const trace_op& op);
   /// Why a start of `label` on `host` was denied (names the running domain in the way).
   std::string placement_reason(shype::label_id label, const std::string& host, shype::domid_t self) const;
   std::string sharing_reason(const domain& a, const domain& b) const;

@@ -20,18 +20,20 @@
 #include <string>
 #include <string_view>
 
+#include <shype/tool/io/error.hpp>
+
 namespace shype::tool {
 
 /// Replaces `path` with `content`. The new file gets `mode` if given, else the old file's mode,
-/// else 0666 less the umask. false with `reason` set (not naming `path`, e.g. "cannot write: No
-/// space left on device; the old file is unchanged") on failure.
-bool write_file_atomic(const std::string& path, std::string_view content, std::string& reason,
-                       std::optional<unsigned> mode = std::nullopt);
+/// else 0666 less the umask. On failure an error whose line does not name `path` (e.g. "cannot
+/// write: No space left on device; the old file is unchanged").
+[[nodiscard]] status write_file_atomic(const std::string& path, std::string_view content,
+                                       std::optional<unsigned> mode = std::nullopt);
 
 /// Creates a new empty file beside `path` (same directory, hidden, unique name) for a program
-/// that writes its result somewhere first (graph --svg runs Graphviz); its name, or "" with
-/// `reason` set. The caller removes it.
-[[nodiscard]] std::string temp_file_beside(const std::string& path, std::string& reason);
+/// that writes its result somewhere first (graph --svg runs Graphviz): its name, or an error. The
+/// caller removes it.
+[[nodiscard]] result<std::string> temp_file_beside(const std::string& path);
 
 /// Ignores SIGXFSZ, so that writing past RLIMIT_FSIZE fails with EFBIG instead of killing the
 /// process (call once, at the start of main).

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <shype/tool/io/diagnostic.hpp>
+#include <shype/tool/io/error.hpp>
 
 namespace shype::tool {
 
@@ -22,6 +23,8 @@ enum exit_code : int {
   exit_invalid = 3,  ///< an input has errors or a file cannot be read or written
   exit_no_dot = 4,   ///< graph --svg: Graphviz `dot` missing or failed
 };
+static_assert(static_cast<int>(error::kind::usage) == exit_usage && static_cast<int>(error::kind::invalid) == exit_invalid,
+              "an error's kind is the exit code");
 
 /// What a sub-command accepts.
 struct command_spec {

@@ -13,15 +13,16 @@
 #include <string>
 #include <vector>
 
+#include <shype/tool/io/error.hpp>
+
 namespace shype::tool {
 
 /// The largest file the tool reads (policies and traces): 32 MiB (docs/shype-tool.md, "Limits").
 inline constexpr std::size_t max_input_bytes = std::size_t{32} << 20;
 
-/// The whole of the regular file `path`, at most `limit` bytes; nullopt with `reason` set (not
-/// naming the path, e.g. "is a directory, not a file") if it cannot be read.
-[[nodiscard]] std::optional<std::vector<std::uint8_t>> read_input_file(const std::string& path, std::string& reason,
-                                                                       std::size_t limit = max_input_bytes);
+/// The whole of the regular file `path`, at most `limit` bytes; or an error whose line does not
+/// name the path (e.g. "is a directory, not a file").
+[[nodiscard]] result<std::vector<std::uint8_t>> read_input_file(const std::string& path, std::size_t limit = max_input_bytes);
 
 /// "32 MiB", "4096 bytes": a limit as the diagnostics state it.
 [[nodiscard]] std::string size_text(std::size_t bytes);
