@@ -5,6 +5,9 @@
 
 #include <cstring>
 #include <memory>
+#include <set>
+#include <string>
+#include <vector>
 
 #include <shype/chinese_wall.hpp>
 #include <shype/monitor.hpp>
@@ -238,3 +241,90 @@ TEST(TeTable, AMonitorRebuildsTheTableOnEveryPolicyChange) {
 }
 
 }  // namespace
+
+// --- narrow (at most 64 TE types: a word of types per label) and wide (the label matrix) ---------
+
+namespace wide {
+
+inline constexpr shype::builder_limits limits{
+    .te_types = 200, .cw_types = 4, .conflict_sets = 2, .vm_labels = 48, .resource_labels = 2, .type_refs = 1024, .name_bytes = 4096};
+
+/// `labels` labels over `types` TE types; label i holds types i*7 % types, (i*13 + 1) % types
+/// and, for every third label, the last type (so the highest bit of a narrow word is used).
+template <std::size_t N = 16384>
+shype_test::policy_buffer<N> policy(std::size_t types, std::size_t labels) {
+  shype::policy_builder<limits> b("wide", {1, 0});
+  std::vector<std::string> names;
+  for (std::size_t t = 0; t < types; ++t) names.push_back("T" + std::to_string(t));
+  for (const auto& n : names) EXPECT_TRUE(b.te_type(n.c_str()).has_value());
+  std::vector<std::string> label_names;
+  for (std::size_t i = 0; i < labels; ++i) label_names.push_back("L" + std::to_string(i));
+  for (std::size_t i = 0; i < labels; ++i) {
+    std::set<std::uint16_t> held{static_cast<std::uint16_t>(i * 7 % types), static_cast<std::uint16_t>((i * 13 + 1) % types)};
+    if (i % 3 == 0) held.insert(static_cast<std::uint16_t>(types - 1));
+    const std::vector<std::uint16_t> ids(held.begin(), held.end());
+    EXPECT_TRUE(b.vm_label(label_names[i].c_str(), shype::id_list(ids.data(), ids.size()), {}).has_value());
+  }
+  shype_test::policy_buffer<N> p;
+  auto n = b.build(p.bytes, sizeof p.bytes);
+  EXPECT_TRUE(n.has_value());
+  p.size = n.has_value() ? n.value() : 0;
+  p.ok = n.has_value();
+  return p;
+}
+
+}  // namespace wide
+
+TEST(TeTable, SixtyFourTypesAreDecidedNarrowAndMoreByTheMatrixBothAsTheRule) {
+  using big_table = shype::te_table<200, 64>;
+  using big_te = shype::type_enforcement<200, 64>;
+  auto t = std::make_unique<big_table>();
+  auto expect_rule = [&](const policy_view& v) {
+    std::size_t permitted = 0;
+    for (label_id a = 0; a < 64; ++a)
+      for (label_id b = 0; b < 64; ++b) {
+        const bool inside = a < v.vm_label_count() && b < v.vm_label_count();
+        const decision want = inside ? (v.has_te() ? big_te::permits(v.vm_label(a).te(), v.vm_label(b).te()) : decision::permit)
+                                     : decision::deny;
+        EXPECT_EQ(t->permits(a, b), want) << "labels " << a << ", " << b << " of " << v.vm_label_count();
+        permitted += want == decision::permit;
+      }
+    return permitted;
+  };
+  // 64 types (the highest, type 63, held by every third label): narrow.
+  const auto p64 = wide::policy(64, 40);
+  ASSERT_TRUE(p64.ok);
+  const auto v64 = policy_view::load(p64.view()).value();
+  ASSERT_TRUE(t->build(v64));
+  EXPECT_TRUE(t->narrow());
+  const std::size_t permitted64 = expect_rule(v64);
+  EXPECT_GT(permitted64, 40u);
+  EXPECT_LT(permitted64, 40u * 40u);
+  // L0 {0, 1, 63} and L3 {21, 40, 63}: only type 63 in common.
+  EXPECT_EQ(t->permits(v64.find_vm_label("L0"), v64.find_vm_label("L3")), decision::permit);
+
+  // 65 and 150 types: the matrix. Then fewer labels: rows of the earlier build must not remain.
+  for (std::size_t types : {65u, 150u}) {
+    const auto p = wide::policy(types, 45);
+    ASSERT_TRUE(p.ok);
+    const auto v = policy_view::load(p.view()).value();
+    ASSERT_TRUE(t->build(v));
+    EXPECT_FALSE(t->narrow()) << types;
+    const std::size_t permitted = expect_rule(v);
+    EXPECT_GT(permitted, 45u);
+    EXPECT_LT(permitted, 45u * 45u);
+  }
+  const auto fewer = wide::policy(150, 20);
+  ASSERT_TRUE(t->build(policy_view::load(fewer.view()).value()));
+  expect_rule(policy_view::load(fewer.view()).value());
+  // Back to narrow after wide: the matrix's bits are not consulted, the words decide.
+  ASSERT_TRUE(t->build(v64));
+  EXPECT_TRUE(t->narrow());
+  EXPECT_EQ(expect_rule(v64), permitted64);
+  // A build that fails (more labels than the capacity) leaves a table that denies every pair.
+  auto small = std::make_unique<shype::te_table<200, 32>>();
+  ASSERT_TRUE(small->build(policy_view::load(wide::policy(150, 20).view()).value()));
+  EXPECT_FALSE(small->build(v64));
+  for (label_id a = 0; a < 32; ++a)
+    for (label_id b = 0; b < 32; ++b) EXPECT_EQ(small->permits(a, b), decision::deny);
+}

@@ -10,14 +10,15 @@
 // cached permit with no lock at all. It decides nothing: a miss goes back to the monitor.
 //
 // Two levels. In front, the permit table: per sharing hook and subject domain, PermitSlots
-// words indexed by the object's id, each the complement of the live handle of an object the
-// subject may reach, or 0 (empty). Handles are kept complemented too (~0 for a domain that does
-// not run): a running domain's handle is never 0, so no word of the table ever equals ~0, and
-// an empty word never equals a complemented handle. A cached permit is one load of the object's
-// handle and one compare against one word — Xen ACM's per-domain ste_cache, direct mapped. Behind it, the set-associative decision_cache keeps denials, resource decisions and
-// whatever a table slot lost to another object. The table holds no generation: a writer empties
-// the rows it makes stale (a policy change: every running domain's; a domain that stops, starts
-// or is relabelled: its own row, and its old handle from every row) under the exclusive lock.
+// words indexed by the object's id, each the tag of an object the subject may reach (~id as 32
+// bits: never 0) or 0 (empty). A cached permit is a compare of one word against the requested
+// id — Xen ACM's per-domain ste_cache, direct mapped — with no load of the object's state and
+// no bounds check on the object: a word names the whole 16-bit id it was remembered for, so an
+// id beyond the domain table matches no word. Behind it, the set-associative decision_cache
+// keeps denials, resource decisions and whatever a table slot lost to another object. The table
+// holds neither generation nor incarnation, so a writer empties what it makes stale, under the
+// exclusive lock: a policy change every running domain's row; a domain whose live handle
+// changes (it stops, starts or is relabelled) its own row and its tag from every row.
 
 #include <atomic>
 #include <bit>
@@ -41,7 +42,7 @@ class hit_path {
   static constexpr bool has_permits = PermitSlots != 0;
 
   /// Domain d's live handle (0: not running). The critical path's one load per domain.
-  [[nodiscard]] std::uint32_t live(domid_t d) const noexcept { return ~inverted(d); }
+  [[nodiscard]] std::uint32_t live(domid_t d) const noexcept { return live_[d].load(std::memory_order_relaxed); }
   /// Writers only (under the monitor's exclusive lock). A domain whose handle changes (start,
   /// stop, relabel) loses its row of permits, and its old handle leaves every other row.
   void set_live(domid_t d, std::uint32_t handle) noexcept {
@@ -49,40 +50,37 @@ class hit_path {
     if (old == handle) return;
     if constexpr (has_permits) {
       clear_row(d);
-      if (old != 0) forget_object(d, old);
+      if (old != 0) forget_object(d);
     }
-    std::atomic_ref<std::uint32_t>(inverted_.w[d]).store(~handle, std::memory_order_relaxed);
+    live_[d].store(handle, std::memory_order_relaxed);
   }
 
   // --- the permit table ----------------------------------------------------------------------------
 
-  /// Has the sharing hook `op` from s to o a cached permit? A leaf of the critical path: a
-  /// bounds check, the object's handle, one word. Reads nothing a writer frees.
+  /// Has the sharing hook `op` from s to o a cached permit? A leaf of the critical path: the
+  /// subject's bounds check and one word compared with the object's tag. Reads nothing a writer
+  /// frees.
   template <hook Op>
   [[nodiscard, gnu::always_inline]] bool permitted(domid_t s, domid_t o) const noexcept {
     if constexpr (!has_permits) {
       return false;
     } else {
-      if constexpr (std::has_single_bit(MaxDomains)) {
-        if ((s | o) >= MaxDomains) [[unlikely]] return false;  // one compare for both ids
-      } else {
-        if (s >= MaxDomains || o >= MaxDomains) [[unlikely]] return false;
-      }
-      return word(op_row(Op), s, o).load(std::memory_order_relaxed) == inverted(o);
+      if (s >= MaxDomains) [[unlikely]] return false;
+      return word(op_row(Op), s, o).load(std::memory_order_relaxed) == tag(o);
     }
   }
   /// Remembers a permit of `op` from s to o, both running (under the monitor's lock, shared: a
   /// writer, who empties rows, cannot run meanwhile).
   void remember_permit(hook op, domid_t s, domid_t o) noexcept {
     if constexpr (has_permits) {
-      if (is_sharing(op)) word(op_row(op), s, o).store(inverted(o), std::memory_order_relaxed);
+      if (is_sharing(op)) word(op_row(op), s, o).store(tag(o), std::memory_order_relaxed);
     }
   }
   /// Does the table hold a permit of `op` from s to o (introspection; any operation)?
   [[nodiscard]] bool holds_permit(hook op, domid_t s, domid_t o) const noexcept {
     if constexpr (has_permits) {
-      if (!is_sharing(op) || s >= MaxDomains || o >= MaxDomains) return false;
-      return word(op_row(op), s, o).load(std::memory_order_relaxed) == inverted(o);
+      if (!is_sharing(op) || s >= MaxDomains) return false;
+      return word(op_row(op), s, o).load(std::memory_order_relaxed) == tag(o);
     } else {
       return false;
     }
@@ -209,9 +207,6 @@ class hit_path {
   [[nodiscard, gnu::always_inline]] const std::atomic<std::uint32_t>& word(std::size_t row, domid_t s, domid_t o) const noexcept {
     return permits_[row][std::size_t{s}][std::size_t{o} & (slots - 1)];
   }
-  [[nodiscard, gnu::always_inline]] std::uint32_t inverted(domid_t d) const noexcept {
-    return std::atomic_ref<const std::uint32_t>(inverted_.w[std::size_t{d}]).load(std::memory_order_relaxed);
-  }
   void set_gen(generation_t g) noexcept {
     gen_.store(g, std::memory_order_relaxed);
     permit_word_.store(std::bit_cast<std::uint64_t>(verdict::make(decision::permit, verdict::none, true, g)),
@@ -221,31 +216,23 @@ class hit_path {
     for (auto& r : permits_)
       for (auto& w : r[d]) w.store(0, std::memory_order_relaxed);
   }
-  /// Removes `handle` (a domain that stopped or changed) from every row: a handle comes back
-  /// after 65,535 restarts of its id, and must not find permits of an earlier life then.
-  void forget_object(domid_t d, std::uint32_t handle) noexcept {
+  /// A word's value for a permitted object: its id, complemented as 32 bits (never 0, the empty
+  /// word). One instruction from the id; no state of the object is read.
+  [[nodiscard, gnu::always_inline]] static constexpr std::uint32_t tag(domid_t o) noexcept { return ~std::uint32_t{o}; }
+  /// Removes domain d (whose life ended or whose label changed) from every row: the words know
+  /// only its id, so a permit of its earlier life must not outlive it.
+  void forget_object(domid_t d) noexcept {
     for (auto& r : permits_)
       for (auto& row : r) {
         auto& w = row[std::size_t{d} & (slots - 1)];
-        if (w.load(std::memory_order_relaxed) == ~handle) w.store(0, std::memory_order_relaxed);
+        if (w.load(std::memory_order_relaxed) == tag(d)) w.store(0, std::memory_order_relaxed);
       }
   }
 
-  /// Every domain's live handle, complemented (~0: not running), as plain words read through
-  /// atomic_ref: constant-initialised to ~0 without a constructor, so a monitor stays constinit.
-  struct handle_words {
-    std::uint32_t w[MaxDomains];
-  };
-  static constexpr handle_words none_running() noexcept {
-    handle_words h{};
-    for (auto& x : h.w) x = ~std::uint32_t{0};
-    return h;
-  }
-
   // The critical path's words first, so one base register reaches them all.
-  alignas(std::atomic_ref<std::uint32_t>::required_alignment) handle_words inverted_ = none_running();
-  // [sharing hook][subject][object id mod slots]: ~live handle of a permitted object, or 0.
+  // [sharing hook][subject][object id mod slots]: tag of a permitted object, or 0.
   std::atomic<std::uint32_t> permits_[sharing_hooks][rows == 0 ? 1 : rows][slots] = {};
+  std::atomic<std::uint32_t> live_[MaxDomains] = {};  // live handles (0: not running)
   std::atomic<std::uint64_t> permit_word_{0};  // permit_word()'s value under gen_
   std::atomic<generation_t> gen_{0};
   std::atomic<std::uint32_t> seq_{0};  // odd while a writer changes state (smp_locking)
