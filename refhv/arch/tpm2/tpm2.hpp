@@ -84,7 +84,12 @@ status parse_quote(const u8* rsp, usize n, blob& attest, blob& signature, u32& r
 // ---- a TPM over a transport: one command at a time ----
 class client {
 public:
-    explicit client(transport t) noexcept : t_(t) {}
+    constexpr explicit client(transport t) noexcept : t_(t) {}
+    /// Talk to another TPM (or none) from now on.
+    void reset(transport t) noexcept {
+        t_ = t;
+        rc_ = 0;
+    }
     /// TPM2_Startup(CLEAR); a TPM the firmware started already (TPM_RC_INITIALIZE) is fine.
     status startup() noexcept;
     /// SHA-256 of `data` computed by the TPM (HashSequenceStart, SequenceUpdate, SequenceComplete).
@@ -101,8 +106,8 @@ private:
     transport t_;
     u32 rc_ = 0;
     usize got_ = 0;
-    u8 cmd_[max_command];
-    u8 rsp_[max_response];
+    u8 cmd_[max_command] = {};
+    u8 rsp_[max_response] = {};
 };
 
 }  // namespace refhv::tpm2

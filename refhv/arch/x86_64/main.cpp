@@ -4,6 +4,7 @@
 // Also the platform's implementations of the core's hooks (console sink, panic, exit).
 #include <refhv/hypercall.h>
 
+#include "../../core/attest.hpp"
 #include "../../core/boot.hpp"
 #include "../../core/evtchn.hpp"
 #include "../../core/grant.hpp"
@@ -23,6 +24,7 @@
 #include "platform.hpp"
 #include "port.hpp"
 #include "svm.hpp"
+#include "tpm_tis.hpp"
 
 extern "C" {
 extern char __image_end[];
@@ -138,6 +140,9 @@ extern "C" [[noreturn]] void kmain(refhv::u32 magic, refhv::u32 mbi_pa) {
     log::line("refhv: ", log::dec{pages::free_count()}, " free pages at ", log::hex{ram_start}, "..",
               log::hex{ram_end});
 
+    // The TPM (if QEMU has one) measures every policy put in force, the boot policy first.
+    if (!attest::init(arch::tpm_tis::init() ? arch::tpm_tis::transmit : nullptr))
+        log::line("refhv: attest: no TPM: policies are not measured, ATTEST_QUOTE is ENOENT");
     mac::set_revocation_hooks({evtchn::revoke, grant::revoke_by_policy, resource::revoke, resource::rename_labels});
     if (!boot::init_mac(g_boot)) arch::qemu_exit(REFHV_QEMU_EXIT_FAILURE);
     domains::init();
