@@ -27,6 +27,43 @@ i64 load_policy(const image& bytes, refhv_policy_result& out, u64 flags) {
 }
 i64 load_policy(const char* name, refhv_policy_result& out) { return load_policy(module(name), out); }
 
+bool nonce_arg(refhv_attest_request& req) {
+    static char hexs[2 * REFHV_ATTEST_NONCE_MAX + 2];
+    req = refhv_attest_request{};
+    arg("nonce", hexs, sizeof hexs);
+    const std::size_t n = strlen(hexs);
+    if (n == 0 || n % 2 != 0 || n > 2 * REFHV_ATTEST_NONCE_MAX) return false;
+    auto nibble = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return -1;
+    };
+    for (std::size_t i = 0; i < n; i += 2) {
+        const int hi = nibble(hexs[i]), lo = nibble(hexs[i + 1]);
+        if (hi < 0 || lo < 0) return false;
+        req.nonce[i / 2] = static_cast<u8>(hi * 16 + lo);
+    }
+    req.nonce_size = static_cast<u32>(n / 2);
+    return true;
+}
+
+i64 quote(const refhv_attest_request& req, u8* out) {
+    return hc(REFHV_HC_ATTEST_QUOTE, gpa(&req), gpa(out), REFHV_ATTEST_MAX_BYTES);
+}
+
+void print_attestation(const char* tag, const u8* p, u64 n) {
+    constexpr char digits[] = "0123456789abcdef";
+    for (u64 at = 0; at < n; at += 64) {
+        text t;
+        t << "REFHV-ATTEST " << tag << " ";
+        for (u64 i = at; i < n && i < at + 64; ++i) t << digits[p[i] >> 4] << digits[p[i] & 15];
+        println(t);
+    }
+    text t;
+    t << "REFHV-ATTEST " << tag << " end " << n;
+    println(t);
+}
+
 i64 create(const char* label, const char* cmdline, u64 mem_bytes) {
     static refhv_domain_create req;
     const image img = test_image();
