@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: Apache-2.0
+// `shype attest verify`'s checks (tools/lib/attest) against an attestation refhv produced under
+// QEMU with swtpm (data/attest/refhv-serial.log, the verifier's nonce in data/attest/nonce.txt):
+// the genuine one verifies; each forgery is rejected by the check meant to catch it.
+#include <gtest/gtest.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <tss2/tss2_mu.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <shype/tool/attest/attestation.hpp>
+#include <shype/tool/compile/load_policy.hpp>
+
+#include "../../refhv/include/refhv/hypercall.h"
+
+namespace {
+using namespace shype::tool;
+using bytes = std::vector<std::uint8_t>;
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+const std::string data = std::string(SHYPE_TOOL_TEST_DATA) + "/attest/";
+
+struct fixture : ::testing::Test {
+  void SetUp() override {
+    std::string why;
+    auto b = attest::from_serial_log(slurp(data + "refhv-serial.log"), "final", why);
+    ASSERT_TRUE(b) << why;
+    raw = *b;
+    auto n = slurp(data + "nonce.txt");
+    while (!n.empty() && (n.back() == '\n' || n.back() == '\r')) n.pop_back();
+    auto nb = attest::unhex(n);
+    ASSERT_TRUE(nb);
+    expect.nonce = *nb;
+  }
+  attest::attestation parsed(const bytes& b) {
+    std::string why;
+    auto a = attest::parse(b, why);
+    EXPECT_TRUE(a) << why;
+    return a ? *a : attest::attestation{};
+  }
+  bytes policy(const char* xml) {
+    auto p = load_policy_file(std::string(SHYPE_EXAMPLES) + "/customer-order/" + xml);
+    EXPECT_TRUE(p.ok());
+    return p.binary;
+  }
+  /// Offset of event i's record in the raw attestation.
+  std::size_t event_at(std::size_t i) {
+    refhv_attestation h{};
+    std::memcpy(&h, raw.data(), sizeof h);
+    return sizeof h + h.quote_size + h.signature_size + h.ak_public_size + i * sizeof(refhv_attest_event);
+  }
+  bytes raw;
+  attest::expectation expect;
+};
+
+TEST_F(fixture, genuine_attestation_names_policy_v2_generation_2_and_logs_both) {
+  const auto a = parsed(raw);
+  expect.policy = policy("policy-v2.xml");
+  const auto v = attest::verify(a, expect);
+  ASSERT_TRUE(v.ok) << v.check << ": " << v.message;
+  ASSERT_EQ(v.events, 2u);
+  EXPECT_EQ(v.in_force->name, "example.customer-order");
+  EXPECT_EQ(v.in_force->generation, 2u);
+  EXPECT_EQ(v.in_force->version_minor, 1u);
+  EXPECT_EQ(a.events[0].sha256, attest::sha256(policy("policy.xml")));  // the boot policy came first
+  EXPECT_EQ(a.events[1].sha256, attest::sha256(policy("policy-v2.xml")));
+}
+
+TEST_F(fixture, wrong_expected_policy_is_rejected_by_expect) {
+  expect.policy = policy("policy.xml");
+  const auto v = attest::verify(parsed(raw), expect);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "expect");
+  EXPECT_NE(v.message.find("not the expected policy"), std::string::npos) << v.message;
+}
+
+TEST_F(fixture, replayed_quote_is_rejected_by_nonce) {
+  expect.nonce[0] ^= 1;  // this verifier's fresh nonce is another one
+  const auto v = attest::verify(parsed(raw), expect);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "nonce");
+}
+
+TEST_F(fixture, edited_digest_in_the_log_is_rejected_by_replay) {
+  raw[event_at(0) + offsetof(refhv_attest_event, digest)] ^= 0x01;
+  const auto v = attest::verify(parsed(raw), expect);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "event log replay");
+}
+
+TEST_F(fixture, edited_generation_is_rejected_by_the_log_check) {
+  raw[event_at(1) + offsetof(refhv_attest_event, generation)] = 7;
+  const auto v = attest::verify(parsed(raw), expect);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "event log");
+}
+
+TEST_F(fixture, edited_name_is_rejected_by_expect) {
+  // The name is refhv's annotation, not in the PCR: --expect compares it with the policy's own.
+  raw[event_at(1) + offsetof(refhv_attest_event, name)] = 'X';
+  expect.policy = policy("policy-v2.xml");
+  const auto v = attest::verify(parsed(raw), expect);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "expect");
+  EXPECT_NE(v.message.find("edited log"), std::string::npos) << v.message;
+}
+
+TEST_F(fixture, truncated_log_is_rejected_by_replay) {
+  // The last event dropped and the header made consistent: the PCR still holds it.
+  raw.resize(event_at(1));
+  raw[offsetof(refhv_attestation, events)] = 1;
+  const auto v = attest::verify(parsed(raw), expect);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "event log replay");
+}
+
+TEST_F(fixture, cut_bytes_are_rejected_by_format) {
+  for (std::size_t n : {std::size_t{0}, std::size_t{10}, raw.size() - 1}) {
+    std::string why;
+    EXPECT_FALSE(attest::parse(bytes(raw.begin(), raw.begin() + static_cast<long>(n)), why));
+    EXPECT_EQ(why.rfind("format: ", 0), 0u) << why;
+  }
+}
+
+TEST_F(fixture, quote_signed_by_another_key_is_rejected_by_signature) {
+  auto a = parsed(raw);
+  EVP_PKEY* other = EVP_EC_gen("P-256");
+  ASSERT_NE(other, nullptr);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  std::size_t n = 0;
+  ASSERT_EQ(EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, other), 1);
+  ASSERT_EQ(EVP_DigestSign(ctx, nullptr, &n, a.quote.data(), a.quote.size()), 1);
+  bytes der(n);
+  ASSERT_EQ(EVP_DigestSign(ctx, der.data(), &n, a.quote.data(), a.quote.size()), 1);
+  der.resize(n);
+  EVP_MD_CTX_free(ctx);
+  EVP_PKEY_free(other);
+  const unsigned char* p = der.data();
+  ECDSA_SIG* sig = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size()));
+  ASSERT_NE(sig, nullptr);
+  TPMT_SIGNATURE t{};
+  t.sigAlg = TPM2_ALG_ECDSA;
+  t.signature.ecdsa.hash = TPM2_ALG_SHA256;
+  t.signature.ecdsa.signatureR.size = static_cast<UINT16>(
+      BN_bn2binpad(ECDSA_SIG_get0_r(sig), t.signature.ecdsa.signatureR.buffer, 32));
+  t.signature.ecdsa.signatureS.size = static_cast<UINT16>(
+      BN_bn2binpad(ECDSA_SIG_get0_s(sig), t.signature.ecdsa.signatureS.buffer, 32));
+  ECDSA_SIG_free(sig);
+  std::uint8_t buf[256];
+  std::size_t off = 0;
+  ASSERT_EQ(Tss2_MU_TPMT_SIGNATURE_Marshal(&t, buf, sizeof buf, &off), TSS2_RC_SUCCESS);
+  a.signature.assign(buf, buf + off);
+  const auto v = attest::verify(a, expect);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "signature");
+  EXPECT_NE(v.message.find("not signed by the attestation key"), std::string::npos) << v.message;
+}
+
+TEST_F(fixture, pcr_extended_by_something_else_is_rejected_by_replay) {
+  std::string why;
+  auto b = attest::from_serial_log(slurp(data + "refhv-serial.log"), "tampered", why);
+  ASSERT_TRUE(b) << why;
+  const auto v = attest::verify(parsed(*b), expect);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "event log replay");
+}
+
+TEST_F(fixture, serial_log_without_the_tag_or_with_a_wrong_count_is_refused) {
+  std::string why;
+  EXPECT_FALSE(attest::from_serial_log(slurp(data + "refhv-serial.log"), "nosuch", why));
+  EXPECT_NE(why.find("no complete attestation 'nosuch'"), std::string::npos) << why;
+  std::string log = slurp(data + "refhv-serial.log");
+  const auto at = log.find("REFHV-ATTEST final end ");
+  ASSERT_NE(at, std::string::npos);
+  log.insert(at + 23, "1");
+  EXPECT_FALSE(attest::from_serial_log(log, "final", why));
+  EXPECT_NE(why.find("its end line says"), std::string::npos) << why;
+}
+}  // namespace
