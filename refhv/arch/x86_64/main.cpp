@@ -78,6 +78,10 @@ void read_multiboot(u32 mbi_pa, u64& ram_start, u64& ram_end) noexcept {
             m.start = mods[i].mod_start;
             m.size = mods[i].mod_end - mods[i].mod_start;
             copy_string(m.cmdline, sizeof m.cmdline, mods[i].string);
+            if (mods[i].string != 0 && bounded_strlen(m.cmdline, sizeof m.cmdline) + 1 == sizeof m.cmdline &&
+                static_cast<const char*>(arch::phys_to_virt(mods[i].string))[sizeof m.cmdline - 1] != '\0')
+                log::line("refhv: warning: module ", log::dec{i}, "'s command line is cut to ",
+                          log::dec{sizeof m.cmdline - 1}, " bytes");
             if (mods[i].mod_end > top) top = mods[i].mod_end;
         }
         if (mbi.mods_count > REFHV_MAX_MODULES + 1) log::line("refhv: warning: extra boot modules ignored");

@@ -28,22 +28,11 @@ i64 load_policy(const image& bytes, refhv_policy_result& out, u64 flags) {
 i64 load_policy(const char* name, refhv_policy_result& out) { return load_policy(module(name), out); }
 
 bool nonce_arg(refhv_attest_request& req) {
-    static char hexs[2 * REFHV_ATTEST_NONCE_MAX + 2];
     req = refhv_attest_request{};
-    arg("nonce", hexs, sizeof hexs);
-    const std::size_t n = strlen(hexs);
-    if (n == 0 || n % 2 != 0 || n > 2 * REFHV_ATTEST_NONCE_MAX) return false;
-    auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        return -1;
-    };
-    for (std::size_t i = 0; i < n; i += 2) {
-        const int hi = nibble(hexs[i]), lo = nibble(hexs[i + 1]);
-        if (hi < 0 || lo < 0) return false;
-        req.nonce[i / 2] = static_cast<u8>(hi * 16 + lo);
-    }
-    req.nonce_size = static_cast<u32>(n / 2);
+    const image m = module("nonce.bin");
+    if (m.size == 0 || m.size > REFHV_ATTEST_NONCE_MAX) return false;
+    for (u64 i = 0; i < m.size; ++i) req.nonce[i] = ptr<const u8>(m.gpa)[i];
+    req.nonce_size = static_cast<u32>(m.size);
     return true;
 }
 

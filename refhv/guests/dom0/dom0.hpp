@@ -41,8 +41,8 @@ void destroy(g::i64 domid);
 /// A suite's ending: the case no_page_leak (the hypervisor's free pages are back at
 /// `baseline`, taken when the suite began), then END; returns s.end().
 int end_without_leak(g::suite& s, g::u64 baseline);
-/// The verifier's nonce from "nonce=<hex>" on dom0's command line (1..32 bytes); false if absent
-/// or malformed.
+/// The verifier's nonce: the boot module nonce.bin (1..32 bytes; a module, because a command line
+/// of 127 bytes has no room for it beside a long path); false if absent or of another size.
 bool nonce_arg(refhv_attest_request& req);
 /// ATTEST_QUOTE into `out` (REFHV_ATTEST_MAX_BYTES); the bytes or -errno.
 g::i64 quote(const refhv_attest_request& req, g::u8* out);

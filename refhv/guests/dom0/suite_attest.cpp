@@ -4,7 +4,7 @@
 // dom0 changes to policy-v2; refused and dry-run changes leave the PCR and the log as they
 // were; an unprivileged domain is refused a quote; then the PCR is extended behind refhv's back
 // (a debug hypercall) so that the verifier must reject the next quote.
-// Needs "nonce=<hex>" (the verifier's) on dom0's command line.
+// Needs the verifier's nonce as the boot module nonce.bin.
 #include "dom0.hpp"
 
 namespace dom0 {
@@ -44,7 +44,7 @@ int suite_attest() {
     suite s("attest");
     static refhv_attest_request req;
     static refhv_policy_result res;
-    if (!s.check("nonce_given", nonce_arg(req), "nonce=<hex, 1..32 bytes> on dom0's command line")) return s.end();
+    if (!s.check("nonce_given", nonce_arg(req), "the verifier's nonce: boot module nonce.bin, 1..32 bytes")) return s.end();
 
     i64 n = quote(req, g_quote);
     {
