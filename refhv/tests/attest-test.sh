@@ -84,5 +84,6 @@ if [[ $negatives == 1 ]]; then
   reject "wrong --expect" expect "$log" --nonce "$nonce" --expect "$wrong"
   reject "replayed quote (another verifier's nonce)" nonce "$log" --nonce "$other"
   reject "PCR extended behind refhv's back" "event log replay" "$log" --nonce "$nonce" --tag tampered
+  reject "another attestation key pinned" "attestation key" "$log" --nonce "$nonce" --ak-name "000b$other"
 fi
-[[ $negatives == 1 ]] && echo "PASS attest: the host's attestation verified; the three forgeries rejected" || echo "PASS attest: the host's attestation verified"
+[[ $negatives == 1 ]] && echo "PASS attest: the host's attestation verified; the four forgeries rejected" || echo "PASS attest: the host's attestation verified"

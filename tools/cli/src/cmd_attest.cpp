@@ -13,8 +13,8 @@ namespace {
 
 constexpr int exit_rejected = 1;  // a check failed: the host's attestation is not accepted
 
-const command_spec spec{"attest", 2, 2, {}, {"--nonce", "--expect", "--tag"},
-                        "usage: shype attest verify FILE --nonce HEX [--expect POLICY] [--tag TAG]\n\n"
+const command_spec spec{"attest", 2, 2, {}, {"--nonce", "--expect", "--tag", "--ak-name"},
+                        "usage: shype attest verify FILE --nonce HEX [--expect POLICY] [--ak-name HEX] [--tag TAG]\n\n"
                         "Verifies an attestation of refhv (its ATTEST_QUOTE answer): FILE is either the binary\n"
                         "answer or a serial log in which dom0 printed it as 'REFHV-ATTEST TAG <hex>' lines (TAG\n"
                         "'final' unless --tag). Checks, in order, and names the first that fails: the attestation\n"
@@ -25,7 +25,9 @@ const command_spec spec{"attest", 2, 2, {}, {"--nonce", "--expect", "--tag"},
                         "Then prints the policy in force (name, version, generation, SHA-256) and the log.\n"
                         "--expect POLICY (XML or binary) fails unless the policy in force is that one (same\n"
                         "SHA-256 of the binary, same name and version in the log).\n"
-                        "The key is not certified by an endorsement key here: see refhv/README.md, Attestation.\n"
+                        "--ak-name HEX fails unless the attestation key is that one (its TPM name, printed on\n"
+                        "success: pin it on first contact). The key is not certified by an endorsement key here,\n"
+                        "so without a pinned key any key that signs consistently passes: refhv/README.md, Attestation.\n"
                         "Exit codes: 0 verified, 1 rejected (the message names the check), 2 usage, 3 unreadable\n"
                         "input.\n"};
 
@@ -48,6 +50,11 @@ int cmd_attest(const std::vector<std::string>& args, std::ostream& out, std::ost
     return usage_error(spec, "--nonce: 1..32 bytes of hex expected, got '" + nonce_arg->second + "'", err);
   e.nonce = *nonce;
 
+  if (const auto k = a.values.find("--ak-name"); k != a.values.end()) {
+    e.ak_name = attest::unhex(k->second);
+    if (!e.ak_name || e.ak_name->size() != 34)
+      return usage_error(spec, "--ak-name: 34 bytes of hex expected (000b and a SHA-256), got '" + k->second + "'", err);
+  }
   const std::string& file = a.positional[1];
   diagnostics diag;
   const auto bytes = read_file(file, diag);
@@ -94,8 +101,11 @@ int cmd_attest(const std::vector<std::string>& args, std::ostream& out, std::ost
   for (const attest::event& ev : att->events)
     out << "  generation " << ev.generation << ": " << ev.name << " " << ev.version_major << "." << ev.version_minor
         << " sha256:" << attest::hex(ev.sha256.data(), 32) << " at " << ev.time_ms << " ms\n";
-  out << "note: the attestation key is not certified by an EK or CA here; trust it only if you know it is this\n"
-         "      host's TPM's (refhv/README.md, Attestation)\n";
+  if (v.key_pinned)
+    out << "the attestation key is the pinned one (--ak-name); it is not certified by an EK or CA here\n";
+  else
+    out << "note: the attestation key is not certified by an EK or CA here and was not pinned (--ak-name): trust\n"
+           "      it only if you know it is this host's TPM's (refhv/README.md, Attestation)\n";
   return exit_ok;
 }
 

@@ -46,6 +46,9 @@ std::optional<std::vector<std::uint8_t>> from_serial_log(const std::string& text
 struct expectation {
   std::vector<std::uint8_t> nonce;                    ///< the verifier's, 1..32 bytes
   std::optional<std::vector<std::uint8_t>> policy;    ///< --expect: the binary policy that must be in force
+  /// --ak-name: the attestation key's TPM name (0x000B || SHA-256 of its public area) the verifier
+  /// pinned, e.g. on first contact; without it any key that signs consistently is accepted.
+  std::optional<std::vector<std::uint8_t>> ak_name;
 };
 
 struct verdict {
@@ -55,12 +58,19 @@ struct verdict {
   std::string message;  ///< why, one line
   std::size_t events = 0;
   std::optional<event> in_force;  ///< the last event (the policy in force), if verified
-  std::string key;                ///< what signed, e.g. "ECDSA P-256 (SHA-256)"
+  std::string key;                ///< what signed, e.g. "ECDSA P-256 (SHA-256), key name 000b..."
+  bool key_pinned = false;        ///< the key was the --ak-name one
 };
 
 /// Signature by the AK in the attestation, nonce, PCR selection, the log replaying to the quoted
 /// PCR digest, the generations 1..n in order, and (if given) the policy expected.
 verdict verify(const attestation& a, const expectation& e);
+
+/// A key's TPM name (0x000B || SHA-256 of its TPMT_PUBLIC), and its qualified name as a primary
+/// key of the endorsement hierarchy (0x000B || SHA-256(TPM_RH_ENDORSEMENT || name)): what a
+/// quote by refhv's AK carries as its signer.
+std::vector<std::uint8_t> key_name(const std::vector<std::uint8_t>& ak_public);
+std::vector<std::uint8_t> qualified_name(const std::vector<std::uint8_t>& ak_public);
 
 /// SHA-256 (OpenSSL), lowercase hex.
 digest sha256(const std::vector<std::uint8_t>& bytes);
