@@ -4,10 +4,10 @@
 // the recorded one byte for byte, and the recorded responses must decode to what the TPM
 // did, checked with OpenSSL (the hash, the PCR extension). Then broken responses: each
 // decoder must refuse them rather than read past or guess.
-#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
