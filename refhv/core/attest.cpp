@@ -76,19 +76,25 @@ result<void> prepare(view<const u8> policy, pending& p, char* why, usize cap) no
 
 void commit(const pending& p) noexcept {
     if (!g_active || !p.measured) return;
-    if (const auto s = g_tpm.pcr_extend(REFHV_ATTEST_PCR, p.digest); s != tpm2::status::ok) {
-        tpm_failed("PCR_Extend", s);
-        log::line("refhv: attest: a policy is in force unmeasured: quotes are refused from now on");
-        g_broken = true;
-        return;
-    }
-    refhv_attest_event& e = g_log[g_events++];
-    e = refhv_attest_event{};
+    // Two extensions per policy: its digest, then the SHA-256 (by the TPM) of the whole event
+    // record, so that the log's name, version, generation and time are covered by the PCR too.
+    refhv_attest_event e{};
     e.pcr = REFHV_ATTEST_PCR;
     e.type = REFHV_ATTEST_EV_POLICY;
     lib::memcpy(e.digest, p.digest, sizeof e.digest);
     mac::policy_identity(e.name, sizeof e.name, e.version_major, e.version_minor, e.generation);
     e.time_ms = sched::now_ms();
+    u8 record[32];
+    tpm2::status s = g_tpm.hash(reinterpret_cast<const u8*>(&e), sizeof e, record);
+    if (s == tpm2::status::ok) s = g_tpm.pcr_extend(REFHV_ATTEST_PCR, p.digest);
+    if (s == tpm2::status::ok) s = g_tpm.pcr_extend(REFHV_ATTEST_PCR, record);
+    if (s != tpm2::status::ok) {
+        tpm_failed("measurement", s);
+        log::line("refhv: attest: a policy is in force unmeasured: quotes are refused from now on");
+        g_broken = true;
+        return;
+    }
+    g_log[g_events++] = e;
     log::line("refhv: attest: measured ", e.name, " ", log::dec{e.version_major}, ".", log::dec{e.version_minor},
               " generation ", log::dec{e.generation}, " into PCR ", log::dec{REFHV_ATTEST_PCR});
 }

@@ -29,9 +29,9 @@ struct pending {
     bool measured = false;
 };
 result<void> prepare(view<const u8> policy, pending& p, char* why, usize cap) noexcept;
-/// The policy of `p` is now in force: extend the PCR with its digest and log it (name, version
-/// and generation of the policy in force). If the TPM fails here, quotes are refused from now on:
-/// the PCR no longer says what is enforced.
+/// The policy of `p` is now in force: log it (name, version and generation of the policy in
+/// force) and extend the PCR with its digest, then with the SHA-256 of the event record. If the
+/// TPM fails here, quotes are refused from now on: the PCR no longer says what is enforced.
 void commit(const pending& p) noexcept;
 
 /// REFHV_HC_ATTEST_QUOTE for `d` (already allowed to manage): the request at `req_gpa`, the

@@ -369,8 +369,9 @@ struct refhv_mac_counters {
 
 /* ---- attestation (ATTEST_QUOTE) --------------------------------------------
  * Every policy put in force (the boot policy, every applied POLICY_LOAD) is measured: the TPM
- * hashes the binary (SHA-256) and refhv extends REFHV_ATTEST_PCR with that digest and appends
- * one event to its log. A quote is the TPM's signature, by the attestation key refhv creates at
+ * hashes the binary (SHA-256), refhv appends one event to its log and extends REFHV_ATTEST_PCR
+ * with that digest and then with the SHA-256 of the 128-byte event record (so a replay covers
+ * the record's name, version, generation and time as well). A quote is the TPM's signature, by the attestation key refhv creates at
  * boot, over that PCR with the verifier's nonce as qualifying data. All integers little-endian
  * (the TPM structures inside are the TPM's own, big-endian). */
 #define REFHV_ATTEST_PCR          12u    /* static-OS PCR: not resettable, not used by firmware */
@@ -396,8 +397,7 @@ struct refhv_attest_event {
     uint32_t version_major, version_minor;
     uint32_t reserved;
     uint64_t time_ms;                    /* hypervisor time when it was put in force */
-    char name[REFHV_ATTEST_NAME_MAX];    /* policy name, NUL-padded (cut at 63 bytes; the digest
-                                            is what identifies the policy) */
+    char name[REFHV_ATTEST_NAME_MAX];    /* policy name, NUL-padded (cut at 63 bytes) */
 };
 
 /* ATTEST_QUOTE's answer: this header, then quote_size bytes of TPMS_ATTEST, signature_size
@@ -407,7 +407,7 @@ struct refhv_attestation {
     uint32_t pcr;                        /* REFHV_ATTEST_PCR */
     uint32_t quote_size, signature_size, ak_public_size;
     uint32_t events;
-    uint8_t pcr_value[32];               /* PCR_Read right after the quote (for the eye; the quote counts) */
+    uint8_t pcr_value[32];               /* PCR_Read right after the quote (unsigned, for the eye only) */
 };
 #define REFHV_ATTEST_MAX_BYTES (sizeof(struct refhv_attestation) + 3u * REFHV_ATTEST_BLOB_MAX + \
                                 REFHV_ATTEST_MAX_EVENTS * sizeof(struct refhv_attest_event))

@@ -1055,22 +1055,22 @@ TEST(measured_policies) {
     const std::vector<u8> v1 = policy_file("test.bin"), v2 = policy_file("test-v2.bin");
     // An applied change is measured: one extension, one event; the quote carries the log.
     CHECK_EQ(load_via_hypercall(d0, v2), 0);
-    CHECK_EQ(fake_tpm::extends, 1u);
+    CHECK_EQ(fake_tpm::extends, 2u);  // the policy's digest, then the event record's
     CHECK_EQ(attest::events(), 1u);
     const i64 n = quote(d0);
     CHECK_EQ(n, static_cast<i64>(sizeof(refhv_attestation) + 100 + 72 + 88 + sizeof(refhv_attest_event)));
     refhv_attestation h{};
     CHECK(gmem::read(d0, &h, 0x300000, sizeof h).ok());
-    CHECK(h.magic == REFHV_ATTEST_MAGIC && h.events == 1 && h.pcr == REFHV_ATTEST_PCR && h.pcr_value[0] == 1);
+    CHECK(h.magic == REFHV_ATTEST_MAGIC && h.events == 1 && h.pcr == REFHV_ATTEST_PCR && h.pcr_value[0] == 2);
     refhv_attest_event ev{};
     CHECK(gmem::read(d0, &ev, 0x300000 + sizeof h + 100 + 72 + 88, sizeof ev).ok());
-    CHECK(ev.generation == 2 && std::strcmp(ev.name, "refhv.tests") == 0 && ev.digest[0] == fake_tpm::digest_seed);
+    CHECK(ev.generation == 2 && std::strcmp(ev.name, "refhv.tests") == 0 && ev.digest[0] == fake_tpm::digest_seed - 1);
     // A refused binary, a dry run: hashed at most, never extended or logged.
     std::vector<u8> bad = v1;
     bad[bad.size() / 2] ^= 0x40;
     CHECK_EQ(load_via_hypercall(d0, bad), e(REFHV_EINVAL));
     CHECK(load_via_hypercall(d0, v1, REFHV_POLICY_DRY_RUN) >= 0);
-    CHECK_EQ(fake_tpm::extends, 1u);
+    CHECK_EQ(fake_tpm::extends, 2u);
     CHECK_EQ(attest::events(), 1u);
     // A domain without the management label gets no quote.
     domain& du = make_domu("domu");

@@ -194,6 +194,7 @@ std::optional<attestation> parse(const std::vector<std::uint8_t>& b, std::string
   for (std::size_t i = 0; i < ne; ++i) {
     refhv_attest_event r{};
     std::memcpy(&r, b.data() + at, sizeof r);
+    a.records.emplace_back(b.begin() + static_cast<long>(at), b.begin() + static_cast<long>(at + sizeof r));
     at += sizeof r;
     event e;
     e.pcr = r.pcr;
@@ -314,12 +315,17 @@ verdict verify(const attestation& a, const expectation& e) {
       return reject("event log", "event " + std::to_string(i + 1) + " says generation " +
                                      std::to_string(ev.generation) + "; policies go in force as generations 1, 2, ...");
   }
-  // Replay: PCR = SHA-256(PCR || digest) from zero; the quote holds SHA-256 of the PCR's value.
+  // Replay: from zero, per event PCR = SHA-256(PCR || policy digest), then SHA-256(PCR ||
+  // SHA-256(event record)); the quote holds SHA-256 of the PCR's value.
   std::vector<std::uint8_t> pcr(32, 0);
-  for (const event& ev : a.events) {
-    pcr.insert(pcr.end(), ev.sha256.begin(), ev.sha256.end());
-    const digest d = sha256(pcr);
-    pcr.assign(d.begin(), d.end());
+  auto extend = [&](const digest& d) {
+    pcr.insert(pcr.end(), d.begin(), d.end());
+    const digest n = sha256(pcr);
+    pcr.assign(n.begin(), n.end());
+  };
+  for (std::size_t i = 0; i < a.events.size(); ++i) {
+    extend(a.events[i].sha256);
+    extend(sha256(a.records[i]));
   }
   const digest composite = sha256(pcr);
   const TPM2B_DIGEST& quoted = q.attested.quote.pcrDigest;

@@ -14,8 +14,8 @@ namespace shype::tool::attest {
 
 using digest = std::array<std::uint8_t, 32>;
 
-/// One measurement as refhv logged it. The PCR covers `digest` and the order; name, version,
-/// generation and time are refhv's annotations (checked against the policy by --expect).
+/// One measurement as refhv logged it. The PCR covers the policy digest and, through the digest
+/// of the whole record, name, version, generation and time.
 struct event {
   std::uint32_t pcr = 0, type = 0;
   digest sha256{};
@@ -28,7 +28,8 @@ struct attestation {
   std::uint32_t pcr = 0;
   std::vector<std::uint8_t> quote, signature, ak_public;  ///< TPMS_ATTEST, TPMT_SIGNATURE, TPMT_PUBLIC
   std::vector<event> events;
-  digest pcr_value{};
+  std::vector<std::vector<std::uint8_t>> records;  ///< each event's record as extended (128 bytes)
+  digest pcr_value{};  ///< refhv's PCR_Read: unsigned, not checked
 };
 
 /// Limits (refhv's, hypercall.h): at most 64 events, 1024 bytes per TPM structure, a 32-byte nonce.
