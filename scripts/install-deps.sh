@@ -9,10 +9,12 @@ set -euo pipefail
 
 common=(ca-certificates g++-12 clang-14 lld-14 llvm-14 libclang-rt-14-dev cmake ninja-build
         libboost-dev libxml2-dev libxml2-utils)
-main=(qemu-system-x86)
+# Attestation: swtpm gives QEMU a TPM 2.0; `shype attest verify` needs libtss2-mu and OpenSSL.
+attest=(swtpm libtss2-dev libssl-dev)
+main=(qemu-system-x86 "${attest[@]}")
 test=(libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev graphviz afl++ qemu-system-x86
       libvirt-daemon-system libvirt-daemon-system-sysv libvirt-clients libvirt-daemon-driver-qemu
-      iproute2 procps libsepol-dev checkpolicy)
+      iproute2 procps libsepol-dev checkpolicy "${attest[@]}")
 bench=(libbenchmark-dev libsepol-dev checkpolicy libxml2-dev valgrind gnuplot-nox python3 procps)
 
 case "${1:-test}" in

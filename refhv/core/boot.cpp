@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "attest.hpp"
 #include "boot.hpp"
 
 #include "../arch/x86_64/port.hpp"
@@ -66,10 +67,19 @@ result<void> init_mac(info& bi) noexcept {
     }
     const module& m = bi.modules[at];
     char why[128] = "";
-    if (auto r = mac::init({static_cast<const u8*>(arch::phys_to_virt(m.start)), m.size}, why, sizeof why); !r) {
+    const view<const u8> bytes{static_cast<const u8*>(arch::phys_to_virt(m.start)), m.size};
+    // With a TPM the boot policy is measured like every later one (attest.hpp): hashed first,
+    // extended and logged once it is in force. One that cannot be measured is not used.
+    attest::pending measured;
+    if (auto r = attest::prepare(bytes, measured, why, sizeof why); !r) {
         log::line("refhv: fatal: boot policy in module ", log::dec{at}, " ", why);
         return r;
     }
+    if (auto r = mac::init(bytes, why, sizeof why); !r) {
+        log::line("refhv: fatal: boot policy in module ", log::dec{at}, " ", why);
+        return r;
+    }
+    attest::commit(measured);
     char boot_label[REFHV_LABEL_MAX];
     mac::bootstrap_label(boot_label, sizeof boot_label);
     log::line("refhv: ACM: Chinese Wall + Type Enforcement, boot policy from module ", log::dec{at}, " (",

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hypercall.hpp"
 
+#include "attest.hpp"
 #include "domctl.hpp"
 #include "evtchn.hpp"
 #include "gmem.hpp"
@@ -75,7 +76,23 @@ result<u64> policy_load(domain& d, u64 gpa, u64 size, u64 result_gpa, u64 flags)
     if (result_gpa != 0) REFHV_TRY(gmem::check(d, result_gpa, sizeof(refhv_policy_result)));
     REFHV_TRY(gmem::read(d, g_policy_buf, gpa, size));
     refhv_policy_result res{};
-    const auto r = mac::policy_load(d.id, view<const u8>{g_policy_buf, size}, static_cast<u32>(flags), res);
+    const view<const u8> bytes{g_policy_buf, size};
+    // Measured policies: the TPM hashes it first (a policy that cannot be measured does not go
+    // in force); the PCR is extended and the event logged only once the change was applied.
+    attest::pending m;
+    const bool dry = (flags & REFHV_POLICY_DRY_RUN) != 0;
+    if (!dry) {
+        if (const auto ok = attest::prepare(bytes, m, res.message, sizeof res.message); !ok) {
+            res.index = res.other = 0xFFFFFFFF;
+            u32 major = 0, minor = 0;
+            mac::policy_identity(nullptr, 0, major, minor, res.generation);  // the generation in force
+            res.error = -static_cast<i32>(ok.error());
+            if (result_gpa != 0) REFHV_TRY(gmem::write_obj(d, result_gpa, res));
+            return fail(ok.error());
+        }
+    }
+    const auto r = mac::policy_load(d.id, bytes, static_cast<u32>(flags), res);
+    if (r && !dry) attest::commit(m);
     res.error = r ? static_cast<i32>(r.value()) : -static_cast<i32>(r.error());
     if (result_gpa != 0) REFHV_TRY(gmem::write_obj(d, result_gpa, res));
     return r;
@@ -232,7 +249,13 @@ outcome dispatch(domain& d, const arch::request& r) noexcept {
     case REFHV_HC_POLICY_COUNTERS:
         return managed(d, hook::policy, "POLICY_COUNTERS", [&] { return policy_counters(d, a[0]); });
 
+    case REFHV_HC_ATTEST_QUOTE:
+        return managed(d, hook::policy, "ATTEST_QUOTE", [&] { return attest::quote(d, a[0], a[1], a[2]); });
+
 #if REFHV_DEBUG_HYPERCALLS
+    case REFHV_HC_DEBUG_TPM_EXTEND:
+        if (!d.privileged) return err(errc::perm);
+        return done(attest::debug_extend(d, a[0]));
     case REFHV_HC_DEBUG_CRASH:
         if (!d.privileged) return err(errc::perm);
         asm volatile("ud2");  // a deliberate host exception: the trap handler dumps and exits

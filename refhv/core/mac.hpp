@@ -149,6 +149,9 @@ result<usize> domain_label(domid_t dom, view<char> out) noexcept;
 /// label that was `old_name` before it (Xen ACM's <Name from="old"> renames applied), NUL-
 /// terminated in `out`; ENOENT if it has none. refhv keeps resource labels by name.
 result<usize> resource_label_after_change(const char* old_name, view<char> out) noexcept;
+/// The policy in force: its name (NUL-terminated, cut to fit `cap`), version and generation
+/// (what a measurement of it records).
+void policy_identity(char* name, usize cap, u32& major, u32& minor, u32& generation) noexcept;
 /// Hook statistics at the seam.
 void stats(refhv_mac_stats& out) noexcept;
 /// The ACM's own counters by hook class.

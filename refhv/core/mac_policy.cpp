@@ -257,6 +257,18 @@ result<usize> policy_get(domid_t, view<u8> out) noexcept {
     return b.size();
 }
 
+void policy_identity(char* name, usize cap, u32& major, u32& minor, u32& generation) noexcept {
+    const shype::policy_view v = policy();
+    if (cap != 0) {
+        const usize n = v.name().size() < cap - 1 ? v.name().size() : cap - 1;
+        lib::memcpy(name, v.name().data(), n);
+        name[n] = '\0';
+    }
+    major = v.version().major;
+    minor = v.version().minor;
+    generation = static_cast<u32>(g_monitor.generation());
+}
+
 result<usize> resource_label_after_change(const char* old_name, view<char> out) noexcept {
     const shype::policy_view v = policy();
     const shype::resource_id r = v.find_successor(shype::label_kind::resource, old_name);

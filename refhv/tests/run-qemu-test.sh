@@ -6,7 +6,7 @@
 #   run-qemu-test.sh --qemu QEMU --kernel refhv.elf32 --suite NAME --cases N
 #                    [--timeout SEC] [--cpu MODEL] [--append CMDLINE] [--memory MB]
 #                    [--expect-status N] [--expect-line REGEX]... [--no-protocol]
-#                    [--log FILE] [--show-log] -- MODULE [MODULE ...]
+#                    [--log FILE] [--show-log] [--tpm SOCKET] -- MODULE [MODULE ...]
 #
 # A MODULE is "path [args]": the first is dom0 (its args are its command line).
 # Passes only if: QEMU exits with --expect-status (default 33 = REFHV_QEMU_EXIT_SUCCESS)
@@ -14,12 +14,13 @@
 # CASE lines; every CASE passed; the END count equals the number of CASE lines and --cases;
 # no case name repeats; no protocol line is malformed; no "refhv: PANIC" unless expected;
 # and every --expect-line regex matched. A bare exit 0 (triple fault with -no-reboot) fails.
-# The serial log is printed on failure, and always with --show-log.
+# The serial log is printed on failure, and always with --show-log. --tpm gives the machine a
+# TPM 2.0 (tpm-tis) backed by the swtpm listening on SOCKET (the caller starts and stops it).
 set -u
 
 qemu=qemu-system-x86_64 kernel= suite= cases= timeout_s=30 cpu="qemu64,+svm,+npt" append= memory=128
 expect_status=33 protocol=1 log= show_log=0
-expect_lines=()
+expect_lines=() tpm_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --qemu) qemu=$2; shift 2 ;;
@@ -35,6 +36,8 @@ while [[ $# -gt 0 ]]; do
     --no-protocol) protocol=0; shift ;;
     --log) log=$2; shift 2 ;;
     --show-log) show_log=1; shift ;;
+    --tpm) tpm_args=(-chardev "socket,id=chrtpm,path=$2" -tpmdev emulator,id=tpm0,chardev=chrtpm
+                     -device tpm-tis,tpmdev=tpm0); shift 2 ;;
     --) shift; break ;;
     *) echo "run-qemu-test: unknown argument '$1'" >&2; exit 2 ;;
   esac
@@ -57,7 +60,7 @@ initrd=$(IFS=,; echo "${modules[*]}")
 start=$(date +%s.%N)
 timeout --kill-after=5 "$timeout_s" "$qemu" -accel tcg -machine q35 -cpu "$cpu" -m "${memory}M" \
   -display none -serial stdio -monitor none -no-reboot -nodefaults \
-  -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+  -device isa-debug-exit,iobase=0xf4,iosize=0x04 "${tpm_args[@]}" \
   -kernel "$kernel" -append "$append" -initrd "$initrd" </dev/null >"$log" 2>&1
 status=$?
 end=$(date +%s.%N)

@@ -4,6 +4,7 @@
 // Also the platform's implementations of the core's hooks (console sink, panic, exit).
 #include <refhv/hypercall.h>
 
+#include "../../core/attest.hpp"
 #include "../../core/boot.hpp"
 #include "../../core/evtchn.hpp"
 #include "../../core/grant.hpp"
@@ -23,6 +24,7 @@
 #include "platform.hpp"
 #include "port.hpp"
 #include "svm.hpp"
+#include "tpm_tis.hpp"
 
 extern "C" {
 extern char __image_end[];
@@ -76,6 +78,10 @@ void read_multiboot(u32 mbi_pa, u64& ram_start, u64& ram_end) noexcept {
             m.start = mods[i].mod_start;
             m.size = mods[i].mod_end - mods[i].mod_start;
             copy_string(m.cmdline, sizeof m.cmdline, mods[i].string);
+            if (mods[i].string != 0 && bounded_strlen(m.cmdline, sizeof m.cmdline) + 1 == sizeof m.cmdline &&
+                static_cast<const char*>(arch::phys_to_virt(mods[i].string))[sizeof m.cmdline - 1] != '\0')
+                log::line("refhv: warning: module ", log::dec{i}, "'s command line is cut to ",
+                          log::dec{sizeof m.cmdline - 1}, " bytes");
             if (mods[i].mod_end > top) top = mods[i].mod_end;
         }
         if (mbi.mods_count > REFHV_MAX_MODULES + 1) log::line("refhv: warning: extra boot modules ignored");
@@ -138,6 +144,9 @@ extern "C" [[noreturn]] void kmain(refhv::u32 magic, refhv::u32 mbi_pa) {
     log::line("refhv: ", log::dec{pages::free_count()}, " free pages at ", log::hex{ram_start}, "..",
               log::hex{ram_end});
 
+    // The TPM (if QEMU has one) measures every policy put in force, the boot policy first.
+    if (!attest::init(arch::tpm_tis::init() ? arch::tpm_tis::transmit : nullptr))
+        log::line("refhv: attest: no TPM: policies are not measured, ATTEST_QUOTE is ENOENT");
     mac::set_revocation_hooks({evtchn::revoke, grant::revoke_by_policy, resource::revoke, resource::rename_labels});
     if (!boot::init_mac(g_boot)) arch::qemu_exit(REFHV_QEMU_EXIT_FAILURE);
     domains::init();

@@ -27,6 +27,32 @@ i64 load_policy(const image& bytes, refhv_policy_result& out, u64 flags) {
 }
 i64 load_policy(const char* name, refhv_policy_result& out) { return load_policy(module(name), out); }
 
+bool nonce_arg(refhv_attest_request& req) {
+    req = refhv_attest_request{};
+    const image m = module("nonce.bin");
+    if (m.size == 0 || m.size > REFHV_ATTEST_NONCE_MAX) return false;
+    for (u64 i = 0; i < m.size; ++i) req.nonce[i] = ptr<const u8>(m.gpa)[i];
+    req.nonce_size = static_cast<u32>(m.size);
+    return true;
+}
+
+i64 quote(const refhv_attest_request& req, u8* out) {
+    return hc(REFHV_HC_ATTEST_QUOTE, gpa(&req), gpa(out), REFHV_ATTEST_MAX_BYTES);
+}
+
+void print_attestation(const char* tag, const u8* p, u64 n) {
+    constexpr char digits[] = "0123456789abcdef";
+    for (u64 at = 0; at < n; at += 64) {
+        text t;
+        t << "REFHV-ATTEST " << tag << " ";
+        for (u64 i = at; i < n && i < at + 64; ++i) t << digits[p[i] >> 4] << digits[p[i] & 15];
+        println(t);
+    }
+    text t;
+    t << "REFHV-ATTEST " << tag << " end " << n;
+    println(t);
+}
+
 i64 create(const char* label, const char* cmdline, u64 mem_bytes) {
     static refhv_domain_create req;
     const image img = test_image();

@@ -41,6 +41,14 @@ void destroy(g::i64 domid);
 /// A suite's ending: the case no_page_leak (the hypervisor's free pages are back at
 /// `baseline`, taken when the suite began), then END; returns s.end().
 int end_without_leak(g::suite& s, g::u64 baseline);
+/// The verifier's nonce: the boot module nonce.bin (1..32 bytes; a module, because a command line
+/// of 127 bytes has no room for it beside a long path); false if absent or of another size.
+bool nonce_arg(refhv_attest_request& req);
+/// ATTEST_QUOTE into `out` (REFHV_ATTEST_MAX_BYTES); the bytes or -errno.
+g::i64 quote(const refhv_attest_request& req, g::u8* out);
+/// Print an attestation for the host's verifier: "REFHV-ATTEST <tag> <hex>" lines of 64 bytes
+/// each, then "REFHV-ATTEST <tag> end <bytes>" (`shype attest verify --log` reads them back).
+void print_attestation(const char* tag, const g::u8* p, g::u64 n);
 /// "<name>=<got>" detail text.
 g::text got(const char* name, g::i64 v);
 

@@ -23,6 +23,7 @@ constexpr named_suite g_suites[] = {
     {"customer-order", dom0::suite_customer_order},
     {"bench", dom0::suite_bench},
     {"mediation", dom0::suite_mediation},
+    {"attest", dom0::suite_attest},
 };
 }  // namespace
 

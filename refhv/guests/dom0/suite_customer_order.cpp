@@ -282,6 +282,16 @@ int suite_customer_order() {
     }
     const agent* all[] = {&vdisk, &web, &db, &comp, &beta};
     for (const agent* a : all) destroy(a->id);
+    // With a TPM and the verifier's nonce (tests/attest-test.sh): the host's attestation, which
+    // the main job verifies with `shype attest verify`: policy-v2 (generation 2) in force.
+    static refhv_attest_request req;
+    if (nonce_arg(req)) {
+        alignas(8) static u8 q[REFHV_ATTEST_MAX_BYTES];
+        const i64 n = quote(req, q);
+        if (n > 0) print_attestation("final", q, static_cast<u64>(n));
+        const auto& h = *reinterpret_cast<const refhv_attestation*>(q);
+        s.check("attestation", n > 0 && h.events == 2, got("quote", n));
+    }
     return s.end();
 }
 

@@ -20,5 +20,6 @@ int suite_management();
 int suite_customer_order();
 int suite_bench();
 int suite_mediation();
+int suite_attest();
 
 }  // namespace dom0

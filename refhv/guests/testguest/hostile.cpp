@@ -33,6 +33,7 @@ int hostile() {
     expect("domain_info other", hc(REFHV_HC_DOMAIN_INFO, 0, gpa(&di)), eperm);
     expect("domain_info self", hc(REFHV_HC_DOMAIN_INFO, domid(), gpa(&di)), 0);
     expect("policy_load", hc(REFHV_HC_POLICY_LOAD, gpa(buf), 64), eperm);
+    expect("attest_quote", hc(REFHV_HC_ATTEST_QUOTE, gpa(buf), gpa(buf), sizeof buf), eperm);
     expect("policy_get", hc(REFHV_HC_POLICY_GET, gpa(buf), sizeof buf), eperm);
     expect("policy_decide", hc(REFHV_HC_POLICY_DECIDE, REFHV_MAC_OP_EVTCHN, 0, domid()), eperm);
     expect("policy_stats", hc(REFHV_HC_POLICY_STATS, gpa(&stats)), eperm);
@@ -64,6 +65,17 @@ int hostile() {
     expect("map from dom0 ref 0", hc(REFHV_HC_GRANT_MAP, 0, 0, REFHV_GRANT_WINDOW_GPA, 0), -REFHV_ENOENT);
     expect("shutdown code 2^40", hc(REFHV_HC_SCHED_SHUTDOWN, 1ull << 40), -REFHV_EINVAL);
     return g_wrong;
+}
+
+int attest_quote() {
+    static refhv_attest_request req{};
+    alignas(8) static u8 out[REFHV_ATTEST_MAX_BYTES];
+    req.nonce_size = 8;
+    const i64 r = hc(REFHV_HC_ATTEST_QUOTE, gpa(&req), gpa(out), sizeof out);
+    text t;
+    t << "attest-quote: ATTEST_QUOTE -> " << r;
+    println(t);
+    return r >= 0 ? 0 : static_cast<int>(-r);
 }
 
 }  // namespace testguest

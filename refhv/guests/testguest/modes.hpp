@@ -27,6 +27,7 @@ int vdisk_server();    // a MAC domain serving two labelled virtual disks
 int vdisk_client();    // name=<resource> expect=<ok|noent|eacces>
 int fuzz();            // seed=<n>: random hypercalls until destroyed (guests/lib/fuzz.cpp)
 int agent();           // role=<name> [serve=1]: carries out dom0's commands (guests/scenario.hpp)
+int attest_quote();    // asks for a quote (ATTEST_QUOTE); exit code = the error number, 0 if it got one
 
 inline constexpr mode modes[] = {
     {"hello", hello},       {"touch", touch},         {"jump", jump},
@@ -35,6 +36,7 @@ inline constexpr mode modes[] = {
     {"evtchn-peer", evtchn_peer}, {"granter", granter}, {"granter-simple", granter_simple},
     {"window-touch", window_touch}, {"hostile", hostile}, {"vdisk-server", vdisk_server},
     {"vdisk-client", vdisk_client}, {"fuzz", fuzz}, {"agent", agent},
+    {"attest-quote", attest_quote},
 };
 
 /// Disk contents both sides of the vdisk test agree on: word i of sector s of resource r.

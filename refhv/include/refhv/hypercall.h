@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * refhv guest ABI, version 1.1.
+ * refhv guest ABI, version 1.2.
  *
  * Everything a guest needs to talk to the reference hypervisor: the hypercall
  * numbers and calling convention, the fixed guest-physical memory layout, the
@@ -23,6 +23,7 @@
  * optional result record and flags); EVTCHN_ALLOC_UNBOUND is mediated; new operations
  * RESOURCE_TYPES, POLICY_AUDIT, POLICY_COUNTERS; ENOENT also means "no such label";
  * DEBUG_MAC_DENY is gone (tests change the policy instead).
+ * 1.2: ATTEST_QUOTE (measured policies, TPM quote and event log); DEBUG_TPM_EXTEND.
  */
 #ifndef REFHV_HYPERCALL_H
 #define REFHV_HYPERCALL_H
@@ -30,7 +31,7 @@
 #include <stdint.h>
 
 #define REFHV_ABI_MAJOR 1u
-#define REFHV_ABI_MINOR 1u
+#define REFHV_ABI_MINOR 2u
 #define REFHV_ABI_VERSION ((REFHV_ABI_MAJOR << 16) | REFHV_ABI_MINOR)
 
 /* ---- operations --------------------------------------------------------- */
@@ -78,10 +79,15 @@
 #define REFHV_HC_POLICY_DENIALS      85u  /* (out gpa of refhv_mac_denial[], max entries) -> entries */
 #define REFHV_HC_POLICY_AUDIT        86u  /* (out gpa, size) -> bytes of AVC lines, oldest first */
 #define REFHV_HC_POLICY_COUNTERS     87u  /* (out gpa of refhv_mac_counters) -> 0 */
+#define REFHV_HC_ATTEST_QUOTE        88u  /* (gpa of refhv_attest_request, out gpa, out size) -> bytes of a
+                                             refhv_attestation; management; ENOENT without a TPM,
+                                             EBUSY if a measurement failed (nothing can be attested) */
 
 /* Debug operations, built in when the hypervisor is configured with REFHV_DEBUG_HYPERCALLS. */
 #define REFHV_HC_DEBUG_CRASH         97u  /* () -> does not return: the hypervisor executes UD2 (tests
                                              the host exception dump); privileged */
+#define REFHV_HC_DEBUG_TPM_EXTEND    98u  /* (gpa of 32 bytes) -> 0: extends the attestation PCR with them,
+                                             unlogged (tests a PCR changed behind refhv's back); privileged */
 
 /* ---- errors (returned negated) ----------------------------------------- */
 #define REFHV_EPERM     1   /* caller lacks the privilege (not dom0 with the management label, not the owner) */
@@ -360,6 +366,51 @@ struct refhv_mac_counters {
     uint64_t denials_logged;            /* denials ever logged (the log keeps the last ones) */
     struct refhv_mac_class_counters by_class[REFHV_MAC_CLASSES];
 };
+
+/* ---- attestation (ATTEST_QUOTE) --------------------------------------------
+ * Every policy put in force (the boot policy, every applied POLICY_LOAD) is measured: the TPM
+ * hashes the binary (SHA-256), refhv appends one event to its log and extends REFHV_ATTEST_PCR
+ * with that digest and then with the SHA-256 of the 128-byte event record (so a replay covers
+ * the record's name, version, generation and time as well). A quote is the TPM's signature, by the attestation key refhv creates at
+ * boot, over that PCR with the verifier's nonce as qualifying data. All integers little-endian
+ * (the TPM structures inside are the TPM's own, big-endian). */
+#define REFHV_ATTEST_PCR          12u    /* static-OS PCR: not resettable, not used by firmware */
+#define REFHV_ATTEST_MAX_EVENTS   64u    /* policies measured per boot; a change beyond is refused (ENOSPC) */
+#define REFHV_ATTEST_NONCE_MAX    32u
+#define REFHV_ATTEST_BLOB_MAX     1024u  /* each of quote, signature, AK public part */
+#define REFHV_ATTEST_MAGIC        0x31415452u  /* "RTA1" */
+#define REFHV_ATTEST_EV_POLICY    0x504F4C31u  /* "1LOP": a policy put in force */
+#define REFHV_ATTEST_NAME_MAX     64u
+
+struct refhv_attest_request {
+    uint8_t nonce[REFHV_ATTEST_NONCE_MAX];
+    uint32_t nonce_size;                 /* 1..REFHV_ATTEST_NONCE_MAX */
+    uint32_t reserved;                   /* 0 */
+};
+
+/* One measurement (TCG-style event record): what was extended into which PCR, and about what. */
+struct refhv_attest_event {
+    uint32_t pcr;                        /* REFHV_ATTEST_PCR */
+    uint32_t type;                       /* REFHV_ATTEST_EV_POLICY */
+    uint8_t digest[32];                  /* SHA-256 of the binary policy, as extended */
+    uint32_t generation;                 /* policy generation it started (1 = boot policy) */
+    uint32_t version_major, version_minor;
+    uint32_t reserved;
+    uint64_t time_ms;                    /* hypervisor time when it was put in force */
+    char name[REFHV_ATTEST_NAME_MAX];    /* policy name, NUL-padded (cut at 63 bytes) */
+};
+
+/* ATTEST_QUOTE's answer: this header, then quote_size bytes of TPMS_ATTEST, signature_size
+ * bytes of TPMT_SIGNATURE, ak_public_size bytes of TPMT_PUBLIC, then `events` records. */
+struct refhv_attestation {
+    uint32_t magic;                      /* REFHV_ATTEST_MAGIC */
+    uint32_t pcr;                        /* REFHV_ATTEST_PCR */
+    uint32_t quote_size, signature_size, ak_public_size;
+    uint32_t events;
+    uint8_t pcr_value[32];               /* PCR_Read right after the quote (unsigned, for the eye only) */
+};
+#define REFHV_ATTEST_MAX_BYTES (sizeof(struct refhv_attestation) + 3u * REFHV_ATTEST_BLOB_MAX + \
+                                REFHV_ATTEST_MAX_EVENTS * sizeof(struct refhv_attest_event))
 
 /* ---- debug exit codes (isa-debug-exit, port 0xf4; QEMU status = code * 2 + 1) --- */
 #define REFHV_QEMU_EXIT_SUCCESS 0x10u  /* dom0 shut down with code 0: status 33 */

@@ -14,6 +14,7 @@
 #include "../../arch/x86_64/exit.hpp"
 #include "../../arch/x86_64/npt.hpp"
 #include "../../arch/x86_64/svm.hpp"
+#include "../../core/attest.hpp"
 #include "../../core/boot.hpp"
 #include "../../core/domain.hpp"
 #include "../../core/evtchn.hpp"
@@ -920,7 +921,7 @@ TEST(random_hypercalls_are_contained) {
                        REFHV_HC_RESOURCE_OPEN, REFHV_HC_RESOURCE_ACCEPT, REFHV_HC_MAC_COALITION,
                        REFHV_HC_POLICY_LOAD, REFHV_HC_POLICY_GET, REFHV_HC_POLICY_DECIDE, REFHV_HC_POLICY_LABEL,
                        REFHV_HC_POLICY_STATS, REFHV_HC_POLICY_DENIALS, REFHV_HC_POLICY_AUDIT, REFHV_HC_POLICY_COUNTERS,
-                       REFHV_HC_RESOURCE_TYPES, 96, 12345,
+                       REFHV_HC_RESOURCE_TYPES, REFHV_HC_ATTEST_QUOTE, REFHV_HC_DEBUG_TPM_EXTEND, 96, 12345,
                        REFHV_HC_SCHED_SHUTDOWN, REFHV_HC_DOMAIN_CREATE, REFHV_HC_SCHED_BLOCK};
     u64 calls = 0;
     for (int round = 0; round < 40; ++round) {
@@ -949,6 +950,170 @@ TEST(random_hypercalls_are_contained) {
     CHECK(calls > 10000);
     drop_dom0(d0);
     CHECK_EQ(pages::free_count(), baseline);
+}
+
+
+// ---- measured policies (core/attest) over a fake TPM --------------------------------------
+namespace {
+/// Answers the commands arch/tpm2 sends with well-formed responses (the real encoding is tested
+/// against swtpm in tpm2_unit); counts PCR_Extends and can be told to fail a command.
+namespace fake_tpm {
+u32 extends = 0, fail_cc = 0;
+u8 digest_seed = 0;
+std::vector<u8> rsp;
+void u16be(u16 v) { rsp.push_back(static_cast<u8>(v >> 8)), rsp.push_back(static_cast<u8>(v)); }
+void u32be(u32 v) { u16be(static_cast<u16>(v >> 16)), u16be(static_cast<u16>(v)); }
+void begin(u16 tag, u32 rc) {
+    rsp.clear();
+    u16be(tag);
+    u32be(0);
+    u32be(rc);
+}
+void params(const std::vector<u8>& p) {  // parameterSize, parameters, one password session's response
+    u32be(static_cast<u32>(p.size()));
+    rsp.insert(rsp.end(), p.begin(), p.end());
+    for (int i = 0; i < 5; ++i) rsp.push_back(0);
+}
+std::vector<u8> sized(usize n, u8 fill) {
+    std::vector<u8> v{static_cast<u8>(n >> 8), static_cast<u8>(n)};
+    v.insert(v.end(), n, fill);
+    return v;
+}
+bool transport(const u8* cmd, usize, u8* out, usize cap, usize& got) noexcept {
+    const u32 cc = (u32{cmd[6]} << 24) | (u32{cmd[7]} << 16) | (u32{cmd[8]} << 8) | cmd[9];
+    if (cc == fail_cc) {
+        begin(0x8001, 0x101);  // TPM_RC_FAILURE
+    } else if (cc == tpm2::cc_startup) {
+        begin(0x8001, 0);
+    } else if (cc == tpm2::cc_hash_sequence_start) {
+        begin(0x8001, 0);
+        u32be(0x80000001);
+    } else if (cc == tpm2::cc_sequence_update) {
+        begin(0x8002, 0);
+        params({});
+    } else if (cc == tpm2::cc_sequence_complete) {
+        begin(0x8002, 0);
+        params(sized(32, ++digest_seed));
+    } else if (cc == tpm2::cc_pcr_extend) {
+        ++extends;
+        begin(0x8002, 0);
+        params({});
+    } else if (cc == tpm2::cc_pcr_read) {
+        begin(0x8001, 0);
+        u32be(extends);
+        u32be(1), u16be(tpm2::alg_sha256), rsp.push_back(3), rsp.push_back(0), rsp.push_back(0x10), rsp.push_back(0);
+        u32be(1);
+        const auto v = sized(32, static_cast<u8>(extends));
+        rsp.insert(rsp.end(), v.begin(), v.end());
+    } else if (cc == tpm2::cc_create_primary) {
+        begin(0x8002, 0);
+        u32be(0x80000000);
+        params(sized(88, 0xA5));
+    } else if (cc == tpm2::cc_quote) {
+        begin(0x8002, 0);
+        auto p = sized(100, 0x51);
+        p.insert(p.end(), 72, 0x5A);  // the signature
+        params(p);
+    } else {
+        return false;
+    }
+    const u32 n = static_cast<u32>(rsp.size());
+    rsp[2] = static_cast<u8>(n >> 24), rsp[3] = static_cast<u8>(n >> 16), rsp[4] = static_cast<u8>(n >> 8),
+    rsp[5] = static_cast<u8>(n);
+    if (n > cap) return false;
+    std::memcpy(out, rsp.data(), n);
+    got = n;
+    return true;
+}
+}  // namespace fake_tpm
+
+/// POLICY_LOAD through the hypercall layer (where measuring happens), the binary at gpa `at`.
+i64 load_via_hypercall(domain& d0, const std::vector<u8>& bytes, u64 flags = 0) {
+    constexpr u64 at = 0x200000, res = 0x1F0000;
+    CHECK(gmem::write(d0, at, bytes.data(), bytes.size()).ok());
+    return call(d0, REFHV_HC_POLICY_LOAD, at, bytes.size(), res, flags);
+}
+i64 quote(domain& d) {
+    refhv_attest_request req{};
+    req.nonce_size = 4;
+    constexpr u64 at = 0x180000, out = 0x300000;
+    CHECK(gmem::write_obj(d, at, req).ok());
+    return call(d, REFHV_HC_ATTEST_QUOTE, at, out, REFHV_ATTEST_MAX_BYTES);
+}
+u32 generation() {
+    refhv_mac_counters c{};
+    mac::counters(c);
+    return c.generation;
+}
+}  // namespace
+
+TEST(measured_policies) {
+    reset_hypervisor();
+    fake_tpm::extends = fake_tpm::fail_cc = 0;
+    CHECK(attest::init(fake_tpm::transport));
+    domain& d0 = make_domain(dom0, true, 8ull << 20);
+    const std::vector<u8> v1 = policy_file("test.bin"), v2 = policy_file("test-v2.bin");
+    // An applied change is measured: one extension, one event; the quote carries the log.
+    CHECK_EQ(load_via_hypercall(d0, v2), 0);
+    CHECK_EQ(fake_tpm::extends, 2u);  // the policy's digest, then the event record's
+    CHECK_EQ(attest::events(), 1u);
+    const i64 n = quote(d0);
+    CHECK_EQ(n, static_cast<i64>(sizeof(refhv_attestation) + 100 + 72 + 88 + sizeof(refhv_attest_event)));
+    refhv_attestation h{};
+    CHECK(gmem::read(d0, &h, 0x300000, sizeof h).ok());
+    CHECK(h.magic == REFHV_ATTEST_MAGIC && h.events == 1 && h.pcr == REFHV_ATTEST_PCR && h.pcr_value[0] == 2);
+    refhv_attest_event ev{};
+    CHECK(gmem::read(d0, &ev, 0x300000 + sizeof h + 100 + 72 + 88, sizeof ev).ok());
+    CHECK(ev.generation == 2 && std::strcmp(ev.name, "refhv.tests") == 0 && ev.digest[0] == fake_tpm::digest_seed - 1);
+    // A refused binary, a dry run: hashed at most, never extended or logged.
+    std::vector<u8> bad = v1;
+    bad[bad.size() / 2] ^= 0x40;
+    CHECK_EQ(load_via_hypercall(d0, bad), e(REFHV_EINVAL));
+    CHECK(load_via_hypercall(d0, v1, REFHV_POLICY_DRY_RUN) >= 0);
+    CHECK_EQ(fake_tpm::extends, 2u);
+    CHECK_EQ(attest::events(), 1u);
+    // A domain without the management label gets no quote.
+    domain& du = make_domu("domu");
+    CHECK_EQ(quote(du), e(REFHV_EPERM));
+    // The log's limit: 64 policies per boot; the 65th change is refused (it could not be logged)
+    // and changes nothing.
+    for (usize i = attest::events(); i < REFHV_ATTEST_MAX_EVENTS; ++i) CHECK(load_via_hypercall(d0, i % 2 ? v2 : v1) >= 0);
+    CHECK_EQ(attest::events(), REFHV_ATTEST_MAX_EVENTS);
+    const u32 gen = generation();
+    CHECK_EQ(load_via_hypercall(d0, v1), e(REFHV_ENOSPC));
+    refhv_policy_result r{};
+    CHECK(gmem::read_obj(d0, r, 0x1F0000).ok());
+    CHECK(std::strcmp(r.message, "refused: the measurement log is full (64 policies per boot)") == 0);
+    CHECK_EQ(generation(), gen);
+    CHECK_EQ(attest::events(), REFHV_ATTEST_MAX_EVENTS);
+    drop_dom0(d0);
+}
+
+TEST(measurement_failures_fail_closed) {
+    reset_hypervisor();
+    fake_tpm::extends = fake_tpm::fail_cc = 0;
+    CHECK(attest::init(fake_tpm::transport));
+    domain& d0 = make_domain(dom0, true, 8ull << 20);
+    const std::vector<u8> v2 = policy_file("test-v2.bin"), v1 = policy_file("test.bin");
+    // The TPM cannot hash it: the policy does not go in force.
+    fake_tpm::fail_cc = tpm2::cc_sequence_complete;
+    CHECK_EQ(load_via_hypercall(d0, v2), e(REFHV_EBUSY));
+    CHECK_EQ(generation(), 1u);
+    // The extension fails after the change: in force, but no quote from now on.
+    fake_tpm::fail_cc = tpm2::cc_pcr_extend;
+    CHECK_EQ(load_via_hypercall(d0, v2), 0);
+    CHECK_EQ(generation(), 2u);
+    fake_tpm::fail_cc = 0;
+    CHECK_EQ(quote(d0), e(REFHV_EBUSY));
+    CHECK(fake::console.find("refhv: attest: a policy is in force unmeasured: quotes are refused from now on") !=
+          std::string::npos);
+    // Without a TPM: nothing measured, loads work, ATTEST_QUOTE is ENOENT.
+    CHECK(!attest::init(nullptr));
+    CHECK_EQ(load_via_hypercall(d0, v1), 0);
+    CHECK_EQ(attest::events(), 0u);
+    CHECK_EQ(quote(d0), e(REFHV_ENOENT));
+    drop_dom0(d0);
+    attest::init(nullptr);  // the other tests run without a TPM
 }
 
 int main() {

@@ -26,6 +26,7 @@ constexpr entry commands[] = {
     {"graph", cmd_graph, "draw coalitions and conflict sets (Graphviz DOT, SVG)"},
     {"simulate", cmd_simulate, "run a trace of operations through the reference monitor (JSON Lines)"},
     {"export-selinux", cmd_export_selinux, "write the policy as an SELinux policy for Xen XSM/FLASK (checkpolicy -t xen)"},
+    {"attest", cmd_attest, "verify a refhv host's TPM attestation: which policy it enforces"},
 };
 
 void overview(std::ostream& out) {

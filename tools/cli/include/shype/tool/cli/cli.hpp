@@ -20,6 +20,7 @@ int cmd_diff(const std::vector<std::string>& args, std::ostream& out, std::ostre
 int cmd_graph(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_simulate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_export_selinux(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int cmd_attest(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 /// Dispatches `shype CMD ARGS...` (argv without the program name).
 int run_shype(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err);
