@@ -128,7 +128,7 @@ struct reader {
     }
   }
   result<json> value(int depth) {
-    if (depth > max_depth) return fail("nested deeper than 64");
+    if (depth >= max_depth) return fail("nested deeper than 64");
     blanks();
     if (pos >= text.size()) {
       incomplete = true;
