@@ -41,6 +41,7 @@ struct replayed_host {
 /// What `plan` says of one host: the change plan of `next` against its record.
 [[nodiscard]] change_plan plan_host(replayed_host& h, const std::vector<std::uint8_t>& next);
 /// "" if a new domain with `label` would be admitted on the host now (Chinese Wall), else why not.
+/// An admitted probe stays placed in `h` (replaying a host costs a monitor: ask once per replay).
 [[nodiscard]] std::string place_on(replayed_host& h, const std::string& label);
 /// The Chinese Wall types of the domains running on the host, "cw_A, cw_B" ("none").
 [[nodiscard]] std::string cw_occupancy(const replayed_host& h);

@@ -4,6 +4,7 @@
 // adapter's own plans, publishes signed revisions and assigns them to hosts in waves.
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <iostream>
 #include <map>
@@ -118,6 +119,29 @@ result<std::vector<std::uint8_t>> load_policy_arg(const std::string& path, std::
   return std::move(p.binary);
 }
 
+/// fn(i) for every i < n, on as many threads as there are CPUs (at most 8), results in order:
+/// each host is replayed into a monitor of its own (engine.hpp), and that is most of the work.
+template <class R, class F>
+std::vector<R> for_each_host(std::size_t n, F fn) {
+  std::vector<R> out(n);
+  const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < n; i = next++) out[i] = fn(i);
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads && t < n; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  return out;
+}
+
+std::vector<std::pair<std::string, const host_entry*>> entries(const fleet_view& v) {
+  std::vector<std::pair<std::string, const host_entry*>> out;
+  for (const auto& [name, e] : v.hosts) out.emplace_back(name, &e);
+  return out;
+}
+
 bool bad_outcome(const std::string& o) { return o == "refused" || o == "rejected" || o == "error"; }
 
 /// The lines of a report worth showing: what was revoked or refused, and anything gone wrong.
@@ -134,47 +158,60 @@ std::vector<std::string> report_lines(const report& r) {
 
 // ----- status ------------------------------------------------------------------------------------------
 
+struct host_status {
+  std::vector<std::string> lines;
+  bool bad = false, refused = false;
+};
+
+host_status status_of(const std::string& name, const host_entry& e) {
+  host_status r;
+  if (!e.rec) {
+    r.lines.push_back("host " + name + ": UNREADABLE record: " + e.rec_error);
+    r.bad = true;
+    return r;
+  }
+  auto h = replay(*e.rec);
+  if (!h) {
+    r.lines.push_back("host " + name + ": UNREADABLE record: " + h.message());
+    r.bad = true;
+    return r;
+  }
+  const auto& placed = h->eng->placed();
+  r.lines.push_back("host " + name + "  revision " +
+                    (e.rec->revision == 0 ? std::string("none (local policy)") : std::to_string(e.rec->revision)) + "  " +
+                    e.rec->title + "  " + std::to_string(placed.size()) + " domain(s)  updated " + e.rec->updated);
+  std::string running;
+  for (const auto& d : placed) running += (running.empty() ? "" : ", ") + d.name + " (" + d.label + ")";
+  r.lines.push_back("  labels running: " + (running.empty() ? std::string("none") : running));
+  r.lines.push_back("  chinese wall: " + cw_occupancy(*h));
+  for (const auto& p : h->problems) {
+    r.lines.push_back("  PROBLEM: " + p);
+    r.bad = true;
+  }
+  if (e.rep) {
+    const bool bad = bad_outcome(e.rep->outcome);
+    r.lines.push_back(std::string("  last revision: ") + std::to_string(e.rep->revision) + " " +
+                      (bad ? "REFUSED (" + e.rep->outcome + ")" : e.rep->outcome) + " at " + e.rep->at);
+    for (const auto& l : report_lines(*e.rep)) r.lines.push_back("    " + l);
+    r.refused = bad;
+  } else if (!e.rep_error.empty()) {
+    r.lines.push_back("  last revision: UNREADABLE report: " + e.rep_error);
+  }
+  return r;
+}
+
 int cmd_status(session& s, std::ostream& out, std::ostream& err) {
   auto v = read_fleet(s);
   if (!v) return fail(err, v.failure(), "status");
+  out << "fleet: " << v->hosts.size() << " host(s) at " << s.etcd->endpoints() << "\n";
+  const auto hosts = entries(*v);
+  const auto all = for_each_host<host_status>(hosts.size(), [&](std::size_t i) { return status_of(hosts[i].first, *hosts[i].second); });
   int rc = exit_ok;
   std::size_t refused = 0;
-  out << "fleet: " << v->hosts.size() << " host(s) at " << s.etcd->endpoints() << "\n";
-  for (auto& [name, e] : v->hosts) {
-    if (!e.rec) {
-      line(out, "host " + name + ": UNREADABLE record: " + e.rec_error);
-      rc = exit_refused;
-      continue;
-    }
-    auto h = replay(*e.rec);
-    if (!h) {
-      line(out, "host " + name + ": UNREADABLE record: " + h.message());
-      rc = exit_refused;
-      continue;
-    }
-    const auto& placed = h->eng->placed();
-    line(out, "host " + name + "  revision " + (e.rec->revision == 0 ? std::string("none (local policy)") : std::to_string(e.rec->revision)) +
-                  "  " + e.rec->title + "  " + std::to_string(placed.size()) + " domain(s)  updated " + e.rec->updated);
-    std::string running;
-    for (const auto& d : placed) running += (running.empty() ? "" : ", ") + d.name + " (" + d.label + ")";
-    line(out, "  labels running: " + (running.empty() ? std::string("none") : running));
-    line(out, "  chinese wall: " + cw_occupancy(*h));
-    for (const auto& p : h->problems) {
-      line(out, "  PROBLEM: " + p);
-      rc = exit_refused;
-    }
-    if (e.rep) {
-      const bool bad = bad_outcome(e.rep->outcome);
-      line(out, std::string("  last revision: ") + std::to_string(e.rep->revision) + " " +
-                    (bad ? "REFUSED (" + e.rep->outcome + ")" : e.rep->outcome) + " at " + e.rep->at);
-      for (const auto& l : report_lines(*e.rep)) line(out, "    " + l);
-      if (bad) {
-        ++refused;
-        rc = exit_refused;
-      }
-    } else if (!e.rep_error.empty()) {
-      line(out, "  last revision: UNREADABLE report: " + e.rep_error);
-    }
+  for (const auto& r : all) {
+    for (const auto& l : r.lines) line(out, l);
+    if (r.bad || r.refused) rc = exit_refused;
+    if (r.refused) ++refused;
   }
   out << "fleet: " << v->hosts.size() << " host(s), " << refused << " refused their last revision\n";
   return rc;
@@ -221,8 +258,9 @@ int cmd_plan(session& s, const std::string& policy_path, std::ostream& out, std:
   auto v = read_fleet(s);
   if (!v) return fail(err, v.failure(), "plan");
   std::size_t refusing = 0, revoking = 0;
-  for (const auto& [name, e] : v->hosts) {
-    const host_plan p = plan_one(name, e, *next);
+  const auto hosts = entries(*v);
+  const auto plans = for_each_host<host_plan>(hosts.size(), [&](std::size_t i) { return plan_one(hosts[i].first, *hosts[i].second, *next); });
+  for (const host_plan& p : plans) {
     line(out, p.head);
     for (const auto& l : p.lines) line(out, "  " + l);
     if (p.refused) ++refusing;
@@ -403,24 +441,21 @@ int cmd_rollout(session& s, const rollout_options& o, std::ostream& out, std::os
 int cmd_place(session& s, const std::string& label, std::ostream& out, std::ostream& err) {
   auto v = read_fleet(s);
   if (!v) return fail(err, v.failure(), "place");
-  std::size_t admit = 0;
-  for (const auto& [name, e] : v->hosts) {
-    if (!e.rec) {
-      line(out, "host " + name + ": unknown (unreadable record: " + e.rec_error + ")");
-      continue;
-    }
+  const auto hosts = entries(*v);
+  const auto answers = for_each_host<std::pair<bool, std::string>>(hosts.size(), [&](std::size_t i) {
+    const std::string& name = hosts[i].first;
+    const host_entry& e = *hosts[i].second;
+    if (!e.rec) return std::pair<bool, std::string>(false, "host " + name + ": unknown (unreadable record: " + e.rec_error + ")");
     auto h = replay(*e.rec);
-    if (!h) {
-      line(out, "host " + name + ": unknown (" + h.message() + ")");
-      continue;
-    }
+    if (!h) return std::pair<bool, std::string>(false, "host " + name + ": unknown (" + h.message() + ")");
     const std::string why = place_on(*h, label);
-    if (why.empty()) {
-      ++admit;
-      line(out, "host " + name + ": admits " + label);
-    } else {
-      line(out, "host " + name + ": refuses " + label + ": " + why);
-    }
+    return why.empty() ? std::pair<bool, std::string>(true, "host " + name + ": admits " + label)
+                       : std::pair<bool, std::string>(false, "host " + name + ": refuses " + label + ": " + why);
+  });
+  std::size_t admit = 0;
+  for (const auto& [admits, text] : answers) {
+    line(out, text);
+    if (admits) ++admit;
   }
   out << "place: " << admit << " of " << v->hosts.size() << " host(s) admit " << one_line(label) << " now\n";
   return admit > 0 ? exit_ok : exit_refused;
