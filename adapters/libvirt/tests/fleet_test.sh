@@ -323,7 +323,7 @@ expect "... also to plain HTTPS without a certificate" 0 "" -- \
   bash -c "! curl -sS --max-time 5 --cacert '$PKI/ca.crt' https://127.0.0.1:${PORTS[0]}/v3/kv/range -d '{\"key\":\"eA==\"}'"
 
 # ----- an agent killed: gone when its lease expires; restarted, it catches up ---------------------------------------
-kill -9 "${AGENT[h3]}"
+kill -9 "${AGENT[h3]}" && wait "${AGENT[h3]}" 2>/dev/null
 wait_for 15 "agent h3 killed: its lease expires and status shows it gone" hosts_are 2
 expect "a rollout while h3 is away goes to the two live hosts" 0 "published revision 17" "host h1: applied revision 17" \
   "host h2: applied revision 17" "rollout of revision 17: 2 host(s) applied" -- \
@@ -343,7 +343,7 @@ confirmed_rollout() {  # POLICY OUT: a rollout --canary 1 --confirm, reading its
 }
 confirmed_rollout "$DATA/policy-v2-revoke.xml" "$W/rollout-1.out"
 wait_for 20 "the canary wave is done" grep -q "canary wave done" "$W/rollout-1.out"
-kill -9 "${MEMBER[0]}"
+kill -9 "${MEMBER[0]}" && wait "${MEMBER[0]}" 2>/dev/null
 echo yes >&8
 exec 8>&-
 wait "$ROLLOUT"
@@ -356,7 +356,7 @@ fi
 confirmed_rollout "$DATA/policy.xml" "$W/rollout-2.out"
 wait_for 20 "the canary wave is done (two members left)" grep -q "canary wave done" "$W/rollout-2.out"
 for h in h2 h3; do cp "$W/$h/state/policy.bin" "$W/$h-before.bin"; done
-kill -9 "${MEMBER[1]}"
+kill -9 "${MEMBER[1]}" && wait "${MEMBER[1]}" 2>/dev/null
 echo yes >&8
 exec 8>&-
 wait "$ROLLOUT"

@@ -96,6 +96,10 @@ class agent {
       }
       last_keepalive_ = now;
     }
+    if (report_pending_) {  // a report etcd did not take: sent again before anything else
+      if (auto s = etcd_.put(fc_.report_key(fc_.host), last_report_, lease_); !s) return std::move(s).failure();
+      report_pending_ = false;
+    }
     if (auto s = publish(); !s) return std::move(s).failure();
     std::int64_t rev = 0;
     auto a = etcd_.get(fc_.assign_key(fc_.host), &rev);
@@ -185,8 +189,10 @@ class agent {
     r.host = fc_.host;
     r.at = timestamp();
     last_report_ = render_report(r);
+    report_pending_ = true;
     say(r.outcome + " revision " + std::to_string(r.revision) + (r.lines.empty() ? "" : ": " + r.lines.front()));
     if (auto s = etcd_.put(fc_.report_key(fc_.host), last_report_, lease_); !s) return s;
+    report_pending_ = false;
     return publish();
   }
 
@@ -262,6 +268,7 @@ class agent {
   std::int64_t lease_ = 0, watch_from_ = 0, seen_ = -1;
   std::chrono::steady_clock::time_point last_keepalive_;
   std::string published_, last_report_;
+  bool report_pending_ = false;  ///< last_report_ is not in etcd yet
 };
 
 }  // namespace
