@@ -262,8 +262,9 @@ std::string etcd_client::endpoints() const {
 }
 
 namespace {
-result<std::vector<kv>> kvs_of(result<json> j, std::int64_t* revision) {
+result<std::vector<kv>> kvs_of(result<json> j, std::int64_t* revision, bool* more = nullptr) {
   if (!j) return std::move(j).failure();
+  if (more != nullptr) *more = j->flag("more");
   std::vector<kv> out;
   if (const json* h = j->get("header"); h != nullptr && revision != nullptr) *revision = h->integer("revision");
   if (const json* a = j->get("kvs"); a != nullptr)
@@ -277,11 +278,11 @@ result<std::vector<kv>> etcd_client::get(const std::string& key, std::int64_t* r
 }
 
 result<std::vector<kv>> etcd_client::get_prefix(const std::string& prefix, std::int64_t limit, std::int64_t* revision,
-                                                bool keys_only) {
+                                                bool keys_only, bool* more) {
   std::string body = "{\"key\":\"" + base64_encode(prefix) + "\",\"range_end\":\"" + base64_encode(prefix_end(prefix)) + "\"";
   if (limit > 0) body += ",\"limit\":\"" + std::to_string(limit) + "\"";
   if (keys_only) body += ",\"keys_only\":true";
-  return kvs_of(p_->request("/v3/kv/range", body + "}"), revision);
+  return kvs_of(p_->request("/v3/kv/range", body + "}"), revision, more);
 }
 
 status etcd_client::put(const std::string& key, const std::string& value, std::int64_t lease) {

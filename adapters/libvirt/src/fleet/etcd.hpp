@@ -62,9 +62,11 @@ class etcd_client {
 
   /// The value of `key`, or no kv (an empty vector).
   [[nodiscard]] result<std::vector<kv>> get(const std::string& key, std::int64_t* revision = nullptr);
-  /// Every key starting with `prefix` (sorted by key), at most `limit` (0: no limit, but the answer is bounded).
+  /// Every key starting with `prefix` (sorted by key), at most `limit` (0: no limit, but the
+  /// answer is bounded); `more` (if given) is set when etcd has more than `limit`.
   [[nodiscard]] result<std::vector<kv>> get_prefix(const std::string& prefix, std::int64_t limit = 0,
-                                                   std::int64_t* revision = nullptr, bool keys_only = false);
+                                                   std::int64_t* revision = nullptr, bool keys_only = false,
+                                                   bool* more = nullptr);
   [[nodiscard]] status put(const std::string& key, const std::string& value, std::int64_t lease = 0);
   /// Runs `success` if every comparison holds: true if it ran.
   [[nodiscard]] result<bool> txn(const std::vector<compare>& when, const std::vector<txn_op>& success);

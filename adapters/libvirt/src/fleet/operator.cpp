@@ -90,8 +90,14 @@ result<session> open_session(const std::string& path) {
 
 result<fleet_view> read_fleet(session& s) {
   fleet_view v;
-  auto kvs = s.etcd->get_prefix(s.fc.hosts_prefix(), static_cast<std::int64_t>(2 * max_hosts + 1), &v.etcd_revision);
+  // Two keys a host (its state and its report), and a few of its own beside them.
+  const auto limit = static_cast<std::int64_t>(4 * max_hosts);
+  bool more = false;
+  auto kvs = s.etcd->get_prefix(s.fc.hosts_prefix(), limit, &v.etcd_revision, false, &more);
   if (!kvs) return std::move(kvs).failure();
+  if (more)
+    return error("more than " + std::to_string(limit) + " keys under " + s.fc.hosts_prefix() + ": the fleet is larger than the limit of " +
+                 std::to_string(max_hosts) + " hosts");
   for (const auto& x : *kvs) {
     if (std::string h = host_of_key(s.fc, x.key, "state"); !h.empty()) {
       auto r = parse_host(x.value, x.key);
