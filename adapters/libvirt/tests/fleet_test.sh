@@ -318,7 +318,8 @@ expect "an agent cannot assign itself a revision" 1 "permission denied" -- "${AC
 expect "an agent cannot write the current revision" 1 "permission denied" -- "${ACTL[@]}" put "$F/current" 1
 expect "an agent may write its own host's keys" 0 "OK" -- "${ACTL[@]}" put "$F/hosts/h1/probe" ok
 sed -e '/^cert = /d' -e '/^key = /d' "$W/operator.conf" >"$W/nocert.conf"
-expect "a client without a certificate is refused by etcd" 3 "no member could serve" -- "${OP[@]}" status --config "$W/nocert.conf"
+expect "a client without a certificate is refused by etcd, at once and saying so" 3 \
+  "the member refused this client's certificate (TLS: " -- "${OP[@]}" status --config "$W/nocert.conf"
 expect "... also to plain HTTPS without a certificate" 0 "" -- \
   bash -c "! curl -sS --max-time 5 --cacert '$PKI/ca.crt' https://127.0.0.1:${PORTS[0]}/v3/kv/range -d '{\"key\":\"eA==\"}'"
 

@@ -143,6 +143,8 @@ struct etcd_client::impl {
     if (!opt.ca.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, opt.ca.c_str());
     if (!opt.cert.empty()) curl_easy_setopt(curl, CURLOPT_SSLCERT, opt.cert.c_str());
     if (!opt.key.empty()) curl_easy_setopt(curl, CURLOPT_SSLKEY, opt.key.c_str());
+    char detail[CURL_ERROR_SIZE] = {};
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, detail);
     curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
     const std::string auth = "Authorization: " + token;
     if (authenticated && !token.empty()) headers = curl_slist_append(headers, auth.c_str());
@@ -155,10 +157,15 @@ struct etcd_client::impl {
     if (s.too_big) return {outcome::refused, "the answer is larger than the limit of " + std::to_string(max_answer_bytes >> 20) + " MiB"};
     if (!s.parse_error.empty()) return {outcome::refused, s.parse_error};
     if (rc != CURLE_OK) {
-      // TLS refusals (a bad certificate) are as final as a permission error.
-      const bool tls = rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_PEER_FAILED_VERIFICATION ||
-                       rc == CURLE_SSL_CONNECT_ERROR;
-      return {tls && rc != CURLE_SSL_CONNECT_ERROR ? outcome::refused : outcome::unavailable, curl_easy_strerror(rc)};
+      // TLS refusals are as final as a permission error: our certificate files are unusable, the
+      // member's certificate does not verify, or the member refused our certificate (or its
+      // absence) with a TLS alert. Anything else may be this member only: the next one is tried.
+      const std::string why = detail[0] != '\0' ? std::string(detail) : std::string(curl_easy_strerror(rc));
+      const bool alert = why.find("alert certificate required") != std::string::npos || why.find("alert bad certificate") != std::string::npos ||
+                         why.find("alert unknown ca") != std::string::npos;
+      const bool tls = rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_PEER_FAILED_VERIFICATION || alert;
+      if (alert) return {outcome::refused, "the member refused this client's certificate (TLS: " + why + ")"};
+      return {tls ? outcome::refused : outcome::unavailable, why};
     }
     if (s.streaming) return a;
     auto j = parse_json(s.data, "etcd's answer");
