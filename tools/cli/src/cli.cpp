@@ -39,6 +39,7 @@ void overview(std::ostream& out) {
     out << "  " << n << c.summary << "\n";
   }
   out << "  libvirt   run the libvirt adapter (shype-libvirt): install, status, change-policy on this host\n";
+  out << "  fleet     a fleet of libvirt hosts over etcd (shype-libvirt fleet): status, plan, rollout, place, history\n";
   out << "\n'shype COMMAND --help' describes a command. Exit codes: 0 success, 1 diff found differences,\n"
          "2 usage error, 3 invalid input or file error, 4 Graphviz dot missing or failed.\n";
 }
@@ -70,6 +71,12 @@ int dispatch(const std::vector<std::string>& argv, std::ostream& out, std::ostre
     out << "usage: shype libvirt COMMAND [ARGS...]\n\n"
            "Runs the libvirt adapter, shype-libvirt COMMAND [ARGS...] (from $SHYPE_LIBVIRT, else PATH and\n"
            "the sbin directories): install, uninstall, status, change-policy. See 'shype-libvirt --help'.\n";
+    return exit_ok;
+  }
+  if (cmd == "fleet") {  // main() runs the adapter's fleet verbs itself; here only their help
+    out << "usage: shype fleet VERB [ARGS...]\n\n"
+           "Runs shype-libvirt fleet VERB [ARGS...] (found as for 'shype libvirt'): status, plan, rollout, place,\n"
+           "history, keygen over a fleet of libvirt hosts kept in etcd (docs/fleet.md). See 'shype-libvirt fleet --help'.\n";
     return exit_ok;
   }
   for (const auto& c : commands)

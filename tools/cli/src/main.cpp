@@ -49,6 +49,12 @@ int main(int argc, char** argv) {
   shype::tool::ignore_file_size_signal();  // past `ulimit -f` a write fails (EFBIG), the old file stays
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args.front() == "libvirt") return run_libvirt_adapter(args);
+  // `shype fleet VERB ...` is the adapter's fleet verbs (docs/fleet.md): shype-libvirt fleet VERB ...
+  if (!args.empty() && args.front() == "fleet") {
+    std::vector<std::string> adapter{"libvirt"};
+    adapter.insert(adapter.end(), args.begin(), args.end());
+    return run_libvirt_adapter(adapter);
+  }
   // Standard output through fd_output, so that a failed write is reported with its reason
   // (run_shype checks it after every command); nothing else in the process writes to fd 1.
   shype::tool::fd_output stdout_buffer(STDOUT_FILENO);
