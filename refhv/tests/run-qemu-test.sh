@@ -18,7 +18,7 @@
 # TPM 2.0 (tpm-tis) backed by the swtpm listening on SOCKET (the caller starts and stops it).
 set -u
 
-qemu=qemu-system-x86_64 kernel= suite= cases= timeout_s=30 cpu="qemu64,+svm,+npt" append= memory=128
+qemu=qemu-system-x86_64 kernel= suite= cases= timeout_s=90 cpu="qemu64,+svm,+npt" append= memory=128
 expect_status=33 protocol=1 log= show_log=0
 expect_lines=() tpm_args=()
 while [[ $# -gt 0 ]]; do
