@@ -106,6 +106,16 @@ TEST(Analyze, TrustSplitsTheCoalitions) {
       << r.out;
 }
 
+TEST(Analyze, ATrustedLabelIsAnEndEvenForAnotherTrustedOne) {
+  // The order disk is used by dom0, the device domain and dom_Order; with dom0 and the device
+  // domain trusted, what starts on the disk stops at them (a trusted label that is not the
+  // start relays nothing, even from another trusted one). Found by the property test.
+  const auto r = shype({"analyze", ex("policy.xml"), "--from", "resource:vdisk_Order", "--trust", "dom_Management", "--trust",
+                        "dom_VirtualDisk", "--trust", "vdisk_Order"});
+  EXPECT_EQ(r.rc, exit_ok);
+  EXPECT_EQ(r.out, "resource label \"vdisk_Order\" reaches 4 labels: dom_Management, dom_Order, dom_VirtualDisk, resource:vdisk_Order\n");
+}
+
 TEST(Analyze, TypesAsEnds) {
   // A label holding both types is a flow of no steps: the device domain holds Order and
   // Advertising data at once, and so does dom0.

@@ -277,12 +277,16 @@ std::optional<flow_graph> flow_graph::build(const decoded_policy& p, const flow_
   std::vector<node_set> cut = g.out_;
   g.trusted_.for_each([&](std::size_t t) { cut[t] = node_set(n); });
   g.reach_ = closure(cut);
+  // A trusted source reaches through its own edges into the cut closure, where every trusted
+  // node (another trusted one included) is an end: computed first, assigned after.
+  std::vector<std::pair<std::size_t, node_set>> sources;
   g.trusted_.for_each([&](std::size_t t) {
     node_set r(n);
     r.set(t);
     g.out_[t].for_each([&](std::size_t j) { r |= g.reach_[j]; });
-    g.reach_[t] = std::move(r);
+    sources.emplace_back(t, std::move(r));
   });
+  for (auto& [t, r] : sources) g.reach_[t] = std::move(r);
   return g;
 }
 
