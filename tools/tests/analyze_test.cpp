@@ -140,7 +140,7 @@ TEST(Analyze, Json) {
   EXPECT_EQ(r.rc, exit_ok);
   EXPECT_EQ(r.out, "{\"policy\":\"DEFAULT\",\"version\":\"1.0\",\"mls\":\"none\",\"edges\":0,\"trusted\":[],\"labels\":[{\"label\":"
                    "\"SystemManagement\",\"kind\":\"vm\",\"reaches\":1,\"relay\":false,\"trusted\":false}],\"reach\":[{\"from\":"
-                   "[\"SystemManagement\"],\"to\":[\"SystemManagement\"]}],\"relays\":[],\"reach_everything\":[\"SystemManagement\"],"
+                   "[\"SystemManagement\"],\"to_count\":1,\"to\":[\"SystemManagement\"]}],\"relays\":[],\"reach_everything\":[\"SystemManagement\"],"
                    "\"never_on_one_host\":[]}\n");
 }
 
@@ -253,6 +253,44 @@ TEST(Analyze, MlsDirections) {
   EXPECT_EQ(r.out, "2 labels reach resource label \"disk\": low, resource:disk\n");
 }
 
+TEST(Analyze, SummaryListsAreBounded) {
+  // 600 labels in one coalition at secrecy levels 0..599: under Bell-LaPadula label i reaches
+  // the 600 - i labels at or above it, 180,300 names in all: past max_summary_reach_names the
+  // lowest labels' reach is a count.
+  constexpr shype::builder_limits limits{.te_types = 1, .cw_types = 1, .conflict_sets = 1, .vm_labels = 600, .resource_labels = 1,
+                                         .type_refs = 1024, .name_bytes = 8192, .renames = 1};
+  auto b = std::make_unique<shype::policy_builder<limits>>("chain");
+  const auto t = b->te_type("T").value();
+  b->enable_mls(0);
+  std::vector<std::string> names;
+  for (int i = 0; i < 600; ++i) names.push_back("l" + std::string(i < 10 ? "00" : i < 100 ? "0" : "") + std::to_string(i));
+  for (int i = 0; i < 600; ++i) {
+    const auto l = b->vm_label(shype::string_ref(names[static_cast<std::size_t>(i)].c_str()), {t}, {}).value();
+    ASSERT_TRUE(b->vm_label_mls(l, {static_cast<std::uint16_t>(i), {}}, {0, {}}));
+  }
+  b->bootstrap("l000");
+  std::vector<std::uint8_t> out(b->size());
+  ASSERT_TRUE(b->build(out.data(), out.size()));
+  const std::string bin = write("chain.bin", std::string(out.begin(), out.end()));
+  const auto r = shype({"analyze", bin, "--mls", "blp"});
+  EXPECT_EQ(r.rc, exit_ok);
+  // l000 reaches every label (said so); the budget is spent from l001 on, in name order; a group
+  // whose list no longer fits is a count.
+  EXPECT_NE(r.out.find("  l000\n    -> every label\n"), std::string::npos);
+  EXPECT_NE(r.out.find("  l001\n    -> l001, l002, "), std::string::npos);
+  EXPECT_NE(r.out.find(" labels (not listed: the summary lists 100000 names at most; ask with --from)\n"), std::string::npos);
+  EXPECT_NE(r.out.find("  l599\n    -> 1 label (not listed"), std::string::npos);  // every group is there
+  EXPECT_LT(r.out.size(), 1'000'000u);
+  const auto j = shype({"analyze", bin, "--mls", "blp", "--json"});
+  std::size_t counts = 0, lists = 0;
+  for (std::size_t at = j.out.find("\"to_count\":"); at != std::string::npos; at = j.out.find("\"to_count\":", at + 1)) ++counts;
+  for (std::size_t at = j.out.find("\"to\":["); at != std::string::npos; at = j.out.find("\"to\":[", at + 1)) ++lists;
+  EXPECT_EQ(counts, 600u);
+  EXPECT_GT(lists, 0u);
+  EXPECT_LT(lists, counts);
+  EXPECT_LT(j.out.size(), 1'500'000u);
+}
+
 // --- graph --flows ----------------------------------------------------------------------------
 
 TEST(Analyze, GraphFlows) {
@@ -316,6 +354,19 @@ TEST(Assertions, NeverTogetherAndEveryPair) {
   r = shype({"check", ex("policy.xml"), "--assert", a});
   EXPECT_EQ(r.err, a + ":3: never-together: labels \"dom_Order\" and \"dom_Computing\" may run on one host (no conflict set separates them)\n" + a +
                        ":3: never-together: labels \"dom_Order\" and \"dom_Management\" may run on one host (no conflict set separates them)\n"
+                       "1 assertion violated\n");
+}
+
+TEST(Assertions, NeverTogetherWithATypeMeansItsVmLabels) {
+  // Advertising is held by vdisk_Ads too; a type stands for its VM labels here, a resource label
+  // named on its own is an error (see UnknownNamesAndResources).
+  const std::string a = write("ads.assert", "never-together type:Advertising dom_Order\n");
+  const auto r = shype({"check", ex("policy-v3-isolation.xml"), "--assert", a});
+  EXPECT_EQ(r.rc, exit_invalid);
+  EXPECT_EQ(r.err, a + ":1: never-together: labels \"dom_Ads_Alpha\" and \"dom_Order\" may run on one host (no conflict set separates them)\n" + a +
+                       ":1: never-together: labels \"dom_Ads_Beta\" and \"dom_Order\" may run on one host (no conflict set separates them)\n" + a +
+                       ":1: never-together: labels \"dom_Management\" and \"dom_Order\" may run on one host (no conflict set separates them)\n" + a +
+                       ":1: never-together: labels \"dom_VirtualDisk\" and \"dom_Order\" may run on one host (no conflict set separates them)\n"
                        "1 assertion violated\n");
 }
 

@@ -204,12 +204,15 @@ assertion_outcome check_assertions(const decoded_policy& p, const assertion_file
         });
       });
     } else {
-      if (ea->has_resource || eb->has_resource) {
+      if ((ea->has_resource && !ea->type) || (eb->has_resource && !eb->type)) {
         diag.error(f.file, a.line, what, "a resource label runs on no host: never-together takes VM labels or TE types");
         names_ok = false;
         --out.checked;
         continue;
       }
+      // A TE type stands for the VM labels holding it here.
+      for (auto* e : {&*ea, &*eb})
+        for (std::size_t r = g.vm_count(); r < g.size(); ++r) e->nodes.reset(r);
       ea->nodes.for_each([&](std::size_t x) {
         eb->nodes.for_each([&](std::size_t y) {
           if (y < x && ea->nodes.test(y) && eb->nodes.test(x)) return;  // the pair was seen the other way round

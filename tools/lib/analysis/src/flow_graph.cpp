@@ -409,19 +409,19 @@ std::optional<flow_endpoint> resolve_endpoint(const flow_graph& g, const std::st
       if (auto i = g.find_vm(n)) {
         node_set s = g.empty_set();
         s.set(*i);
-        found.push_back({"a VM label", {s, "VM label \"" + n + "\"", false}});
+        found.push_back({"a VM label", {s, "VM label \"" + n + "\"", false, false}});
       }
     if (res)
       if (auto i = g.find_resource(n)) {
         node_set s = g.empty_set();
         s.set(*i);
-        found.push_back({"a resource label", {s, "resource label \"" + n + "\"", true}});
+        found.push_back({"a resource label", {s, "resource label \"" + n + "\"", true, false}});
       }
     if (te)
       if (auto t = g.find_te_type(n)) {
         const node_set& s = g.te_holders(*t);
         const std::size_t k = s.count();
-        found.push_back({"a TE type", {s, "TE type \"" + n + "\" (" + std::to_string(k) + (k == 1 ? " label)" : " labels)"), s.next(g.vm_count()) < g.size()}});
+        found.push_back({"a TE type", {s, "TE type \"" + n + "\" (" + std::to_string(k) + (k == 1 ? " label)" : " labels)"), s.next(g.vm_count()) < g.size(), true}});
       }
   };
   add(name, true, true, true);
@@ -446,7 +446,7 @@ std::optional<std::vector<std::size_t>> label_nodes(const flow_graph& g, const s
   for (const auto& name : names) {
     auto e = resolve_endpoint(g, name, error);
     if (!e) return std::nullopt;
-    if (e->what.rfind("TE type", 0) == 0) {
+    if (e->type) {
       error = "\"" + name + "\" is a TE type, not a label";
       return std::nullopt;
     }

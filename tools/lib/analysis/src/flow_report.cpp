@@ -120,9 +120,17 @@ std::string flow_summary_text(const decoded_policy& p, const flow_graph& g) {
   }();
   if (trusted.any()) s += "trusted (relay nothing): " + names_text(g, trusted.members()) + "\n";
   s += "\nwho reaches whom (each label reaches itself):\n";
+  std::size_t budget = max_summary_reach_names;
   for (const auto& group : reach_groups(g)) {
     const node_set& r = g.reach(group.front());
-    s += "  " + names_text(g, group) + "\n    -> " + (r.count() == g.size() ? "every label" : names_text(g, r.members())) + "\n";
+    const std::size_t k = r.count();
+    std::string to = k == g.size() ? "every label" : plural_text(k, "label") + " (not listed: the summary lists " +
+                                                         std::to_string(max_summary_reach_names) + " names at most; ask with --from)";
+    if (k != g.size() && k <= budget) {
+      budget -= k;
+      to = names_text(g, r.members());
+    }
+    s += "  " + names_text(g, group) + "\n    -> " + to + "\n";
   }
   s += "\nrelays (information passes through them between labels that may not share directly):\n";
   const auto relays = g.relays();
@@ -153,8 +161,17 @@ std::string flow_summary_json(const decoded_policy& p, const flow_graph& g) {
                      "\",\"reaches\":" + std::to_string(g.reach(v).count()) + ",\"relay\":" + (is_relay[v] ? "true" : "false") +
                      ",\"trusted\":" + (g.trusted(v) ? "true" : "false") + "}");
   }
-  for (const auto& group : reach_groups(g))
-    groups.push_back("{\"from\":" + json_names(g, group) + ",\"to\":" + json_names(g, g.reach(group.front()).members()) + "}");
+  std::size_t budget = max_summary_reach_names;
+  for (const auto& group : reach_groups(g)) {
+    const node_set& r = g.reach(group.front());
+    const std::size_t k = r.count();
+    std::string item = "{\"from\":" + json_names(g, group) + ",\"to_count\":" + std::to_string(k);
+    if (k <= budget) {  // past the budget "to" is left out; to_count stays
+      budget -= k;
+      item += ",\"to\":" + json_names(g, r.members());
+    }
+    groups.push_back(item + "}");
+  }
   for (const auto& r : relays)
     relay_items.push_back("{\"label\":" + json_string(g.display(r.node)) + ",\"example\":" + json_names(g, {r.from, r.node, r.to}) + "}");
   for (const auto& w : walls(p)) {

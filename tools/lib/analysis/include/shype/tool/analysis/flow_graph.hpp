@@ -144,6 +144,7 @@ struct flow_endpoint {
   node_set nodes;
   std::string what;       ///< "VM label \"dom_Order\"", "TE type \"Order\" (3 labels)"
   bool has_resource = false;
+  bool type = false;  ///< named a TE type (all labels holding it)
 };
 
 /// Resolves NAME against the graph's policy: a VM label, a resource label or a TE type (all labels

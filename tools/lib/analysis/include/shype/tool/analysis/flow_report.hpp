@@ -12,6 +12,11 @@
 
 namespace shype::tool {
 
+/// Names of reached labels the summary lists in all: each group's reach is a list of up to
+/// every label, so with directed edges (--mls) the lists could grow with the square of the
+/// labels. Past it a group's reach is given as a count ("ask with --from").
+inline constexpr std::size_t max_summary_reach_names = 100000;
+
 /// The summary of a policy's flows.
 [[nodiscard]] std::string flow_summary_text(const decoded_policy& p, const flow_graph& g);
 [[nodiscard]] std::string flow_summary_json(const decoded_policy& p, const flow_graph& g);
