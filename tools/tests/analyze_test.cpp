@@ -159,6 +159,20 @@ TEST(Analyze, BadNamesAreUsageErrors) {
   EXPECT_NE(r.err.find("the policy has no MLS section"), std::string::npos) << r.err;
 }
 
+TEST(Analyze, APolicyWithoutLabels) {
+  const std::string p = write("empty.xml", "<?xml version=\"1.0\"?>\n<SecurityPolicyDefinition xmlns=\"http://www.ibm.com\"><PolicyHeader>"
+                                           "<PolicyName>e</PolicyName><Version>1.0</Version></PolicyHeader><SimpleTypeEnforcement>"
+                                           "<SimpleTypeEnforcementTypes><Type>T</Type></SimpleTypeEnforcementTypes></SimpleTypeEnforcement>"
+                                           "<SecurityLabelTemplate></SecurityLabelTemplate></SecurityPolicyDefinition>\n");
+  auto r = shype({"analyze", p});
+  EXPECT_EQ(r.rc, exit_ok);
+  EXPECT_NE(r.out.find("who reaches whom (each label reaches itself):\n  none (the policy has no labels)\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("reach every label: -\n"), std::string::npos) << r.out;
+  r = shype({"analyze", p, "--from", "T", "--to", "T"});
+  EXPECT_EQ(r.rc, exit_no_flow);
+  EXPECT_EQ(r.out, "no flow from TE type \"T\" (0 labels) to TE type \"T\" (0 labels)\n");
+}
+
 // --- Xen's ACM example policies ---------------------------------------------------------------
 
 TEST(Analyze, XenTestPolicy) {

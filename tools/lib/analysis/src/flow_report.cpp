@@ -120,6 +120,7 @@ std::string flow_summary_text(const decoded_policy& p, const flow_graph& g) {
   }();
   if (trusted.any()) s += "trusted (relay nothing): " + names_text(g, trusted.members()) + "\n";
   s += "\nwho reaches whom (each label reaches itself):\n";
+  if (g.size() == 0) s += "  none (the policy has no labels)\n";
   std::size_t budget = max_summary_reach_names;
   for (const auto& group : reach_groups(g)) {
     const node_set& r = g.reach(group.front());
