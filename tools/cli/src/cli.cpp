@@ -23,8 +23,8 @@ constexpr entry commands[] = {
     {"check", cmd_check, "validate a policy (XML or binary) and summarise it"},
     {"dump", cmd_dump, "print a policy as text, or as XML that recompiles to the same bytes"},
     {"diff", cmd_diff, "show what changing from one policy to another allows or forbids"},
-    {"graph", cmd_graph, "draw coalitions and conflict sets (Graphviz DOT, SVG)"},
-    {"analyze", cmd_analyze, "which labels can pass information to which, through which relays; assertions"},
+    {"graph", cmd_graph, "draw coalitions and conflict sets, or the flows (Graphviz DOT, SVG)"},
+    {"analyze", cmd_analyze, "who can pass information to whom, directly or through relays (shortest paths)"},
     {"simulate", cmd_simulate, "run a trace of operations through the reference monitor (JSON Lines)"},
     {"export-selinux", cmd_export_selinux, "write the policy as an SELinux policy for Xen XSM/FLASK (checkpolicy -t xen)"},
 };
