@@ -322,6 +322,24 @@ TEST(Analyze, GraphFlows) {
   EXPECT_NE(r.out.find("\"dom_Order\" [label=\"dom_Order\", shape=box, style=\"rounded,filled\", fillcolor=\"#f0f0f0\"];\n"), std::string::npos);
 }
 
+TEST(Analyze, GraphFlowsTakesTrustAndMls) {
+  auto r = shype({"graph", "--flows", ex("policy-v3-isolation.xml"), "--trust", "dom_Management"});
+  EXPECT_EQ(r.rc, exit_ok);
+  EXPECT_NE(r.out.find("\"dom_Management\" [label=\"dom_Management\n(trusted)\", shape=box, style=\"rounded,filled\", fillcolor=\"#d0d0d0\"];\n"),
+            std::string::npos)
+      << r.out;
+  r = shype({"graph", ex("policy.xml"), "--trust", "dom_Management"});
+  EXPECT_EQ(r.rc, exit_usage);
+  EXPECT_EQ(r.err, "shype graph: --trust and --mls go with --flows\n(see 'shype graph --help')\n");
+  r = shype({"graph", "--flows", ex("policy.xml"), "--trust", "Order"});
+  EXPECT_EQ(r.rc, exit_usage);
+  // One direction only under Bell-LaPadula: low -> high, never back.
+  r = shype({"graph", "--flows", mls_policy(), "--mls", "blp"});
+  EXPECT_EQ(r.rc, exit_ok);
+  EXPECT_NE(r.out.find("  \"low\" -> \"high\";\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\"high\" -> \"low\""), std::string::npos) << r.out;
+}
+
 // --- assertions -------------------------------------------------------------------------------
 
 TEST(Assertions, CustomerOrderIsolation) {

@@ -5,6 +5,7 @@
 
 #include <shype/tool/analysis/flow_report.hpp>
 #include <shype/tool/cli/cli.hpp>
+#include <shype/tool/cli/flow_args.hpp>
 #include <shype/tool/cli/verb_start.hpp>
 
 namespace shype::tool {
@@ -39,25 +40,10 @@ int cmd_analyze(const std::vector<std::string>& args, std::ostream& out, std::os
   if (v.done) return *v.done;
   const std::string& file = v.args.positional[0];
   const decoded_policy p = v.decoded(0);
-  mls_model mls = mls_model::none;
-  if (v.args.values.count("--mls") != 0) {
-    const auto m = parse_mls_model(v.args.values.at("--mls"));
-    if (!m) return usage_error(spec, "--mls takes none, blp, biba or both, not '" + v.args.values.at("--mls") + "'", err);
-    mls = *m;
-  } else if (p.has_mls) {
-    err << file << ": note: the policy has an MLS section; flows are computed without Bell-LaPadula and Biba (--mls blp, biba or both gives them a direction)\n";
-  }
+  int rc = exit_ok;
+  const auto g = flow_graph_from_args(spec, v.args, file, p, err, rc);
+  if (!g) return rc;
   std::string why;
-  auto g = flow_graph::build(p, {.mls = mls, .trusted = {}}, why);
-  if (!g) {
-    err << "shype analyze: " << file << ": " << why << "\n";
-    return exit_invalid;
-  }
-  if (v.args.all_values.count("--trust") != 0) {
-    const auto trusted = label_nodes(*g, v.args.all_values.at("--trust"), why);
-    if (!trusted) return usage_error(spec, "--trust: " + why, err);
-    g = flow_graph::build(p, {.mls = mls, .trusted = *trusted}, why);
-  }
   std::optional<flow_endpoint> from, to;
   for (const char* option : {"--from", "--to"}) {
     if (v.args.values.count(option) == 0) continue;

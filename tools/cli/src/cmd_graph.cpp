@@ -12,6 +12,7 @@
 #include <shype/tool/analysis/flow_report.hpp>
 #include <shype/tool/analysis/policy_graph.hpp>
 #include <shype/tool/cli/cli.hpp>
+#include <shype/tool/cli/flow_args.hpp>
 #include <shype/tool/cli/verb_start.hpp>
 #include <shype/tool/io/atomic_file.hpp>
 #include <shype/tool/io/input_file.hpp>
@@ -21,15 +22,16 @@ extern char** environ;
 namespace shype::tool {
 namespace {
 
-const command_spec spec{"graph", 1, 1, {"--flows"}, {"-o", "--svg"},
-                        "usage: shype graph [--flows] POLICY [-o FILE.dot] [--svg FILE.svg]\n\n"
+const command_spec spec{"graph", 1, 1, {"--flows"}, {"-o", "--svg", "--trust", "--mls"},
+                        "usage: shype graph [--flows [--trust LABEL]... [--mls MODEL]] POLICY [-o FILE.dot] [--svg FILE.svg]\n\n"
                         "Draws the policy (XML or binary) as a Graphviz graph: TE types (coalitions) and Chinese\n"
                         "Wall types as clustered nodes, VM labels (boxes) and resource labels (cylinders) joined to\n"
                         "their types, green edges between VM labels that may share, red dashed edges between the\n"
                         "types of a conflict set and between VM labels that may never run on one host.\n"
                         "With --flows: the flow graph of 'shype analyze' instead, as a directed graph (an arrow\n"
                         "each way the information may pass), relays filled orange.\n\n"
-                        "options:\n  --flows         draw the flow graph (who may pass information to whom)\n"
+                        "options:\n  --flows         draw the flow graph (who may pass information to whom); --trust and\n"
+                        "                  --mls as for 'shype analyze' (trusted labels are grey)\n"
                         "  -o FILE.dot     write the DOT text there (default: standard output, unless --svg)\n"
                         "  --svg FILE.svg  also render SVG with Graphviz 'dot' (package graphviz); exit code 4 if\n"
                         "                  'dot' is not installed or fails\n"};
@@ -74,14 +76,13 @@ int cmd_graph(const std::vector<std::string>& args, std::ostream& out, std::ostr
   if (v.done) return *v.done;
   std::vector<std::string> left_out;
   const decoded_policy p = v.decoded(0);
+  if (v.args.flags.count("--flows") == 0 && (v.args.values.count("--trust") != 0 || v.args.values.count("--mls") != 0))
+    return usage_error(spec, "--trust and --mls go with --flows", err);
   std::string dot_text;
   if (v.args.flags.count("--flows") != 0) {
-    std::string why;
-    const auto g = flow_graph::build(p, {}, why);
-    if (!g) {
-      err << "shype graph: " << v.args.positional[0] << ": " << why << "\n";
-      return exit_invalid;
-    }
+    int rc = exit_ok;
+    const auto g = flow_graph_from_args(spec, v.args, v.args.positional[0], p, err, rc);
+    if (!g) return rc;
     dot_text = flow_dot(p, *g, &left_out);
   } else {
     dot_text = policy_dot(p, &left_out);
