@@ -43,6 +43,7 @@ extern "C" {
 #include <shype/type_enforcement.hpp>
 
 #include "avc.hpp"
+#include <shype/tool/analysis/flow_report.hpp>
 #include <shype/tool/compile/compiler.hpp>
 #include "fixtures.hpp"
 #include "kernels.hpp"
@@ -268,6 +269,28 @@ void BM_compile_xml_shype(benchmark::State& state) {
   state.counters["xml_bytes"] = static_cast<double>(p.xml.size());
 }
 
+/// `shype analyze` on the large policy (issue 14: 1,000 labels x 1,000 types in under a second):
+/// the flow graph, its closure, the relays and the summary text, from the decoded policy.
+/// Arg 0: the large policy (1-3 TE types a label: a sparse graph); arg 1: the same sizes with
+/// 20-40 TE types a label (a dense graph: most pairs of labels share a type).
+void BM_analyze_shype(benchmark::State& state) {
+  const auto& p = state.range(0) == 0 ? large_policy()
+                                      : policy({.name = "dense", .te_types = 1000, .cw_types = 1000, .conflict_sets = 64, .vm_labels = 1000,
+                                                .resource_labels = 1000, .te_min = 20, .te_max = 40, .seed = 7});
+  std::size_t edges = 0;
+  for (auto _ : state) {
+    std::string why;
+    auto g = shype::tool::flow_graph::build(p.decoded, {}, why);
+    if (!g) throw std::runtime_error("analyze failed: " + why);
+    std::string text = shype::tool::flow_summary_text(p.decoded, *g);
+    edges = g->edge_count();
+    benchmark::DoNotOptimize(text);
+  }
+  state.counters["labels"] = static_cast<double>(p.decoded.vm_labels.size() + p.decoded.resource_labels.size());
+  state.counters["te_types"] = static_cast<double>(p.decoded.te_types.size());
+  state.counters["edges"] = static_cast<double>(edges);
+}
+
 /// Peer: checkpolicy -t xen on the exported policy.conf (a process: wall time).
 void BM_compile_checkpolicy(benchmark::State& state) {
   const auto& p = large_policy();
@@ -456,6 +479,8 @@ void register_all() {
   benchmark::RegisterBenchmark("te_table/build", BM_te_table_build)->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("compile/shype", BM_compile_xml_shype)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("compile/checkpolicy", BM_compile_checkpolicy)->Unit(benchmark::kMillisecond)->UseRealTime();
+  benchmark::RegisterBenchmark("analyze/shype", BM_analyze_shype)->Arg(0)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("analyze/shype", BM_analyze_shype)->Arg(1)->Unit(benchmark::kMillisecond);
   // Policy loads back to back (0), or 50 a second.
   for (const std::int64_t rate : {0, 50}) {
     // One iteration of a fixed duration: back-to-back loads can starve shype's hooks (see

@@ -37,6 +37,13 @@ TEST(CommandLine, FlagsValuesAndPositionals) {
   EXPECT_EQ(p.err, "");
 }
 
+TEST(CommandLine, RepeatedOptionKeepsEveryValue) {
+  const auto p = parse(spec, {"a.xml", "-o", "one", "-o", "two"});
+  ASSERT_TRUE(p.args) << p.err;
+  EXPECT_EQ(p.args->values.at("-o"), "two");
+  EXPECT_EQ(p.args->all_values.at("-o"), (std::vector<std::string>{"one", "two"}));
+}
+
 TEST(CommandLine, DoubleDashEndsTheOptions) {
   const auto p = parse(spec, {"--", "-o", "--help"});
   ASSERT_TRUE(p.args) << p.err;

@@ -10,7 +10,7 @@ if ! command -v dot >/dev/null 2>&1; then
   exit 77
 fi
 mkdir -p "$out" || exit 1
-rm -f "$out/policy.svg" "$out/policy.dot"
+rm -f "$out/policy.svg" "$out/policy.dot" "$out/flows.svg"
 "$shype" graph "$policy" -o "$out/policy.dot" --svg "$out/policy.svg" || { echo "shype graph failed"; exit 1; }
 grep -q "<svg" "$out/policy.svg" || { echo "no <svg> element in $out/policy.svg"; exit 1; }
 # Every label of the policy is drawn (dot keeps node labels as <text> elements).
@@ -18,4 +18,12 @@ for label in dom_Management dom_VirtualDisk dom_Order dom_Ads_Alpha dom_Ads_Beta
   grep -q ">$label<" "$out/policy.svg" || { echo "label $label missing from the SVG"; exit 1; }
 done
 [ -z "$(ls -A "$out" | grep -v "^policy\.\(svg\|dot\)$")" ] || { echo "temporary file left behind: $(ls -A "$out")"; exit 1; }
+# graph --flows (issue 14): the flow graph, its relays marked; a plain workload is not one.
+"$shype" graph --flows "$policy" --svg "$out/flows.svg" || { echo "shype graph --flows failed"; exit 1; }
+grep -q "<svg" "$out/flows.svg" || { echo "no <svg> element in $out/flows.svg"; exit 1; }
+for label in dom_Management dom_VirtualDisk; do
+  grep -A1 ">$label<" "$out/flows.svg" | grep -q ">(relay)<" || { echo "relay $label not marked in the flow SVG"; exit 1; }
+done
+grep -A1 ">dom_Order<" "$out/flows.svg" | grep -q ">(relay)<" && { echo "dom_Order marked as a relay"; exit 1; }
+grep -q "#ffb347" "$out/flows.svg" || { echo "no relay fill colour in the flow SVG"; exit 1; }
 echo "SVG written"

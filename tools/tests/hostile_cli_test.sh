@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # The real `shype` binary in a hostile environment (issue 11, 2a, 2e, 2g):
-#  - every output file (compile -o, dump -o, export-selinux -o, graph -o) written past `ulimit -f`
+#  - every output file (compile -o, dump -o, export-selinux -o, graph [--flows] -o) written past `ulimit -f`
 #    fails with a one-line error and exit 3, and the old file is still there, byte for byte, with
 #    no temporary file left beside it;
 #  - standard output on a full device (> /dev/full) is a one-line error and exit 3 for every
@@ -20,7 +20,7 @@ trace=$out/trace.txt
 printf 'create a dom_Management\ncreate b dom_Idle\nbind a b\n' >"$trace"
 
 # Writes under `ulimit -f 0`: nothing can be written, every old file must survive.
-writers="compile:$policy:-o dump:$policy:-o dump:--xml:$policy:-o export-selinux:$policy:-o graph:$policy:-o"
+writers="compile:$policy:-o dump:$policy:-o dump:--xml:$policy:-o export-selinux:$policy:-o graph:$policy:-o graph:--flows:$policy:-o"
 command -v dot >/dev/null 2>&1 && writers="$writers graph:$policy:--svg"  # Graphviz renders, shype replaces
 for writer in $writers; do
   cmd=$(echo "$writer" | tr ':' ' ')
@@ -42,7 +42,7 @@ done
 
 # Standard output on a full device.
 for cmd in "check $policy" "dump $policy" "dump --xml $out/old.bin" "diff $policy $out/old.bin" "graph $policy" \
-           "export-selinux $policy" "simulate $policy $trace" "--help"; do
+           "export-selinux $policy" "simulate $policy $trace" "analyze $policy" "analyze $policy --json" "graph --flows $policy" "--help"; do
   # shellcheck disable=SC2086
   msg=$("$shype" $cmd 2>&1 >/dev/full)
   rc=$?
@@ -56,7 +56,8 @@ done
 # A directory where a file is expected: one line, exit 3, no abort.
 mkdir -p "$out/dir"
 for cmd in "check $out/dir" "compile $out/dir -o $out/x.bin" "dump $out/dir" "diff $out/dir $policy" "graph $out/dir" \
-           "export-selinux $out/dir" "simulate $out/dir $trace" "simulate $policy $out/dir"; do
+           "export-selinux $out/dir" "simulate $out/dir $trace" "simulate $policy $out/dir" "analyze $out/dir" \
+           "check $policy --assert $out/dir" "compile $policy -o $out/x.bin --assert $out/dir"; do
   # shellcheck disable=SC2086
   msg=$("$shype" $cmd 2>&1 >/dev/null)
   rc=$?

@@ -23,7 +23,8 @@ constexpr entry commands[] = {
     {"check", cmd_check, "validate a policy (XML or binary) and summarise it"},
     {"dump", cmd_dump, "print a policy as text, or as XML that recompiles to the same bytes"},
     {"diff", cmd_diff, "show what changing from one policy to another allows or forbids"},
-    {"graph", cmd_graph, "draw coalitions and conflict sets (Graphviz DOT, SVG)"},
+    {"graph", cmd_graph, "draw coalitions and conflict sets, or the flows (Graphviz DOT, SVG)"},
+    {"analyze", cmd_analyze, "who can pass information to whom, directly or through relays (shortest paths)"},
     {"simulate", cmd_simulate, "run a trace of operations through the reference monitor (JSON Lines)"},
     {"export-selinux", cmd_export_selinux, "write the policy as an SELinux policy for Xen XSM/FLASK (checkpolicy -t xen)"},
     {"attest", cmd_attest, "verify a refhv host's TPM attestation: which policy it enforces"},
@@ -41,7 +42,8 @@ void overview(std::ostream& out) {
   out << "  libvirt   run the libvirt adapter (shype-libvirt): install, status, change-policy on this host\n";
   out << "  fleet     a fleet of libvirt hosts over etcd (shype-libvirt fleet): status, plan, rollout, place, history\n";
   out << "\n'shype COMMAND --help' describes a command. Exit codes: 0 success, 1 diff found differences,\n"
-         "2 usage error, 3 invalid input or file error, 4 Graphviz dot missing or failed.\n";
+         "2 usage error, 3 invalid input or file error, 4 Graphviz dot missing or failed;\n"
+         "analyze --from --to: 0 a flow exists, 1 none does.\n";
 }
 
 /// Every command's output is checked once, here, after a flush: a full disk or a closed pipe

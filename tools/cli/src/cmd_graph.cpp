@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// shype graph POLICY [-o FILE.dot] [--svg FILE.svg]
+// shype graph [--flows] POLICY [-o FILE.dot] [--svg FILE.svg]
 
 #include <spawn.h>
 #include <sys/wait.h>
@@ -9,8 +9,10 @@
 #include <ostream>
 #include <string_view>
 
+#include <shype/tool/analysis/flow_report.hpp>
 #include <shype/tool/analysis/policy_graph.hpp>
 #include <shype/tool/cli/cli.hpp>
+#include <shype/tool/cli/flow_args.hpp>
 #include <shype/tool/cli/verb_start.hpp>
 #include <shype/tool/io/atomic_file.hpp>
 #include <shype/tool/io/input_file.hpp>
@@ -20,13 +22,17 @@ extern char** environ;
 namespace shype::tool {
 namespace {
 
-const command_spec spec{"graph", 1, 1, {}, {"-o", "--svg"},
-                        "usage: shype graph POLICY [-o FILE.dot] [--svg FILE.svg]\n\n"
+const command_spec spec{"graph", 1, 1, {"--flows"}, {"-o", "--svg", "--trust", "--mls"},
+                        "usage: shype graph [--flows [--trust LABEL]... [--mls MODEL]] POLICY [-o FILE.dot] [--svg FILE.svg]\n\n"
                         "Draws the policy (XML or binary) as a Graphviz graph: TE types (coalitions) and Chinese\n"
                         "Wall types as clustered nodes, VM labels (boxes) and resource labels (cylinders) joined to\n"
                         "their types, green edges between VM labels that may share, red dashed edges between the\n"
-                        "types of a conflict set and between VM labels that may never run on one host.\n\n"
-                        "options:\n  -o FILE.dot     write the DOT text there (default: standard output, unless --svg)\n"
+                        "types of a conflict set and between VM labels that may never run on one host.\n"
+                        "With --flows: the flow graph of 'shype analyze' instead, as a directed graph (an arrow\n"
+                        "each way the information may pass), relays filled orange.\n\n"
+                        "options:\n  --flows         draw the flow graph (who may pass information to whom); --trust and\n"
+                        "                  --mls as for 'shype analyze' (trusted labels are grey)\n"
+                        "  -o FILE.dot     write the DOT text there (default: standard output, unless --svg)\n"
                         "  --svg FILE.svg  also render SVG with Graphviz 'dot' (package graphviz); exit code 4 if\n"
                         "                  'dot' is not installed or fails\n"};
 
@@ -69,7 +75,18 @@ int cmd_graph(const std::vector<std::string>& args, std::ostream& out, std::ostr
   const verb_start v = start_verb(spec, args, {.policies = 1}, out, err);
   if (v.done) return *v.done;
   std::vector<std::string> left_out;
-  const std::string dot_text = policy_dot(v.decoded(0), &left_out);
+  const decoded_policy p = v.decoded(0);
+  if (v.args.flags.count("--flows") == 0 && (v.args.values.count("--trust") != 0 || v.args.values.count("--mls") != 0))
+    return usage_error(spec, "--trust and --mls go with --flows", err);
+  std::string dot_text;
+  if (v.args.flags.count("--flows") != 0) {
+    int rc = exit_ok;
+    const auto g = flow_graph_from_args(spec, v.args, v.args.positional[0], p, err, rc);
+    if (!g) return rc;
+    dot_text = flow_dot(p, *g, &left_out);
+  } else {
+    dot_text = policy_dot(p, &left_out);
+  }
   for (const auto& note : left_out) err << v.args.positional[0] << ": warning: " << note << "\n";
   const bool svg_only = v.args.values.count("--svg") != 0 && v.args.values.count("-o") == 0;
   if (!svg_only)

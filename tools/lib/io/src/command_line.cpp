@@ -29,6 +29,7 @@ std::optional<parsed_args> parse_args(const command_spec& spec, const std::vecto
           return std::nullopt;
         }
         p.values[a] = args[++i];
+        p.all_values[a].push_back(args[i]);
       } else {
         usage_error(spec, "unknown option " + a, err);
         return std::nullopt;

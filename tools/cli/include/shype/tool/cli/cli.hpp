@@ -18,6 +18,7 @@ int cmd_check(const std::vector<std::string>& args, std::ostream& out, std::ostr
 int cmd_dump(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_diff(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_graph(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int cmd_analyze(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_simulate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_export_selinux(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_attest(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);

@@ -19,6 +19,7 @@ namespace shype::tool {
 enum exit_code : int {
   exit_ok = 0,
   exit_differs = 1,  ///< diff: the policies differ
+  exit_no_flow = 1,  ///< analyze --from --to: no information flows
   exit_usage = 2,    ///< bad command line
   exit_invalid = 3,  ///< an input has errors or a file cannot be read or written
   exit_no_dot = 4,   ///< graph --svg: Graphviz `dot` missing or failed
@@ -39,7 +40,8 @@ struct command_spec {
 struct parsed_args {
   std::vector<std::string> positional;
   std::set<std::string> flags;
-  std::map<std::string, std::string> values;
+  std::map<std::string, std::string> values;        ///< an option given twice: the last value
+  std::map<std::string, std::vector<std::string>> all_values;  ///< every value of each option, in order
   bool help = false;
 };
 
