@@ -279,9 +279,8 @@ void BM_analyze_shype(benchmark::State& state) {
                                                 .resource_labels = 1000, .te_min = 20, .te_max = 40, .seed = 7});
   std::size_t edges = 0;
   for (auto _ : state) {
-    std::string why;
-    auto g = shype::tool::flow_graph::build(p.decoded, {}, why);
-    if (!g) throw std::runtime_error("analyze failed: " + why);
+    auto g = shype::tool::flow_graph::build(p.decoded, {});
+    if (!g) throw std::runtime_error("analyze failed: " + g.message());
     std::string text = shype::tool::flow_summary_text(p.decoded, *g);
     edges = g->edge_count();
     benchmark::DoNotOptimize(text);

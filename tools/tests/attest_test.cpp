@@ -30,9 +30,8 @@ const std::string data = std::string(SHYPE_TOOL_TEST_DATA) + "/attest/";
 
 struct fixture : ::testing::Test {
   void SetUp() override {
-    std::string why;
-    auto b = attest::from_serial_log(slurp(data + "refhv-serial.log"), "final", why);
-    ASSERT_TRUE(b) << why;
+    auto b = attest::from_serial_log(slurp(data + "refhv-serial.log"), "final");
+    ASSERT_TRUE(b) << b.message();
     raw = *b;
     auto n = slurp(data + "nonce.txt");
     while (!n.empty() && (n.back() == '\n' || n.back() == '\r')) n.pop_back();
@@ -41,9 +40,8 @@ struct fixture : ::testing::Test {
     expect.nonce = *nb;
   }
   attest::attestation parsed(const bytes& b) {
-    std::string why;
-    auto a = attest::parse(b, why);
-    EXPECT_TRUE(a) << why;
+    auto a = attest::parse(b);
+    EXPECT_TRUE(a) << a.message();
     return a ? *a : attest::attestation{};
   }
   bytes policy(const char* xml) {
@@ -126,9 +124,9 @@ TEST_F(fixture, truncated_log_is_rejected_by_replay) {
 
 TEST_F(fixture, cut_bytes_are_rejected_by_format) {
   for (std::size_t n : {std::size_t{0}, std::size_t{10}, raw.size() - 1}) {
-    std::string why;
-    EXPECT_FALSE(attest::parse(bytes(raw.begin(), raw.begin() + static_cast<long>(n)), why));
-    EXPECT_EQ(why.rfind("format: ", 0), 0u) << why;
+    const auto a = attest::parse(bytes(raw.begin(), raw.begin() + static_cast<long>(n)));
+    ASSERT_FALSE(a);
+    EXPECT_EQ(a.message().rfind("format: ", 0), 0u) << a.message();
   }
 }
 
@@ -220,23 +218,23 @@ TEST_F(fixture, whole_forgery_with_another_key_passes_unless_the_key_is_pinned) 
 }
 
 TEST_F(fixture, pcr_extended_by_something_else_is_rejected_by_replay) {
-  std::string why;
-  auto b = attest::from_serial_log(slurp(data + "refhv-serial.log"), "tampered", why);
-  ASSERT_TRUE(b) << why;
+  auto b = attest::from_serial_log(slurp(data + "refhv-serial.log"), "tampered");
+  ASSERT_TRUE(b) << b.message();
   const auto v = attest::verify(parsed(*b), expect);
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.check, "event log replay");
 }
 
 TEST_F(fixture, serial_log_without_the_tag_or_with_a_wrong_count_is_refused) {
-  std::string why;
-  EXPECT_FALSE(attest::from_serial_log(slurp(data + "refhv-serial.log"), "nosuch", why));
-  EXPECT_NE(why.find("no complete attestation 'nosuch'"), std::string::npos) << why;
+  const auto none = attest::from_serial_log(slurp(data + "refhv-serial.log"), "nosuch");
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.message().find("no complete attestation 'nosuch'"), std::string::npos) << none.message();
   std::string log = slurp(data + "refhv-serial.log");
   const auto at = log.find("REFHV-ATTEST final end ");
   ASSERT_NE(at, std::string::npos);
   log.insert(at + 23, "1");
-  EXPECT_FALSE(attest::from_serial_log(log, "final", why));
-  EXPECT_NE(why.find("its end line says"), std::string::npos) << why;
+  const auto miscounted = attest::from_serial_log(log, "final");
+  ASSERT_FALSE(miscounted);
+  EXPECT_NE(miscounted.message().find("its end line says"), std::string::npos) << miscounted.message();
 }
 }  // namespace

@@ -43,13 +43,12 @@ int cmd_analyze(const std::vector<std::string>& args, std::ostream& out, std::os
   int rc = exit_ok;
   const auto g = flow_graph_from_args(spec, v.args, file, p, err, rc);
   if (!g) return rc;
-  std::string why;
   std::optional<flow_endpoint> from, to;
   for (const char* option : {"--from", "--to"}) {
     if (v.args.values.count(option) == 0) continue;
-    auto e = resolve_endpoint(*g, v.args.values.at(option), why);
-    if (!e) return usage_error(spec, std::string(option) + ": " + why, err);
-    (std::string(option) == "--from" ? from : to) = std::move(e);
+    auto e = resolve_endpoint(*g, v.args.values.at(option));
+    if (!e) return usage_error(spec, std::string(option) + ": " + e.message(), err);
+    (std::string(option) == "--from" ? from : to) = std::move(*e);
   }
   const bool json = v.args.flags.count("--json") != 0;
   if (!from && !to) {

@@ -63,16 +63,15 @@ int cmd_attest(const std::vector<std::string>& args, std::ostream& out, std::ost
     print(diag, err);
     return exit_invalid;
   }
-  std::string why;
   std::optional<std::vector<std::uint8_t>> raw = *bytes;
   if (bytes->size() < 4 || (*bytes)[0] != 'R' || (*bytes)[1] != 'T' || (*bytes)[2] != 'A' || (*bytes)[3] != '1') {
     const auto tag = a.values.find("--tag");
-    raw = attest::from_serial_log(std::string(bytes->begin(), bytes->end()), tag == a.values.end() ? "final" : tag->second,
-                                  why);
-    if (!raw) {
-      err << "shype attest: " << file << ": " << why << "\n";
+    auto from_log = attest::from_serial_log(std::string(bytes->begin(), bytes->end()), tag == a.values.end() ? "final" : tag->second);
+    if (!from_log) {
+      err << "shype attest: " << file << ": " << from_log.message() << "\n";
       return exit_invalid;
     }
+    raw = std::move(*from_log);
   }
   if (const auto ex = a.values.find("--expect"); ex != a.values.end()) {
     loaded_policy p = load_policy_file(ex->second);
@@ -85,9 +84,9 @@ int cmd_attest(const std::vector<std::string>& args, std::ostream& out, std::ost
   // tpm2-tss logs malformed structures on stderr; our own message names the check instead
   // (a TSS2_LOG the user set is kept).
   setenv("TSS2_LOG", "marshal+NONE", 0);
-  const auto att = attest::parse(*raw, why);
+  const auto att = attest::parse(*raw);
   if (!att) {
-    err << "shype attest: " << file << ": rejected: " << why << "\n";
+    err << "shype attest: " << file << ": rejected: " << att.message() << "\n";
     return exit_rejected;
   }
   const attest::verdict v = attest::verify(*att, e);

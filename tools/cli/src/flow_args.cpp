@@ -18,20 +18,21 @@ std::optional<flow_graph> flow_graph_from_args(const command_spec& spec, const p
   } else if (p.has_mls) {
     err << file << ": note: the policy has an MLS section; flows are computed without Bell-LaPadula and Biba (--mls blp, biba or both gives them a direction)\n";
   }
-  std::string why;
-  auto g = flow_graph::build(p, {.mls = mls, .trusted = {}}, why);
-  if (!g) {
-    err << spec.program << " " << spec.name << ": " << file << ": " << why << "\n";
+  auto build = [&](std::vector<std::size_t> trusted) -> std::optional<flow_graph> {
+    auto g = flow_graph::build(p, {.mls = mls, .trusted = std::move(trusted)});
+    if (g) return std::move(*g);
+    err << spec.program << " " << spec.name << ": " << file << ": " << g.message() << "\n";
     rc = exit_invalid;
     return std::nullopt;
-  }
-  if (a.all_values.count("--trust") == 0) return g;
-  const auto trusted = label_nodes(*g, a.all_values.at("--trust"), why);
+  };
+  auto g = build({});
+  if (!g || a.all_values.count("--trust") == 0) return g;
+  auto trusted = label_nodes(*g, a.all_values.at("--trust"));
   if (!trusted) {
-    rc = usage_error(spec, "--trust: " + why, err);
+    rc = usage_error(spec, "--trust: " + trusted.message(), err);
     return std::nullopt;
   }
-  return flow_graph::build(p, {.mls = mls, .trusted = *trusted}, why);
+  return build(std::move(*trusted));
 }
 
 }  // namespace shype::tool

@@ -11,11 +11,12 @@ namespace {
 constexpr const char* element = "assertions";
 
 /// Splits one line into words: bare, or "quoted" with \" and \\; '#' at a word's start ends the line.
-bool words_of(std::string_view line, std::vector<std::string>& words, std::string& error) {
+result<std::vector<std::string>> words_of(std::string_view line) {
+  std::vector<std::string> words;
   std::size_t i = 0;
   while (true) {
     while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    if (i == line.size() || line[i] == '#') return true;
+    if (i == line.size() || line[i] == '#') return words;
     std::string w;
     if (line[i] == '"') {
       ++i;
@@ -27,26 +28,14 @@ bool words_of(std::string_view line, std::vector<std::string>& words, std::strin
           break;
         }
         if (c == '\\') {
-          if (i == line.size() || (line[i] != '"' && line[i] != '\\')) {
-            error = "in a quoted name, '\\' may only precede '\"' or '\\'";
-            return false;
-          }
+          if (i == line.size() || (line[i] != '"' && line[i] != '\\')) return error("in a quoted name, '\\' may only precede '\"' or '\\'");
           c = line[i++];
         }
         w += c;
       }
-      if (!closed) {
-        error = "a quoted name is not closed";
-        return false;
-      }
-      if (i < line.size() && line[i] != ' ' && line[i] != '\t') {
-        error = "a quoted name must be followed by a space";
-        return false;
-      }
-      if (w.empty()) {
-        error = "an empty name";
-        return false;
-      }
+      if (!closed) return error("a quoted name is not closed");
+      if (i < line.size() && line[i] != ' ' && line[i] != '\t') return error("a quoted name must be followed by a space");
+      if (w.empty()) return error("an empty name");
     } else {
       while (i < line.size() && line[i] != ' ' && line[i] != '\t') w += line[i++];
     }
@@ -86,12 +75,12 @@ std::optional<assertion_file> parse_assertions(std::string_view text, const std:
       fail(line_no, "a NUL byte (an assertion file is text)");
       continue;
     }
-    std::vector<std::string> w;
-    std::string why;
-    if (!words_of(line, w, why)) {
-      fail(line_no, why);
+    auto words = words_of(line);
+    if (!words) {
+      fail(line_no, words.message());
       continue;
     }
+    const std::vector<std::string>& w = *words;
     if (w.empty()) continue;
     if (f.items.size() == max_assertions) {
       fail(line_no, "more than " + std::to_string(max_assertions) + " statements");
@@ -125,10 +114,9 @@ std::optional<assertion_file> parse_assertions(std::string_view text, const std:
 }
 
 std::optional<assertion_file> read_assertions(const std::string& path, diagnostics& diag) {
-  std::string why;
-  auto bytes = read_input_file(path, why, max_assertion_file_bytes);
+  auto bytes = read_input_file(path, max_assertion_file_bytes);
   if (!bytes) {
-    diag.error(path, 0, "", why);
+    diag.error(path, 0, "", bytes.message());
     return std::nullopt;
   }
   return parse_assertions(std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()), path, diag);
@@ -138,36 +126,34 @@ assertion_outcome check_assertions(const decoded_policy& p, const assertion_file
   assertion_outcome out;
   bool names_ok = true;
   // The graph without trust resolves the trust statements; then the one that is checked.
-  std::string why;
-  auto plain = flow_graph::build(p, {.mls = mls, .trusted = {}}, why);
+  auto plain = flow_graph::build(p, {.mls = mls, .trusted = {}});
   if (!plain) {
-    diag.error(f.file, 0, element, why);
+    diag.error(f.file, 0, element, plain.message());
     return out;
   }
   flow_options o{.mls = mls, .trusted = {}};
   for (const auto& a : f.items) {
     if (a.kind != assertion_kind::trust) continue;
-    if (auto n = label_nodes(*plain, {a.a}, why)) {
+    if (auto n = label_nodes(*plain, {a.a})) {
       o.trusted.push_back(n->front());
     } else {
-      diag.error(f.file, a.line, "trust", why);
+      diag.error(f.file, a.line, "trust", n.message());
       names_ok = false;
     }
   }
-  auto built = flow_graph::build(p, o, why);
+  auto built = flow_graph::build(p, o);
   if (!built) {
-    diag.error(f.file, 0, element, why);
+    diag.error(f.file, 0, element, built.message());
     return out;
   }
   const flow_graph& g = *built;
   for (const auto& a : f.items) {
     if (a.kind == assertion_kind::trust) continue;
     const char* what = a.kind == assertion_kind::no_flow ? "no-flow" : "never-together";
-    auto ea = resolve_endpoint(g, a.a, why);
-    if (!ea) diag.error(f.file, a.line, what, why);
-    std::string why_b;
-    auto eb = resolve_endpoint(g, a.b, why_b);
-    if (!eb) diag.error(f.file, a.line, what, why_b);
+    auto ea = resolve_endpoint(g, a.a);
+    if (!ea) diag.error(f.file, a.line, what, ea.message());
+    auto eb = resolve_endpoint(g, a.b);
+    if (!eb) diag.error(f.file, a.line, what, eb.message());
     if (!ea || !eb) {
       names_ok = false;
       continue;

@@ -203,15 +203,13 @@ std::vector<node_set> closure(const std::vector<node_set>& adj) {
 
 }  // namespace
 
-std::optional<flow_graph> flow_graph::build(const decoded_policy& p, const flow_options& o, std::string& error) {
+result<flow_graph> flow_graph::build(const decoded_policy& p, const flow_options& o) {
   const std::size_t vms = p.vm_labels.size(), n = vms + p.resource_labels.size();
   if (n > max_flow_nodes) {
-    error = "the policy has " + std::to_string(n) + " labels (VM and resource); an analysis takes at most " + std::to_string(max_flow_nodes);
-    return std::nullopt;
+    return error("the policy has " + std::to_string(n) + " labels (VM and resource); an analysis takes at most " + std::to_string(max_flow_nodes));
   }
   if (o.mls != mls_model::none && !p.has_mls) {
-    error = "the policy has no MLS section, so Bell-LaPadula and Biba give no direction (use --mls none)";
-    return std::nullopt;
+    return error("the policy has no MLS section, so Bell-LaPadula and Biba give no direction (use --mls none)");
   }
   flow_graph g;
   g.vms_ = vms;
@@ -398,7 +396,7 @@ flow_paths flow_graph::shortest_paths(const node_set& from, const node_set& to) 
 
 // --- names ------------------------------------------------------------------------------------
 
-std::optional<flow_endpoint> resolve_endpoint(const flow_graph& g, const std::string& name, std::string& error) {
+result<flow_endpoint> resolve_endpoint(const flow_graph& g, const std::string& name) {
   struct candidate {
     const char* kind;
     flow_endpoint e;
@@ -432,24 +430,19 @@ std::optional<flow_endpoint> resolve_endpoint(const flow_graph& g, const std::st
   }
   if (found.size() == 1) return std::move(found.front().e);
   if (found.empty()) {
-    error = "\"" + name + "\" is no VM label, resource label or TE type of the policy";
-    return std::nullopt;
+    return error("\"" + name + "\" is no VM label, resource label or TE type of the policy");
   }
-  error = "\"" + name + "\" is ambiguous: it names " + found[0].kind;
-  for (std::size_t i = 1; i < found.size(); ++i) error += (i + 1 == found.size() ? " and " : ", ") + std::string(found[i].kind);
-  error += " (say which: vm:NAME, resource:NAME or type:NAME)";
-  return std::nullopt;
+  std::string why = "\"" + name + "\" is ambiguous: it names " + found[0].kind;
+  for (std::size_t i = 1; i < found.size(); ++i) why += (i + 1 == found.size() ? " and " : ", ") + std::string(found[i].kind);
+  return error(why + " (say which: vm:NAME, resource:NAME or type:NAME)");
 }
 
-std::optional<std::vector<std::size_t>> label_nodes(const flow_graph& g, const std::vector<std::string>& names, std::string& error) {
+result<std::vector<std::size_t>> label_nodes(const flow_graph& g, const std::vector<std::string>& names) {
   std::vector<std::size_t> out;
   for (const auto& name : names) {
-    auto e = resolve_endpoint(g, name, error);
-    if (!e) return std::nullopt;
-    if (e->type) {
-      error = "\"" + name + "\" is a TE type, not a label";
-      return std::nullopt;
-    }
+    auto e = resolve_endpoint(g, name);
+    if (!e) return std::move(e).failure();
+    if (e->type) return error("\"" + name + "\" is a TE type, not a label");
     out.push_back(e->nodes.next(0));
   }
   return out;

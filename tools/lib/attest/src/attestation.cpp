@@ -154,16 +154,14 @@ std::optional<std::vector<std::uint8_t>> unhex(const std::string& s) {
   return out;
 }
 
-std::optional<attestation> parse(const std::vector<std::uint8_t>& b, std::string& error) {
+result<attestation> parse(const std::vector<std::uint8_t>& b) {
   const std::size_t hs = sizeof(refhv_attestation);
   if (b.size() < hs) {
-    error = "format: " + std::to_string(b.size()) + " bytes, shorter than the " + std::to_string(hs) + "-byte header";
-    return std::nullopt;
+    return error("format: " + std::to_string(b.size()) + " bytes, shorter than the " + std::to_string(hs) + "-byte header");
   }
   const std::uint8_t* p = b.data();
   if (le32<std::uint32_t>(p) != REFHV_ATTEST_MAGIC) {
-    error = "format: not a refhv attestation (bad magic)";
-    return std::nullopt;
+    return error("format: not a refhv attestation (bad magic)");
   }
   attestation a;
   a.pcr = le32<std::uint32_t>(p + offsetof(refhv_attestation, pcr));
@@ -172,14 +170,12 @@ std::optional<attestation> parse(const std::vector<std::uint8_t>& b, std::string
   const std::size_t ps = le32<std::uint32_t>(p + offsetof(refhv_attestation, ak_public_size));
   const std::size_t ne = le32<std::uint32_t>(p + offsetof(refhv_attestation, events));
   if (qs > max_blob || ss > max_blob || ps > max_blob || ne > max_events) {
-    error = "format: a size over the limits (quote, signature, key <= 1024 bytes, <= 64 events)";
-    return std::nullopt;
+    return error("format: a size over the limits (quote, signature, key <= 1024 bytes, <= 64 events)");
   }
   const std::size_t want = hs + qs + ss + ps + ne * sizeof(refhv_attest_event);
   if (b.size() != want) {
-    error = "format: " + std::to_string(b.size()) + " bytes, the header announces " + std::to_string(want) +
-            (b.size() < want ? " (truncated)" : " (trailing bytes)");
-    return std::nullopt;
+    return error("format: " + std::to_string(b.size()) + " bytes, the header announces " + std::to_string(want) +
+            (b.size() < want ? " (truncated)" : " (trailing bytes)"));
   }
   std::memcpy(a.pcr_value.data(), p + offsetof(refhv_attestation, pcr_value), 32);
   std::size_t at = hs;
@@ -210,8 +206,7 @@ std::optional<attestation> parse(const std::vector<std::uint8_t>& b, std::string
   return a;
 }
 
-std::optional<std::vector<std::uint8_t>> from_serial_log(const std::string& text, const std::string& tag,
-                                                         std::string& error) {
+result<std::vector<std::uint8_t>> from_serial_log(const std::string& text, const std::string& tag) {
   const std::string prefix = "REFHV-ATTEST " + tag + " ";
   std::string hexs;
   std::optional<std::size_t> end;
@@ -223,8 +218,7 @@ std::optional<std::vector<std::uint8_t>> from_serial_log(const std::string& text
     if (at == std::string::npos) continue;
     const std::string rest = line.substr(at + prefix.size());
     if (end) {
-      error = "serial log: text after 'REFHV-ATTEST " + tag + " end'";
-      return std::nullopt;
+      return error("serial log: text after 'REFHV-ATTEST " + tag + " end'");
     }
     if (rest.rfind("end ", 0) == 0) {
       end = std::strtoull(rest.c_str() + 4, nullptr, 10);
@@ -232,25 +226,21 @@ std::optional<std::vector<std::uint8_t>> from_serial_log(const std::string& text
     }
     hexs += rest;
     if (hexs.size() > 2 * max_log_bytes) {
-      error = "serial log: more than 1 MiB of attestation '" + tag + "'";
-      return std::nullopt;
+      return error("serial log: more than 1 MiB of attestation '" + tag + "'");
     }
   }
   if (!end) {
-    error = "serial log: no complete attestation '" + tag + "' (no 'REFHV-ATTEST " + tag + " end' line)";
-    return std::nullopt;
+    return error("serial log: no complete attestation '" + tag + "' (no 'REFHV-ATTEST " + tag + " end' line)");
   }
   auto bytes = unhex(hexs);
   if (!bytes) {
-    error = "serial log: attestation '" + tag + "' is not hex";
-    return std::nullopt;
+    return error("serial log: attestation '" + tag + "' is not hex");
   }
   if (bytes->size() != *end) {
-    error = "serial log: attestation '" + tag + "' has " + std::to_string(bytes->size()) + " bytes, its end line says " +
-            std::to_string(*end);
-    return std::nullopt;
+    return error("serial log: attestation '" + tag + "' has " + std::to_string(bytes->size()) + " bytes, its end line says " +
+            std::to_string(*end));
   }
-  return bytes;
+  return std::move(*bytes);
 }
 
 verdict verify(const attestation& a, const expectation& e) {

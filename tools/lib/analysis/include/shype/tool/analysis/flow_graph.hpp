@@ -23,6 +23,7 @@
 #include <vector>
 
 #include <shype/tool/io/decoded_policy.hpp>
+#include <shype/tool/io/error.hpp>
 
 namespace shype::tool {
 
@@ -92,9 +93,9 @@ struct flow_relay {
 
 class flow_graph {
  public:
-  /// Builds the graph and its closure; nullopt with `error` set if the policy is larger than
-  /// max_flow_nodes or the MLS model needs an MLS section the policy lacks.
-  [[nodiscard]] static std::optional<flow_graph> build(const decoded_policy& p, const flow_options& o, std::string& error);
+  /// Builds the graph and its closure; an error if the policy is larger than max_flow_nodes or
+  /// the MLS model needs an MLS section the policy lacks.
+  [[nodiscard]] static result<flow_graph> build(const decoded_policy& p, const flow_options& o);
 
   [[nodiscard]] std::size_t size() const noexcept { return out_.size(); }
   [[nodiscard]] std::size_t vm_count() const noexcept { return vms_; }
@@ -149,12 +150,12 @@ struct flow_endpoint {
 
 /// Resolves NAME against the graph's policy: a VM label, a resource label or a TE type (all labels
 /// holding it); "vm:", "resource:" or "type:" in front says which when a name is ambiguous.
-/// nullopt with `error` set if it names nothing, or more than one thing.
-[[nodiscard]] std::optional<flow_endpoint> resolve_endpoint(const flow_graph& g, const std::string& name, std::string& error);
+/// An error if it names nothing, or more than one thing.
+[[nodiscard]] result<flow_endpoint> resolve_endpoint(const flow_graph& g, const std::string& name);
 
 /// The nodes of labels given by name (each a VM or resource label, as resolve_endpoint reads
-/// it), for flow_options::trusted; nullopt with `error` about the first that is no label.
-[[nodiscard]] std::optional<std::vector<std::size_t>> label_nodes(const flow_graph& g, const std::vector<std::string>& names, std::string& error);
+/// it), for flow_options::trusted; an error about the first that is no label.
+[[nodiscard]] result<std::vector<std::size_t>> label_nodes(const flow_graph& g, const std::vector<std::string>& names);
 
 /// "none", "blp", "biba", "both" -> the model; nullopt for anything else.
 [[nodiscard]] std::optional<mls_model> parse_mls_model(const std::string& s);

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <shype/tool/io/error.hpp>
+
 namespace shype::tool::attest {
 
 using digest = std::array<std::uint8_t, 32>;
@@ -37,12 +39,11 @@ inline constexpr std::size_t max_events = 64, max_blob = 1024, max_nonce = 32;
 /// A serial log holds at most this much attestation text per tag.
 inline constexpr std::size_t max_log_bytes = 1 << 20;
 
-/// Decodes refhv_attestation bytes; nullopt and `error` ("format: ...") if they are not one.
-std::optional<attestation> parse(const std::vector<std::uint8_t>& bytes, std::string& error);
+/// Decodes refhv_attestation bytes, or an error ("format: ...") if they are not one.
+[[nodiscard]] result<attestation> parse(const std::vector<std::uint8_t>& bytes);
 /// The bytes dom0 printed as "REFHV-ATTEST <tag> <hex>" lines (closed by "REFHV-ATTEST <tag> end
-/// <n>"), taken from a serial log; nullopt and `error` if there are none or they do not add up.
-std::optional<std::vector<std::uint8_t>> from_serial_log(const std::string& text, const std::string& tag,
-                                                         std::string& error);
+/// <n>"), taken from a serial log; an error if there are none or they do not add up.
+[[nodiscard]] result<std::vector<std::uint8_t>> from_serial_log(const std::string& text, const std::string& tag);
 
 struct expectation {
   std::vector<std::uint8_t> nonce;                    ///< the verifier's, 1..32 bytes
