@@ -16,6 +16,8 @@
 #include <xen/multiboot.h>
 #include <asm/setup.h>
 #include <xen/guest_access.h>
+#include <xen/event.h>
+#include <xen/xmalloc.h>
 #include <public/grant_table.h>
 #include <public/xsm/flask_op.h>
 
@@ -44,6 +46,11 @@ static bool outside_policy(const struct domain *a, const struct domain *b)
 }
 
 /* ---- domains (Chinese Wall) ---------------------------------------------------------------- */
+/* What libxl passes as ssidref without seclabel= (libxl_create.c: FLASK's initial SIDs
+ * SECINITSID_DOMU and SECINITSID_DOMDM). */
+#define SHYPE_XEN_SSIDREF_UNLABELLED_DOMU 12u
+#define SHYPE_XEN_SSIDREF_UNLABELLED_DM 13u
+
 static int cf_check shype_domain_create(struct domain *d, uint32_t ssidref)
 {
     unsigned int label;
@@ -68,9 +75,19 @@ static int cf_check shype_domain_create(struct domain *d, uint32_t ssidref)
         label = shype_xen_bootstrap_label();
     else if ( (ssidref & SHYPE_XEN_SSIDREF_MASK) == SHYPE_XEN_SSIDREF_TAG )
         label = ssidref & ~SHYPE_XEN_SSIDREF_MASK;
+    else if ( ssidref == SHYPE_XEN_SSIDREF_UNLABELLED_DOMU ||
+              ssidref == SHYPE_XEN_SSIDREF_UNLABELLED_DM )
+    {
+        /* No default label (README, "Labels"): the policy format has none, and any label we
+         * picked would put the guest in some coalition or conflict set unasked. */
+        printk(XENLOG_G_WARNING "shype: d%u refused: no seclabel= (ssidref %#x, libxl's default for a %s): "
+               "unlabelled guests are refused (fail closed)\n",
+               d->domain_id, ssidref,
+               ssidref == SHYPE_XEN_SSIDREF_UNLABELLED_DOMU ? "guest" : "device model domain");
+        return -EACCES;
+    }
     else
     {
-        /* Labels for xl's seclabel= are not wired yet (README: not done). */
         printk(XENLOG_G_WARNING "shype: d%u refused: ssidref %#x carries no shype label\n",
                d->domain_id, ssidref);
         return -EACCES;
@@ -127,6 +144,50 @@ static void cf_check shype_evtchn_close_post(struct evtchn *chn)
     shype_xen_evtchn_close((unsigned long)chn);
 }
 
+/* A live policy change revoked d's interdomain channel `cookie` (its struct evtchn's address)
+ * to `remote`: find its port and close it, as the domain itself would (the remote end becomes
+ * unbound, as when a guest closes its end). Event channel buckets live as long as the domain,
+ * so the address is compared, never dereferenced, until a port holding it is found; a channel
+ * no longer interdomain to `remote` (closed meanwhile) is left alone. */
+void shype_xen_close_revoked_evtchn(unsigned int domid, unsigned int remote, unsigned long cookie)
+{
+    struct domain *d = rcu_lock_domain_by_id(domid);
+    evtchn_port_t port;
+    int rc = -ENOENT;
+
+    if ( d == NULL )
+        return;
+    for ( port = 1; port_is_valid(d, port); port++ )
+    {
+        const struct evtchn *chn = evtchn_from_port(d, port);
+
+        if ( (unsigned long)chn != cookie )
+            continue;
+        if ( chn->state == ECS_INTERDOMAIN && chn->u.interdomain.remote_dom != NULL &&
+             chn->u.interdomain.remote_dom->domain_id == remote )
+            rc = evtchn_close(d, port, false);
+        break;
+    }
+    if ( rc == 0 )
+        printk(XENLOG_G_WARNING "shype: revoked: closed event channel d%u port %u -> d%u\n",
+               domid, port, remote);
+    else
+        printk(XENLOG_G_WARNING "shype: revoked: event channel of d%u -> d%u already closed (%d)\n",
+               domid, remote, rc);
+    rcu_unlock_domain(d);
+}
+
+/* A live policy change revoked `mapper`'s mapping of `granter`'s page. Xen cannot take a live
+ * grant mapping back safely (the mapper's page tables, a device's DMA may use it), as with Xen
+ * ACM: the monitor forgets the binding (new maps and copies between the two are decided by the
+ * new policy, i.e. refused), the mapping stays until the mapper unmaps it or either domain
+ * ends. The console says so. */
+void shype_xen_revoked_grant(unsigned int granter, unsigned int mapper, int readonly)
+{
+    printk(XENLOG_G_WARNING "shype: revoked: d%u's %s mapping of d%u's grant: stays until d%u unmaps it; "
+           "new maps and copies refused\n", mapper, readonly ? "read-only" : "read-write", granter, mapper);
+}
+
 /* ---- grants (Type Enforcement) -------------------------------------------------------------- */
 /* Xen's grant hooks pass the local (mapping) domain first, the granting domain second. */
 static int cf_check shype_grant_mapref(struct domain *d1, struct domain *d2, uint32_t flags)
@@ -171,6 +232,37 @@ static int cf_check shype_grant_transfer(struct domain *d1, struct domain *d2)
 /* Longest label name FLASK_CONTEXT_TO_SID accepts (longer: -ENAMETOOLONG). */
 #define SHYPE_XEN_MAX_LABEL_NAME 255
 
+/* SHYPE_XEN_OP_LOAD: a live policy change, in FLASK_LOAD's layout. Who may is the library's
+ * decision (the management label); the policy is copied into Xen first (bounded by
+ * SHYPE_XEN_MAX_POLICY_BYTES). -EPERM: not authorised; -EINVAL: malformed or refused (the
+ * console says why); in both cases the policy in force stays. */
+static long shype_op_load(struct xen_flask_op *op)
+{
+    unsigned int subject = current->domain->domain_id;
+    char *buf;
+    int rc;
+
+    if ( op->u.load.size == 0 )
+        return -EINVAL;
+    if ( op->u.load.size > SHYPE_XEN_MAX_POLICY_BYTES )
+    {
+        printk(XENLOG_G_WARNING "shype: d%u: policy of %u bytes exceeds the limit of %u\n",
+               subject, op->u.load.size, SHYPE_XEN_MAX_POLICY_BYTES);
+        return -E2BIG;
+    }
+    buf = xmalloc_bytes(op->u.load.size);
+    if ( buf == NULL )
+        return -ENOMEM;
+    if ( copy_from_guest(buf, op->u.load.buffer, op->u.load.size) )
+    {
+        xfree(buf);
+        return -EFAULT;
+    }
+    rc = shype_xen_change_policy(subject, buf, op->u.load.size);
+    xfree(buf);
+    return rc == 0 ? 0 : rc == -1 ? -EPERM : rc == -3 ? -E2BIG : -EINVAL;
+}
+
 /* xl's seclabel= goes through libxl_flask_context_to_sid(): FLASK's CONTEXT_TO_SID
  * sub-operation, in FLASK's own format. The shype module answers it with the label's ssidref
  * (SHYPE_XEN_SSIDREF_TAG | label id), which domain_create accepts; an unknown label is -ENOENT
@@ -185,6 +277,25 @@ static long cf_check shype_do_xsm_op(XEN_GUEST_HANDLE_PARAM(void) u_op)
         return -EFAULT;
     if ( op.interface_version != XEN_FLASK_INTERFACE_VERSION )
         return -ENOSYS;
+    if ( op.cmd == SHYPE_XEN_OP_LOAD )
+        return shype_op_load(&op);
+    if ( op.cmd == SHYPE_XEN_OP_GETSTATS )
+    {
+        struct shype_xen_stats stats;
+
+        if ( !shype_xen_is_management(current->domain->domain_id) )
+        {
+            printk(XENLOG_G_WARNING "shype: d%u may not read the statistics (not the management label)\n",
+                   current->domain->domain_id);
+            return -EPERM;
+        }
+        if ( op.u.load.size < sizeof(stats) )
+            return -ENOSPC;
+        shype_xen_get_stats(&stats);
+        if ( copy_to_guest(op.u.load.buffer, (const char *)&stats, sizeof(stats)) )
+            return -EFAULT;
+        return 0;
+    }
     if ( op.cmd == SHYPE_XEN_OP_STATS )
     {
         if ( !shype_xen_is_management(current->domain->domain_id) )
