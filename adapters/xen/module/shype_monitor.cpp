@@ -370,11 +370,26 @@ void shype_xen_evtchn_close(unsigned long chn) {
   if (found.valid()) (void)g_monitor.evtchn_close(found);
 }
 
+/// Xen calls grant_mapref before it checks the grant entry, and nothing after a map that then
+/// fails: a binding per permitted map would leak on every failed one (a guest mapping refs not
+/// granted to it could fill the registry and make every grant map on the host fail). So the
+/// monitor keeps at most one grant binding per (granter, mapper, mode): a later permitted map of
+/// the pair is decided and audited like the first, and its binding dropped again. The unmap hook
+/// releases the pair's binding (README: revocation of grant mappings is reported per pair).
 int shype_xen_grant_map(unsigned int granter, unsigned int mapper, int readonly) {
   if (!valid_dom(granter) || !valid_dom(mapper)) return SHYPE_XEN_ERROR;
   const auto mode = readonly ? shype::access_mode::read : shype::access_mode::read_write;
   auto r = g_monitor.grant_map(dom(granter), dom(mapper), mode, 0);
   if (!r) return decided("grant_map", mapper, granter, shype::failure(r.error()));
+  if (r.value().permitted()) {
+    const shype::binding_kind kind = readonly ? shype::binding_kind::grant_ro : shype::binding_kind::grant_rw;
+    const shype::binding_handle mine = r.value().handle;
+    bool other = false;
+    g_monitor.for_each_binding([&](shype::binding_handle h, const shype::binding& b) {
+      if (!(h == mine) && b.kind == kind && b.subject == granter && b.object == mapper) other = true;
+    });
+    if (other) (void)g_monitor.grant_unmap(mine);
+  }
   return decided("grant_map", mapper, granter, r.value().v);
 }
 

@@ -43,6 +43,8 @@ mkdir -p "$work/overlay/policy"
 head -c $(($(stat -c %s "$work/policy.bin") / 2)) "$work/policy.bin" > "$work/overlay/policy/malformed.bin"
 "$tool" compile "$here/xl/policy-mgmt-no-ads.xml" -o "$work/overlay/policy/revoke.bin" >/dev/null \
   || die "shype compile test/xl/policy-mgmt-no-ads.xml failed"
+"$tool" compile "$here/../../../examples/customer-order/policy-v2.xml" -o "$work/overlay/policy/v2.bin" >/dev/null \
+  || die "shype compile examples/customer-order/policy-v2.xml failed"
 # The dom0 tool, static (it runs in dom0 and in guests).
 mkdir -p "$work/overlay/usr/bin"
 gcc -static -O2 -Wall -Wextra -Werror -o "$work/overlay/usr/bin/shype-xen" "$here/../tool/shype-xen.c" \
@@ -52,6 +54,7 @@ gcc -static -O2 -Wall -Wextra -Werror -o "$work/overlay/usr/bin/shype-xen" "$her
 mkdir -p "$work/guest" "$work/overlay/guest"
 install -m 755 "$here/xl/guest-init.sh" "$work/guest/init"
 cp "$work/overlay/usr/bin/shype-xen" "$work/guest/shype-xen"
+gcc -static -O2 -Wall -Wextra -Werror -o "$work/guest/shype-share" "$here/xl/share.c" || die "compiling test/xl/share.c failed"
 cp "$work/overlay/policy/revoke.bin" "$work/guest/policy.bin"
 (cd "$work/guest" && find . | LC_ALL=C sort | cpio -o -H newc --quiet > "$work/guest-init.cpio")
 gzip -dc "$base" | (cd "$work" && cpio -i --quiet guest/base.cpio) || die "no guest/base.cpio in $base"
@@ -140,6 +143,29 @@ policy)
   reject '^shype-xl: evtchn-ads-after: out: .*Interdomain \(Connected\) - Remote Domain 0' "after: none of its channels is connected to dom0 (the guest's ends wait)"
   expect '^shype-xl: evtchn-ads-after: out: .*Interdomain \(Waiting' "... they are left waiting for a connection"
   expect '^shype-xl: evtchn-order-after: out: .*Interdomain \(Connected\) - Remote Domain 0' "the Order guest's channels to dom0 stay connected"
+  ;;
+share)
+  expect '^shype-xl: domids conn=1 other=2 srv=3$' "xl gave the guests the ids their command lines name (1, 2, 3)"
+  c='shype-xl: console'
+  expect "^$c srv: shype-guest: srv: share: unbound port for dom1: port=[0-9]+\$" "the server (dom_VirtualDisk) offers a port to dom_Order (shared coalition)"
+  expect "^$c srv: shype-guest: srv: share: unbound port for dom2: errno=EPERM\$" "... but not to dom_Computing (EPERM)"
+  expect '^\(XEN\) avc: denied \{ evtchn_unbound \} for source=dom3 slabel="dom_VirtualDisk" target=dom2 tlabel="dom_Computing" policy=type_enforcement' "... an AVC line names both labels"
+  expect "^$c srv: shype-guest: srv: share: grant for dom1: ref=[0-9]+\$" "the server grants a page to dom_Order"
+  expect "^$c srv: shype-guest: srv: share: grant for dom2: ref=[0-9]+\$" "... and one to dom_Computing (granting is not a hypercall)"
+  expect "^$c conn: shype-guest: conn: share: bound dom3 port [0-9]+: local port [0-9]+\$" "dom_Order binds the server's port"
+  expect "^$c conn: shype-guest: conn: share: notify: ok\$" "... notifies it"
+  expect "^$c srv: shype-guest: srv: share: event on port [0-9]+\$" "... and the server receives the event"
+  expect "^$c conn: shype-guest: conn: share: mapped dom3 grant ref [0-9]+: \"shype-share page\"\$" "dom_Order maps the server's page and reads it"
+  expect "^$c other: shype-guest: other: share: no event channel to dom3 " "dom_Computing finds no port to bind"
+  expect "^$c other: shype-guest: other: share: no grant of dom3 mapped \([1-9][0-9]* maps refused\)\$" "... and every map of the server's pages is refused"
+  expect '^\(XEN\) avc: denied \{ map_(write|read) \} for source=dom3 slabel="dom_VirtualDisk" target=dom2 tlabel="dom_Computing" policy=type_enforcement' "... with AVC lines naming both labels"
+  expect '^shype-xl: evtchn-srv-before: out: .*Interdomain \(Connected\) - Remote Domain 1, ' "before the change, the server's channel to dom_Order is connected"
+  expect '^shype-xl: load-v2: rc=0$' "customer-order v2 is loaded live"
+  expect '^\(XEN\) shype: revoked: closed event channel d1 port [0-9]+ -> d3$' "the Order guest's channel to the device domain is closed"
+  expect "^\(XEN\) shype: revoked: d1's read-write mapping of d3's grant: stays until d1 unmaps it" "... its grant mapping reported"
+  expect '^shype-xl: evtchn-srv-after: out: .*Interdomain \(Waiting connection\) - Remote Domain 1$' "the server's port is left waiting"
+  expect "^$c conn: shype-guest: conn: share: rebind dom3 port [0-9]+: errno=EPERM\$" "the Order guest observes it: binding again is refused (EPERM)"
+  expect '^\(XEN\) avc: denied \{ bind \} for source=dom1 slabel="dom_Order" target=dom3 tlabel="dom_VirtualDisk" policy=type_enforcement generation=2' "... by the new policy"
   ;;
 *) die "no checks for scenario $scenario" ;;
 esac

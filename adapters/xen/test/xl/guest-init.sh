@@ -24,4 +24,10 @@ if [ "${shype_guest_load:-}" = 1 ]; then
   echo "shype-guest: $shype_guest: stats: $out"
   echo "shype-guest: $shype_guest: stats rc=$rc"
 fi
+# shype_share=serve|connect shype_peer=...: test/xl/share.c (event channels, grants), its lines
+# on the console.
+if [ -n "${shype_share:-}" ]; then
+  for m in xen-evtchn xen-gntalloc xen-gntdev; do insmod /lib/modules/shype/$m.ko; done
+  /shype-share "$shype_share" "${shype_peer:-}" 2>&1 | while read -r l; do echo "shype-guest: $shype_guest: $l"; done &
+fi
 while :; do sleep 3600; done
