@@ -410,6 +410,17 @@ void shype_xen_grant_unmap(unsigned int granter, unsigned int mapper) {
   }
 }
 
+unsigned int shype_xen_resource_by_name(const char* name, unsigned long len) {
+  if (name == nullptr || !g_monitor.loaded()) return shype::no_label;
+  return g_monitor.policy().find_resource_label(shype::string_ref(name, static_cast<std::size_t>(len)));
+}
+
+int shype_xen_resource_access(unsigned int d, unsigned int r) {
+  if (!valid_dom(d) || r >= shype::no_label) return SHYPE_XEN_ERROR;
+  return decided("resource_access", d, ~0u,
+                 g_monitor.resource_access(dom(d), static_cast<shype::resource_id>(r), shype::access_mode::read_write));
+}
+
 int shype_xen_grant_copy(unsigned int from, unsigned int to) {
   if (!valid_dom(from) || !valid_dom(to)) return SHYPE_XEN_ERROR;
   return decided("grant_copy", from, to, g_monitor.grant_copy(dom(from), dom(to)));

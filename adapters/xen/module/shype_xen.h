@@ -58,6 +58,11 @@ int shype_xen_grant_map(unsigned int granter, unsigned int mapper, int readonly)
 void shype_xen_grant_unmap(unsigned int granter, unsigned int mapper);
 int shype_xen_grant_copy(unsigned int from, unsigned int to);
 
+/* Resources (Type Enforcement on resource labels): the id of the resource label named
+ * name[0..len) in the policy in force, or 0xFFFF; may running domain d use resource r? */
+unsigned int shype_xen_resource_by_name(const char *name, unsigned long len);
+int shype_xen_resource_access(unsigned int d, unsigned int r);
+
 /* Prints the statistics (and denials not yet printed) on Xen's console. */
 void shype_xen_print_stats(void);
 

@@ -228,6 +228,153 @@ static int cf_check shype_grant_transfer(struct domain *d1, struct domain *d2)
     return to_errno(shype_xen_grant_copy(d1->domain_id, d2->domain_id));
 }
 
+/* ---- I/O resources (Type Enforcement on resource labels) ----------------------------------- */
+/* The resource map: a boot module of text beginning "SHYPERES\n", one resource a line:
+ *     ioport FIRST-LAST LABEL        (hexadecimal port numbers, 0x optional; # comments)
+ * LABEL is a resource label of the policy, looked up by name at each decision (so a live policy
+ * change applies). Limits: SHYPE_XEN_MAX_RESMAP_BYTES, SHYPE_XEN_MAX_RESOURCES entries, label
+ * names up to SHYPE_XEN_MAX_RESLABEL - 1 bytes. A map that breaks a rule is refused as a whole
+ * (console line naming the line) and then no guest gets I/O ports (fail closed). */
+#define SHYPE_XEN_MAX_RESMAP_BYTES 4096
+#define SHYPE_XEN_MAX_RESOURCES 64
+#define SHYPE_XEN_MAX_RESLABEL 64
+struct shype_ioport_range {
+    uint32_t first, last;
+    char label[SHYPE_XEN_MAX_RESLABEL];
+};
+static struct shype_ioport_range shype_ioports[SHYPE_XEN_MAX_RESOURCES];
+static unsigned int shype_nr_ioports;
+static char __initdata shype_resmap[SHYPE_XEN_MAX_RESMAP_BYTES + 1];
+static size_t __initdata shype_resmap_size;
+
+static bool __init parse_hex(const char **p, uint32_t *out)
+{
+    const char *s = *p;
+    uint32_t v = 0;
+    int n = 0;
+
+    if ( s[0] == '0' && (s[1] == 'x' || s[1] == 'X') )
+        s += 2;
+    for ( ; ; s++, n++ )
+    {
+        int d = (*s >= '0' && *s <= '9') ? *s - '0' : (*s >= 'a' && *s <= 'f') ? *s - 'a' + 10
+              : (*s >= 'A' && *s <= 'F') ? *s - 'A' + 10 : -1;
+        if ( d < 0 )
+            break;
+        if ( v > 0xFFFFu )
+            return false;
+        v = v * 16 + d;
+    }
+    if ( n == 0 || v > 0xFFFFu )
+        return false;
+    *p = s;
+    *out = v;
+    return true;
+}
+
+/* Parses the map; on the first bad line logs it and keeps no entry. */
+static void __init shype_parse_resmap(void)
+{
+    const char *p = shype_resmap + 9, *end = shype_resmap + shype_resmap_size; /* after the magic line */
+    unsigned int line = 1, n = 0;
+    const char *why = NULL;
+
+    while ( p < end && why == NULL )
+    {
+        const char *eol = p, *l;
+        struct shype_ioport_range *r;
+        size_t len;
+
+        while ( eol < end && *eol != '\n' )
+            eol++;
+        line++;
+        l = p;
+        p = eol + 1;
+        while ( l < eol && (*l == ' ' || *l == '\t' || *l == '\r') )
+            l++;
+        if ( l == eol || *l == '#' )
+            continue;
+        if ( n == SHYPE_XEN_MAX_RESOURCES )
+        {
+            why = "more than 64 resources";
+            break;
+        }
+        r = &shype_ioports[n];
+        if ( eol - l < 7 || memcmp(l, "ioport ", 7) )
+        {
+            why = "expected \"ioport FIRST-LAST LABEL\"";
+            break;
+        }
+        l += 7;
+        if ( !parse_hex(&l, &r->first) || *l++ != '-' || !parse_hex(&l, &r->last) || r->last < r->first )
+        {
+            why = "bad port range (hexadecimal FIRST-LAST, FIRST <= LAST <= ffff)";
+            break;
+        }
+        if ( *l != ' ' )
+        {
+            why = "expected a space and a resource label after the range";
+            break;
+        }
+        while ( l < eol && *l == ' ' )
+            l++;
+        len = eol - l;
+        while ( len > 0 && (l[len - 1] == ' ' || l[len - 1] == '\r') )
+            len--;
+        if ( len == 0 || len >= SHYPE_XEN_MAX_RESLABEL )
+        {
+            why = "resource label missing or longer than 63 bytes";
+            break;
+        }
+        memcpy(r->label, l, len);
+        r->label[len] = '\0';
+        n++;
+    }
+    if ( why != NULL )
+    {
+        printk(XENLOG_ERR "shype: resource map refused: line %u: %s; no guest gets I/O ports\n", line, why);
+        shype_nr_ioports = 0;
+        return;
+    }
+    shype_nr_ioports = n;
+    printk("shype: resource map: %u I/O port range(s)\n", n);
+}
+
+/* Granting a guest I/O ports (xl's ioports=, XEN_DOMCTL_ioport_permission): after Xen's own
+ * check, the whole range must lie in one range of the resource map whose resource label the
+ * guest's label may use (the library's resource_access). Taking ports away is not checked, nor
+ * are dom0's (the hardware domain owns the ports it hands out). */
+static int cf_check shype_ioport_permission(struct domain *d, uint32_t s, uint32_t e, uint8_t allow)
+{
+    int rc = xsm_ioport_permission(d, s, e, allow);
+    const struct shype_ioport_range *r = NULL;
+    unsigned int i, res;
+
+    if ( rc || !allow || is_system_domain(d) || d->domain_id == 0 )
+        return rc;
+    for ( i = 0; i < shype_nr_ioports && r == NULL; i++ )
+        if ( s >= shype_ioports[i].first && e <= shype_ioports[i].last )
+            r = &shype_ioports[i];
+    if ( r == NULL )
+    {
+        printk(XENLOG_G_WARNING "shype: d%u refused I/O ports %#x-%#x: no range of the resource map holds them\n",
+               d->domain_id, s, e);
+        return -EPERM;
+    }
+    res = shype_xen_resource_by_name(r->label, strlen(r->label));
+    if ( res == 0xFFFF )
+    {
+        printk(XENLOG_G_WARNING "shype: d%u refused I/O ports %#x-%#x: resource label \"%s\" is not in the policy in force\n",
+               d->domain_id, s, e, r->label);
+        return -EPERM;
+    }
+    rc = to_errno(shype_xen_resource_access(d->domain_id, res));
+    if ( rc )
+        printk(XENLOG_G_WARNING "shype: d%u refused I/O ports %#x-%#x (resource \"%s\")\n",
+               d->domain_id, s, e, r->label);
+    return rc;
+}
+
 /* ---- the module's hypercall (xsm_op) -------------------------------------------------------- */
 /* Longest label name FLASK_CONTEXT_TO_SID accepts (longer: -ENAMETOOLONG). */
 #define SHYPE_XEN_MAX_LABEL_NAME 255
@@ -344,6 +491,7 @@ static const struct xsm_ops __initconst_cf_clobber shype_xsm_ops = {
     .grant_copy = shype_grant_copy,
     .grant_transfer = shype_grant_transfer,
     .do_xsm_op = shype_do_xsm_op,
+    .ioport_permission = shype_ioport_permission,
 };
 
 #ifdef CONFIG_MULTIBOOT
@@ -353,9 +501,34 @@ void __init shype_multiboot_policy_init(unsigned long *module_map, const multibo
                                         void **policy_buffer, size_t *policy_size)
 {
     static const char magic[8] = { 'S', 'H', 'Y', 'P', 'E', 'P', 'O', 'L' };
+    static const char resmagic[9] = "SHYPERES\n";
     module_t *mod = (module_t *)__va(mbi->mods_addr);
     int i;
 
+    /* The resource map first (copied: boot mappings do not last), then the policy, which stays
+     * mapped for xsm_init as FLASK's does. */
+    for ( i = mbi->mods_count - 1; i >= 1; i-- )
+    {
+        const char *start;
+
+        if ( !test_bit(i, module_map) )
+            continue;
+        start = bootstrap_map(mod + i);
+        if ( mod[i].mod_end >= sizeof(resmagic) && !memcmp(start, resmagic, sizeof(resmagic)) )
+        {
+            if ( mod[i].mod_end > SHYPE_XEN_MAX_RESMAP_BYTES )
+                printk(XENLOG_ERR "shype: resource map of %#x bytes exceeds the limit of %#x: ignored, no guest gets I/O ports\n",
+                       mod[i].mod_end, SHYPE_XEN_MAX_RESMAP_BYTES);
+            else
+            {
+                memcpy(shype_resmap, start, mod[i].mod_end);
+                shype_resmap_size = mod[i].mod_end;
+                printk("shype: resource map module %d, %#x bytes\n", i, mod[i].mod_end);
+            }
+            __clear_bit(i, module_map);
+        }
+        bootstrap_map(NULL);
+    }
     for ( i = mbi->mods_count - 1; i >= 1; i-- )
     {
         const char *start;
@@ -385,5 +558,7 @@ const struct xsm_ops *__init shype_init(const void *policy_buffer, size_t policy
      * dom0 (fail closed), where falling back to the dummy module would permit everything. */
     if ( shype_xen_load_initial(policy_buffer, policy_size) != 0 )
         printk(XENLOG_ERR "shype: no valid policy: domains other than dom0 will be refused\n");
+    if ( shype_resmap_size != 0 )
+        shype_parse_resmap();
     return &shype_xsm_ops;
 }

@@ -159,6 +159,17 @@ int main(int argc, char** argv) {
   CHECK(shype_xen_grant_copy(3, 4) == SHYPE_XEN_DENY);  // Order -> Computing
   CHECK(shype_xen_grant_copy(0, 4) == SHYPE_XEN_PERMIT);
 
+  // --- resources (the I/O port hook): TE on resource labels ------------------------------------------
+  const unsigned vdisk_order = shype_xen_resource_by_name("vdisk_Order", 11);
+  CHECK(vdisk_order != 0xFFFF);
+  CHECK(shype_xen_resource_by_name("no_such_resource", 16) == 0xFFFF);
+  CHECK(shype_xen_resource_access(3, vdisk_order) == SHYPE_XEN_PERMIT);  // dom_Order, type Order
+  g_lines.clear();
+  CHECK(shype_xen_resource_access(4, vdisk_order) == SHYPE_XEN_DENY);  // dom_Computing
+  CHECK(logged("avc: denied { access } for source=dom4 slabel=\"dom_Computing\" target=resource tlabel=\"vdisk_Order\" policy=type_enforcement"));
+  CHECK(shype_xen_resource_access(3, 0xFFFF) == SHYPE_XEN_ERROR);
+  CHECK(shype_xen_resource_access(9, vdisk_order) == SHYPE_XEN_ERROR);  // not running
+
   // --- a destroyed domain's bindings are closed ----------------------------------------------------
   CHECK(shype_xen_evtchn_bind(3, 0, 0xD000) == SHYPE_XEN_PERMIT);
   CHECK(shype_xen_grant_map(3, 0, 0) == SHYPE_XEN_PERMIT);

@@ -68,9 +68,10 @@ cat "$base" "$work/overlay.cpio.gz" > "$work/dom0.cpio.gz"
 
 log=$work/serial.log
 boot_xen "$log" "$xen" "$timeout_s" "console=com1 com1=115200 dom0_mem=512M loglvl=all guest_loglvl=all xsm=shype" \
-  "$vmlinuz console=hvc0 panic=-1,$work/dom0.cpio.gz,$work/policy.bin"
+  "$vmlinuz console=hvc0 panic=-1,$work/dom0.cpio.gz,$work/policy.bin,$here/xl/resources.map"
 
 expect '^\(XEN\) shype: policy "[^"]+" loaded' "the policy was loaded"
+expect '^\(XEN\) shype: resource map: 1 I/O port range\(s\)$' "the resource map (test/xl/resources.map) was loaded"
 expect '^shype-xl: toolstack ready$' "dom0 started Xen's toolstack"
 [[ $qrc -eq 124 ]] && { echo "FAIL: QEMU timed out after $timeout_s s" >&2; fail=1; }
 expect '^shype-xl: scenario done$' "the scenario ran to its end"
@@ -108,6 +109,15 @@ cw)
   expect '^shype-xl: list-2: out: beta +[0-9]+ ' "xl list shows beta at the end"
   expect '^shype-xl: list-2: out: order +[0-9]+ ' "... and order"
   reject '^shype-xl: list-2: out: (unknown|nolabel|alpha) ' "... and none of the refused or destroyed guests"
+  # I/O ports (ioports=), decided by Type Enforcement on the resource map's labels.
+  expect '^shype-xl: create-io-permitted: rc=0$' "a dom_Order guest gets ports 2e8-2ef (resource vdisk_Order, type Order)"
+  expect '^shype-xl: create-io-refused: rc=[1-9][0-9]*$' "a dom_Computing guest asking for them fails"
+  expect '^shype-xl: create-io-refused: out: .*ioports' "... xl says it could not give the ports"
+  expect '^\(XEN\) avc: denied \{ access \} for source=dom[0-9]+ slabel="dom_Computing" target=resource tlabel="vdisk_Order" policy=type_enforcement' \
+    "... an AVC line names the label and the resource label"
+  expect '^\(XEN\) shype: d[0-9]+ refused I/O ports 0x2e8-0x2ef \(resource "vdisk_Order"\)$' "... and the console line names the range"
+  expect '^shype-xl: create-io-unmapped: rc=[1-9][0-9]*$' "ports in no range of the map are refused"
+  expect '^\(XEN\) shype: d[0-9]+ refused I/O ports 0x2f0-0x2f7: no range of the resource map holds them$' "... naming the range"
   ;;
 policy)
   ads=$(sed -nE 's/^shype-xl: domids ads=([0-9]+) order=([0-9]+)$/\1/p' "$log")
