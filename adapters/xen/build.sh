@@ -61,9 +61,10 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
   fi
   step "apt-get update / install ${missing[*]:-}"
-  apt-get update -qq || die "apt-get update failed"
+  # The machine is shared: wait for another apt/dpkg run instead of failing.
+  apt-get -o DPkg::Lock::Timeout=600 update -qq || die "apt-get update failed"
   if [[ ${#missing[@]} -gt 0 ]]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" \
       || die "apt-get install ${missing[*]} failed"
   fi
 }

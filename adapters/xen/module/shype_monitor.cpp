@@ -32,11 +32,26 @@ constexpr shype::monitor_limits limits{.max_domains = SHYPE_XEN_MAX_DOMAINS,
 using monitor_t = shype::basic_monitor<limits, shype::smp_locking, cw_policy, te_policy>;
 
 constinit monitor_t g_monitor;
-// The policy in force: the monitor keeps a view of these bytes.
-alignas(8) constinit std::uint8_t g_policy[SHYPE_XEN_MAX_POLICY_BYTES] = {};
+// The policy in force and the one being loaded: the monitor keeps a view of the bytes in
+// force, so a live change loads into the other buffer and they swap roles when it applies.
+alignas(8) constinit std::uint8_t g_policy[2][SHYPE_XEN_MAX_POLICY_BYTES] = {};
+constinit unsigned g_active = 0;
+// One live change at a time (g_active, g_revoked).
+constinit shype::detail::basic_spinlock<shype::detail::pause_relax> g_change_lock;
+// The bindings a change revoked, handed to the C layer once the monitor's locks are released
+// (closing an event channel calls back into the module).
+struct revoked_binding {
+  shype::binding_kind kind;
+  unsigned subject, object;
+  std::uint64_t cookie;
+};
+constinit revoked_binding g_revoked[limits.max_bindings] = {};
 // Denials already printed (audit records up to this sequence number).
 constinit std::uint64_t g_printed = 0;
 constinit shype::detail::basic_spinlock<shype::detail::pause_relax> g_print_lock;
+
+bool valid_dom(unsigned d) noexcept { return d < SHYPE_XEN_MAX_DOMAINS; }
+shype::domid_t dom(unsigned d) noexcept { return static_cast<shype::domid_t>(d); }
 
 int rc_of(const shype::result<shype::verdict>& r) noexcept {
   if (!r.has_value()) return SHYPE_XEN_ERROR;
@@ -52,16 +67,71 @@ void log_error(const char* what, unsigned a, unsigned b, shype::errc e) noexcept
   shype_xen_log(buf, 1);
 }
 
+/// What a Chinese Wall refusal of one start conflicted with, appended to its AVC line.
+struct cw_explanation {
+  unsigned dom = ~0u;          // the domain refused
+  shype::string_ref set{};     // the conflict set
+  unsigned other = ~0u;        // a running domain holding another type of that set
+  shype::string_ref other_label{};
+};
+
+/// Explains (does not decide) the library's Chinese Wall refusal of `d` starting with `label`:
+/// the first conflict set holding a type b of the label and a type t != b of a running domain's
+/// label (chinese_wall::recompute_blocked's rule), and that domain. Walks the domain table, so
+/// it runs only after a refusal.
+cw_explanation explain_cw(unsigned d, shype::label_id label) noexcept {
+  cw_explanation e;
+  e.dom = d;
+  const shype::policy_view v = g_monitor.policy();
+  if (label >= v.vm_label_count()) return e;
+  const shype::type_set_view mine = v.vm_label(label).cw();
+  for (unsigned o = 0; o < SHYPE_XEN_MAX_DOMAINS; ++o) {
+    if (o == d) continue;
+    const shype::domain_info i = g_monitor.domain(dom(o));
+    if (i.state != shype::domain_state::running && i.state != shype::domain_state::starting) continue;
+    if (i.label >= v.vm_label_count()) continue;
+    const shype::type_set_view theirs = v.vm_label(i.label).cw();
+    for (std::size_t k = 0; k < v.conflict_set_count(); ++k) {
+      const shype::conflict_set_view s = v.conflict_set(k);
+      // Our types in the set, and the running domain's; a conflict is a type of theirs other
+      // than ours when we hold exactly one (holding two of a set conflicts with any other).
+      std::size_t ours = 0;
+      for (std::size_t w = 0; w < s.types().word_count(); ++w)
+        for (std::uint64_t x = s.types().word(w) & mine.word(w); x != 0; x &= x - 1) ++ours;  // no libgcc popcount
+      if (ours == 0) continue;
+      bool conflict = false;
+      for (std::size_t w = 0; w < s.types().word_count() && !conflict; ++w) {
+        std::uint64_t t = s.types().word(w) & theirs.word(w);
+        if (ours == 1) t &= ~mine.word(w);
+        conflict = t != 0;
+      }
+      if (conflict) {
+        e.set = s.name();
+        e.other = o;
+        e.other_label = v.vm_label(i.label).name();
+        return e;
+      }
+    }
+  }
+  return e;
+}
+
 /// Prints the denials the library recorded since the last call (avc-style lines). Lines go to
 /// Xen's guest log level, which Xen rate limits; the audit ring keeps the last 64 and counts
-/// every one, so a missed line shows as a gap in seq=.
-void flush_denials() noexcept {
+/// every one, so a missed line shows as a gap in seq=. A Chinese Wall refusal of a start gets
+/// the conflict set and the running domain it conflicts with (`cw`) appended.
+void flush_denials(const cw_explanation* cw = nullptr) noexcept {
   shype::unique_guard g(g_print_lock);
-  g_monitor.audit().for_each([](const shype::denial_record& r) {
+  g_monitor.audit().for_each([cw](const shype::denial_record& r) {
     if (r.seq < g_printed) return;
-    char buf[256];
+    char buf[384];
     const std::size_t n = shype::format_denial(r, buf, sizeof buf);
-    (void)n;
+    if (cw != nullptr && r.op == shype::hook::domain_create && r.subject == cw->dom && r.policy_index == 0 &&
+        cw->set.size() != 0) {
+      shype::detail::text_writer w(buf + n, sizeof buf - n);
+      w.put(" conflict_set=").put_quoted(cw->set).put(" with=dom").put_uint(cw->other).put(" wlabel=")
+          .put_quoted(cw->other_label);
+    }
     shype_xen_log(buf, 1);
     g_printed = r.seq + 1;
   });
@@ -74,8 +144,55 @@ int decided(const char* what, unsigned a, unsigned b, const shype::result<shype:
   return rc;
 }
 
-bool valid_dom(unsigned d) noexcept { return d < SHYPE_XEN_MAX_DOMAINS; }
-shype::domid_t dom(unsigned d) noexcept { return static_cast<shype::domid_t>(d); }
+void log_load_error(const char* prefix, const shype::load_error& e, const char* suffix = "") noexcept {
+  char buf[192];
+  shype::detail::text_writer w(buf, sizeof buf);
+  w.put(prefix).put(shype::to_string(e.code)).put(" in ").put(shype::to_string(e.section));
+  if (e.index != shype::load_error::none) w.put(" element ").put_uint(e.index);
+  if (e.other != shype::load_error::none) w.put(" and ").put_uint(e.other);
+  w.put(" at offset ").put_uint(e.offset).put(suffix);
+  shype_xen_log(buf, 0);
+}
+
+void log_too_large(const char* prefix, unsigned long size, int guest) noexcept {
+  char buf[128];
+  shype::detail::text_writer w(buf, sizeof buf);
+  w.put(prefix).put_uint(size).put(" bytes exceed the limit of ").put_uint(sizeof g_policy[0]);
+  shype_xen_log(buf, guest);
+}
+
+void log_policy(const char* what) noexcept {
+  const shype::policy_view v = g_monitor.policy();
+  char buf[192];
+  shype::detail::text_writer w(buf, sizeof buf);
+  w.put("shype: policy \"").put(v.name()).put("\" ").put(what).put(": ").put_uint(v.vm_label_count()).put(" VM labels, ")
+      .put_uint(v.resource_label_count()).put(" resource labels, bootstrap label ");
+  if (v.bootstrap_label() == shype::no_label)
+    w.put("(none)");
+  else
+    w.put("\"").put(v.vm_label(v.bootstrap_label()).name()).put("\"");
+  shype_xen_log(buf, 0);
+}
+
+/// Why a live change was refused, one line per violation (the library's report).
+void log_violation(const shype::violation& v) noexcept {
+  char buf[192];
+  shype::detail::text_writer w(buf, sizeof buf);
+  w.put("shype: policy change refused: ");
+  switch (v.kind) {
+    case shype::violation_kind::label_missing:
+      w.put("dom").put_uint(v.domain).put(" runs as ").put_quoted(v.label).put(", which the new policy lacks");
+      break;
+    case shype::violation_kind::conflict:
+      w.put("dom").put_uint(v.domain).put(" (").put_quoted(v.new_label).put(") would conflict with dom").put_uint(v.other)
+          .put(" (").put_quoted(v.other_label).put(") under ").put(monitor_t::policy_name(v.policy_index));
+      break;
+    case shype::violation_kind::rename_unknown:
+      w.put("a rename names ").put_quoted(v.label).put(", no label of the policy in force");
+      break;
+  }
+  shype_xen_log(buf, 1);
+}
 
 }  // namespace
 
@@ -86,37 +203,95 @@ int shype_xen_load_initial(const void* bytes, unsigned long size) {
     shype_xen_log("shype: no policy module (boot with the binary policy from `shype compile` as a module)", 0);
     return -1;
   }
-  if (size > sizeof g_policy) {
+  if (size > sizeof g_policy[0]) {
+    log_too_large("shype: policy module of ", size, 0);
+    return -1;
+  }
+  __builtin_memcpy(g_policy[g_active], bytes, size);
+  auto r = g_monitor.load_initial(shype::byte_view(g_policy[g_active], static_cast<std::size_t>(size)));
+  if (!r) {
+    log_load_error("shype: policy refused: ", r.error());
+    return -1;
+  }
+  log_policy("loaded");
+  return 0;
+}
+
+int shype_xen_change_policy(unsigned int subject, const void* bytes, unsigned long size) {
+  if (size > sizeof g_policy[0]) {
+    log_too_large("shype: policy change refused: ", size, 1);
+    return -3;
+  }
+  // One change at a time, held until its revoked bindings are handed over: closing a channel
+  // re-enters the module (evtchn_close_post) but takes only the monitor's locks, released by
+  // then.
+  shype::unique_guard g(g_change_lock);
+  std::uint8_t* const next = g_policy[g_active ^ 1u];
+  __builtin_memcpy(next, bytes, size);
+  std::size_t n_revoked = 0;
+  // A subject id outside Xen's guest ids is no domain the policy knows (refused as such).
+  auto r = g_monitor.change_policy(
+      dom(valid_dom(subject) ? subject : SHYPE_XEN_MAX_DOMAINS - 1), shype::byte_view(next, static_cast<std::size_t>(size)),
+      shype::change_mode::apply,
+      [&](shype::binding_handle, const shype::binding& b) {  // at most max_bindings: the registry's own capacity
+        if (n_revoked < limits.max_bindings) g_revoked[n_revoked++] = {b.kind, b.subject, b.object, b.cookie};
+      },
+      [](const shype::violation& v) { log_violation(v); });
+  if (!r) {
+    log_load_error("shype: policy change refused: ", r.error(), " (the policy in force stays)");
+    return -2;
+  }
+  if (!r.value().authorized) {
+    flush_denials();
     char buf[128];
     shype::detail::text_writer w(buf, sizeof buf);
-    w.put("shype: policy module of ").put_uint(size).put(" bytes exceeds the limit of ").put_uint(sizeof g_policy);
-    shype_xen_log(buf, 0);
+    w.put("shype: d").put_uint(subject).put(" may not change the policy (not the management label)");
+    shype_xen_log(buf, 1);
     return -1;
   }
-  __builtin_memcpy(g_policy, bytes, size);
-  auto r = g_monitor.load_initial(shype::byte_view(g_policy, static_cast<std::size_t>(size)));
-  if (!r) {
-    const shype::load_error& e = r.error();
-    char buf[160];
+  if (r.value().value != shype::decision::permit) {
+    char buf[128];
     shype::detail::text_writer w(buf, sizeof buf);
-    w.put("shype: policy refused: ").put(shype::to_string(e.code)).put(" in ").put(shype::to_string(e.section));
-    if (e.index != shype::load_error::none) w.put(" element ").put_uint(e.index);
-    if (e.other != shype::load_error::none) w.put(" and ").put_uint(e.other);
-    w.put(" at offset ").put_uint(e.offset);
-    shype_xen_log(buf, 0);
-    return -1;
+    w.put("shype: policy change refused: ").put_uint(r.value().violations).put(" violation(s) (the policy in force stays)");
+    shype_xen_log(buf, 1);
+    return -2;
   }
-  const shype::policy_view v = g_monitor.policy();
-  char buf[192];
-  shype::detail::text_writer w(buf, sizeof buf);
-  w.put("shype: policy \"").put(v.name()).put("\" loaded: ").put_uint(v.vm_label_count()).put(" VM labels, ")
-      .put_uint(v.resource_label_count()).put(" resource labels, bootstrap label ");
-  if (v.bootstrap_label() == shype::no_label)
-    w.put("(none)");
-  else
-    w.put("\"").put(v.vm_label(v.bootstrap_label()).name()).put("\"");
-  shype_xen_log(buf, 0);
+  g_active ^= 1u;
+  log_policy("now in force");
+  {
+    char buf[96];
+    shype::detail::text_writer w(buf, sizeof buf);
+    w.put("shype: policy change: generation ").put_uint(r.value().generation).put(", ").put_uint(r.value().revoked)
+        .put(" binding(s) revoked");
+    shype_xen_log(buf, 0);
+  }
+  for (std::size_t i = 0; i < n_revoked; ++i) {
+    const revoked_binding& b = g_revoked[i];
+    if (b.kind == shype::binding_kind::evtchn)
+      shype_xen_close_revoked_evtchn(b.subject, b.object, static_cast<unsigned long>(b.cookie));
+    else if (b.kind == shype::binding_kind::grant_ro || b.kind == shype::binding_kind::grant_rw)
+      shype_xen_revoked_grant(b.subject, b.object, b.kind == shype::binding_kind::grant_ro);
+  }
   return 0;
+}
+
+void shype_xen_get_stats(struct shype_xen_stats* out) {
+  __builtin_memset(out, 0, sizeof *out);
+  const shype::stats_snapshot s = g_monitor.stats();
+  for (std::uint8_t c = 0; c < shype::hook_class_count && c < SHYPE_XEN_STATS_CLASSES; ++c) {
+    const shype::hook_counters& k = s.by_class[c];
+    out->by_class[c] = {k.hits, k.misses, k.denials, k.errors, k.revocations};
+  }
+  out->bindings = g_monitor.binding_count();
+  if (!g_monitor.loaded()) return;
+  out->loaded = 1;
+  out->generation = g_monitor.generation();
+  const shype::policy_view v = g_monitor.policy();
+  out->vm_labels = static_cast<std::uint32_t>(v.vm_label_count());
+  const shype::string_ref n = v.name();
+  std::size_t i = 0;
+  for (; i < n.size() && i + 1 < sizeof out->policy; ++i) out->policy[i] = n[i];
+  out->policy[i] = '\0';
 }
 
 int shype_xen_policy_loaded(void) { return g_monitor.loaded() ? 1 : 0; }
@@ -151,6 +326,11 @@ int shype_xen_domain_create(unsigned int d, unsigned int label) {
     return SHYPE_XEN_ERROR;
   }
   const auto r = g_monitor.domain_create(dom(d), static_cast<shype::label_id>(label));
+  if (r && !r.value().permitted()) {
+    const cw_explanation e = explain_cw(d, static_cast<shype::label_id>(label));
+    flush_denials(&e);
+    return SHYPE_XEN_DENY;
+  }
   const int rc = decided("domain_create", d, ~0u, r);
   if (rc == SHYPE_XEN_PERMIT) {
     char buf[96];
@@ -190,11 +370,26 @@ void shype_xen_evtchn_close(unsigned long chn) {
   if (found.valid()) (void)g_monitor.evtchn_close(found);
 }
 
+/// Xen calls grant_mapref before it checks the grant entry, and nothing after a map that then
+/// fails: a binding per permitted map would leak on every failed one (a guest mapping refs not
+/// granted to it could fill the registry and make every grant map on the host fail). So the
+/// monitor keeps at most one grant binding per (granter, mapper, mode): a later permitted map of
+/// the pair is decided and audited like the first, and its binding dropped again. The unmap hook
+/// releases the pair's binding (README: revocation of grant mappings is reported per pair).
 int shype_xen_grant_map(unsigned int granter, unsigned int mapper, int readonly) {
   if (!valid_dom(granter) || !valid_dom(mapper)) return SHYPE_XEN_ERROR;
   const auto mode = readonly ? shype::access_mode::read : shype::access_mode::read_write;
   auto r = g_monitor.grant_map(dom(granter), dom(mapper), mode, 0);
   if (!r) return decided("grant_map", mapper, granter, shype::failure(r.error()));
+  if (r.value().permitted()) {
+    const shype::binding_kind kind = readonly ? shype::binding_kind::grant_ro : shype::binding_kind::grant_rw;
+    const shype::binding_handle mine = r.value().handle;
+    bool other = false;
+    g_monitor.for_each_binding([&](shype::binding_handle h, const shype::binding& b) {
+      if (!(h == mine) && b.kind == kind && b.subject == granter && b.object == mapper) other = true;
+    });
+    if (other) (void)g_monitor.grant_unmap(mine);
+  }
   return decided("grant_map", mapper, granter, r.value().v);
 }
 
@@ -213,6 +408,17 @@ void shype_xen_grant_unmap(unsigned int granter, unsigned int mapper) {
     if (!found.valid()) return;  // none: the map was outside the policy, or revoked
     if (auto r = g_monitor.grant_unmap(found); r || r.error() != shype::errc::unknown_binding) return;
   }
+}
+
+unsigned int shype_xen_resource_by_name(const char* name, unsigned long len) {
+  if (name == nullptr || !g_monitor.loaded()) return shype::no_label;
+  return g_monitor.policy().find_resource_label(shype::string_ref(name, static_cast<std::size_t>(len)));
+}
+
+int shype_xen_resource_access(unsigned int d, unsigned int r) {
+  if (!valid_dom(d) || r >= shype::no_label) return SHYPE_XEN_ERROR;
+  return decided("resource_access", d, ~0u,
+                 g_monitor.resource_access(dom(d), static_cast<shype::resource_id>(r), shype::access_mode::read_write));
 }
 
 int shype_xen_grant_copy(unsigned int from, unsigned int to) {

@@ -58,16 +58,51 @@ int shype_xen_grant_map(unsigned int granter, unsigned int mapper, int readonly)
 void shype_xen_grant_unmap(unsigned int granter, unsigned int mapper);
 int shype_xen_grant_copy(unsigned int from, unsigned int to);
 
+/* Resources (Type Enforcement on resource labels): the id of the resource label named
+ * name[0..len) in the policy in force, or 0xFFFF; may running domain d use resource r? */
+unsigned int shype_xen_resource_by_name(const char *name, unsigned long len);
+int shype_xen_resource_access(unsigned int d, unsigned int r);
+
 /* Prints the statistics (and denials not yet printed) on Xen's console. */
 void shype_xen_print_stats(void);
 
+/* Live policy change requested by domain `subject` (the library authorises it: management
+ * label only) with the binary bytes[0..size) (copied). Returns 0 when applied, -1 when the
+ * subject may not change the policy, -2 when the policy is malformed or refused (its
+ * violations logged), -3 when it exceeds SHYPE_XEN_MAX_POLICY_BYTES. On a refusal the policy
+ * in force stays. After an applied change every revoked binding is handed to the C layer
+ * (shype_xen_close_revoked_evtchn, shype_xen_revoked_grant), outside the monitor's locks. */
+int shype_xen_change_policy(unsigned int subject, const void *bytes, unsigned long size);
+
 /* The module's own xsm_op sub-operations, in FLASK's op header (cmd, interface_version 1),
  * numbered apart from FLASK's: */
-#define SHYPE_XEN_OP_STATS 0x5348u /* print the statistics on Xen's console (management label) */
+#define SHYPE_XEN_OP_STATS 0x5348u    /* print the statistics on Xen's console (management label) */
+#define SHYPE_XEN_OP_LOAD 0x5349u     /* live policy change: FLASK_LOAD's layout {buffer, size} */
+#define SHYPE_XEN_OP_GETSTATS 0x534Au /* copy struct shype_xen_stats to {buffer, size} (management label) */
+
+/* What SHYPE_XEN_OP_GETSTATS copies out (fixed layout: the dom0 tool reads it). */
+#define SHYPE_XEN_STATS_CLASSES 6 /* domain, evtchn, grant, resource, query, management */
+struct shype_xen_counters {
+  uint64_t hits, misses, denials, errors, revocations;
+};
+struct shype_xen_stats {
+  uint64_t generation; /* of the policy in force (1 after boot, +1 per applied change) */
+  uint64_t bindings;   /* live bindings the monitor tracks */
+  uint32_t loaded;     /* 1 if a policy is in force */
+  uint32_t vm_labels;
+  char policy[64];     /* its name, NUL-terminated (truncated) */
+  struct shype_xen_counters by_class[SHYPE_XEN_STATS_CLASSES];
+};
+void shype_xen_get_stats(struct shype_xen_stats *out);
 
 /* ---- provided by the C layer (Xen's console) ----------------------------------------------- */
 /* One line, without its newline. `guest` selects Xen's rate-limited guest log level. */
 void shype_xen_log(const char *line, int guest);
+/* A policy change revoked domain d's interdomain event channel registered under `chn` (its
+ * address, as shype_xen_evtchn_bind got it) to `remote`: close it. */
+void shype_xen_close_revoked_evtchn(unsigned int d, unsigned int remote, unsigned long chn);
+/* A policy change revoked `mapper`'s mapping of a page `granter` granted. */
+void shype_xen_revoked_grant(unsigned int granter, unsigned int mapper, int readonly);
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,8 @@
 #include <xen/multiboot.h>
 #include <asm/setup.h>
 #include <xen/guest_access.h>
+#include <xen/event.h>
+#include <xen/xmalloc.h>
 #include <public/grant_table.h>
 #include <public/xsm/flask_op.h>
 
@@ -44,6 +46,11 @@ static bool outside_policy(const struct domain *a, const struct domain *b)
 }
 
 /* ---- domains (Chinese Wall) ---------------------------------------------------------------- */
+/* What libxl passes as ssidref without seclabel= (libxl_create.c: FLASK's initial SIDs
+ * SECINITSID_DOMU and SECINITSID_DOMDM). */
+#define SHYPE_XEN_SSIDREF_UNLABELLED_DOMU 12u
+#define SHYPE_XEN_SSIDREF_UNLABELLED_DM 13u
+
 static int cf_check shype_domain_create(struct domain *d, uint32_t ssidref)
 {
     unsigned int label;
@@ -68,9 +75,19 @@ static int cf_check shype_domain_create(struct domain *d, uint32_t ssidref)
         label = shype_xen_bootstrap_label();
     else if ( (ssidref & SHYPE_XEN_SSIDREF_MASK) == SHYPE_XEN_SSIDREF_TAG )
         label = ssidref & ~SHYPE_XEN_SSIDREF_MASK;
+    else if ( ssidref == SHYPE_XEN_SSIDREF_UNLABELLED_DOMU ||
+              ssidref == SHYPE_XEN_SSIDREF_UNLABELLED_DM )
+    {
+        /* No default label (README, "Labels"): the policy format has none, and any label we
+         * picked would put the guest in some coalition or conflict set unasked. */
+        printk(XENLOG_G_WARNING "shype: d%u refused: no seclabel= (ssidref %#x, libxl's default for a %s): "
+               "unlabelled guests are refused (fail closed)\n",
+               d->domain_id, ssidref,
+               ssidref == SHYPE_XEN_SSIDREF_UNLABELLED_DOMU ? "guest" : "device model domain");
+        return -EACCES;
+    }
     else
     {
-        /* Labels for xl's seclabel= are not wired yet (README: not done). */
         printk(XENLOG_G_WARNING "shype: d%u refused: ssidref %#x carries no shype label\n",
                d->domain_id, ssidref);
         return -EACCES;
@@ -127,6 +144,50 @@ static void cf_check shype_evtchn_close_post(struct evtchn *chn)
     shype_xen_evtchn_close((unsigned long)chn);
 }
 
+/* A live policy change revoked d's interdomain channel `cookie` (its struct evtchn's address)
+ * to `remote`: find its port and close it, as the domain itself would (the remote end becomes
+ * unbound, as when a guest closes its end). Event channel buckets live as long as the domain,
+ * so the address is compared, never dereferenced, until a port holding it is found; a channel
+ * no longer interdomain to `remote` (closed meanwhile) is left alone. */
+void shype_xen_close_revoked_evtchn(unsigned int domid, unsigned int remote, unsigned long cookie)
+{
+    struct domain *d = rcu_lock_domain_by_id(domid);
+    evtchn_port_t port;
+    int rc = -ENOENT;
+
+    if ( d == NULL )
+        return;
+    for ( port = 1; port_is_valid(d, port); port++ )
+    {
+        const struct evtchn *chn = evtchn_from_port(d, port);
+
+        if ( (unsigned long)chn != cookie )
+            continue;
+        if ( chn->state == ECS_INTERDOMAIN && chn->u.interdomain.remote_dom != NULL &&
+             chn->u.interdomain.remote_dom->domain_id == remote )
+            rc = evtchn_close(d, port, false);
+        break;
+    }
+    if ( rc == 0 )
+        printk(XENLOG_G_WARNING "shype: revoked: closed event channel d%u port %u -> d%u\n",
+               domid, port, remote);
+    else
+        printk(XENLOG_G_WARNING "shype: revoked: event channel of d%u -> d%u already closed (%d)\n",
+               domid, remote, rc);
+    rcu_unlock_domain(d);
+}
+
+/* A live policy change revoked `mapper`'s mapping of `granter`'s page. Xen cannot take a live
+ * grant mapping back safely (the mapper's page tables, a device's DMA may use it), as with Xen
+ * ACM: the monitor forgets the binding (new maps and copies between the two are decided by the
+ * new policy, i.e. refused), the mapping stays until the mapper unmaps it or either domain
+ * ends. The console says so. */
+void shype_xen_revoked_grant(unsigned int granter, unsigned int mapper, int readonly)
+{
+    printk(XENLOG_G_WARNING "shype: revoked: d%u's %s mapping of d%u's grant: stays until d%u unmaps it; "
+           "new maps and copies refused\n", mapper, readonly ? "read-only" : "read-write", granter, mapper);
+}
+
 /* ---- grants (Type Enforcement) -------------------------------------------------------------- */
 /* Xen's grant hooks pass the local (mapping) domain first, the granting domain second. */
 static int cf_check shype_grant_mapref(struct domain *d1, struct domain *d2, uint32_t flags)
@@ -167,9 +228,187 @@ static int cf_check shype_grant_transfer(struct domain *d1, struct domain *d2)
     return to_errno(shype_xen_grant_copy(d1->domain_id, d2->domain_id));
 }
 
+/* ---- I/O resources (Type Enforcement on resource labels) ----------------------------------- */
+/* The resource map: a boot module of text beginning "SHYPERES\n", one resource a line:
+ *     ioport FIRST-LAST LABEL        (hexadecimal port numbers, 0x optional; # comments)
+ * LABEL is a resource label of the policy, looked up by name at each decision (so a live policy
+ * change applies). Limits: SHYPE_XEN_MAX_RESMAP_BYTES, SHYPE_XEN_MAX_RESOURCES entries, label
+ * names up to SHYPE_XEN_MAX_RESLABEL - 1 bytes. A map that breaks a rule is refused as a whole
+ * (console line naming the line) and then no guest gets I/O ports (fail closed). */
+#define SHYPE_XEN_MAX_RESMAP_BYTES 4096
+#define SHYPE_XEN_MAX_RESOURCES 64
+#define SHYPE_XEN_MAX_RESLABEL 64
+struct shype_ioport_range {
+    uint32_t first, last;
+    char label[SHYPE_XEN_MAX_RESLABEL];
+};
+static struct shype_ioport_range shype_ioports[SHYPE_XEN_MAX_RESOURCES];
+static unsigned int shype_nr_ioports;
+static char __initdata shype_resmap[SHYPE_XEN_MAX_RESMAP_BYTES + 1];
+static size_t __initdata shype_resmap_size;
+
+static bool __init parse_hex(const char **p, uint32_t *out)
+{
+    const char *s = *p;
+    uint32_t v = 0;
+    int n = 0;
+
+    if ( s[0] == '0' && (s[1] == 'x' || s[1] == 'X') )
+        s += 2;
+    for ( ; ; s++, n++ )
+    {
+        int d = (*s >= '0' && *s <= '9') ? *s - '0' : (*s >= 'a' && *s <= 'f') ? *s - 'a' + 10
+              : (*s >= 'A' && *s <= 'F') ? *s - 'A' + 10 : -1;
+        if ( d < 0 )
+            break;
+        if ( v > 0xFFFFu )
+            return false;
+        v = v * 16 + d;
+    }
+    if ( n == 0 || v > 0xFFFFu )
+        return false;
+    *p = s;
+    *out = v;
+    return true;
+}
+
+/* Parses the map; on the first bad line logs it and keeps no entry. */
+static void __init shype_parse_resmap(void)
+{
+    const char *p = shype_resmap + 9, *end = shype_resmap + shype_resmap_size; /* after the magic line */
+    unsigned int line = 1, n = 0;
+    const char *why = NULL;
+
+    while ( p < end && why == NULL )
+    {
+        const char *eol = p, *l;
+        struct shype_ioport_range *r;
+        size_t len;
+
+        while ( eol < end && *eol != '\n' )
+            eol++;
+        line++;
+        l = p;
+        p = eol + 1;
+        while ( l < eol && (*l == ' ' || *l == '\t' || *l == '\r') )
+            l++;
+        if ( l == eol || *l == '#' )
+            continue;
+        if ( n == SHYPE_XEN_MAX_RESOURCES )
+        {
+            why = "more than 64 resources";
+            break;
+        }
+        r = &shype_ioports[n];
+        if ( eol - l < 7 || memcmp(l, "ioport ", 7) )
+        {
+            why = "expected \"ioport FIRST-LAST LABEL\"";
+            break;
+        }
+        l += 7;
+        if ( !parse_hex(&l, &r->first) || *l++ != '-' || !parse_hex(&l, &r->last) || r->last < r->first )
+        {
+            why = "bad port range (hexadecimal FIRST-LAST, FIRST <= LAST <= ffff)";
+            break;
+        }
+        if ( *l != ' ' )
+        {
+            why = "expected a space and a resource label after the range";
+            break;
+        }
+        while ( l < eol && *l == ' ' )
+            l++;
+        len = eol - l;
+        while ( len > 0 && (l[len - 1] == ' ' || l[len - 1] == '\r') )
+            len--;
+        if ( len == 0 || len >= SHYPE_XEN_MAX_RESLABEL )
+        {
+            why = "resource label missing or longer than 63 bytes";
+            break;
+        }
+        memcpy(r->label, l, len);
+        r->label[len] = '\0';
+        n++;
+    }
+    if ( why != NULL )
+    {
+        printk(XENLOG_ERR "shype: resource map refused: line %u: %s; no guest gets I/O ports\n", line, why);
+        shype_nr_ioports = 0;
+        return;
+    }
+    shype_nr_ioports = n;
+    printk("shype: resource map: %u I/O port range(s)\n", n);
+}
+
+/* Granting a guest I/O ports (xl's ioports=, XEN_DOMCTL_ioport_permission): after Xen's own
+ * check, the whole range must lie in one range of the resource map whose resource label the
+ * guest's label may use (the library's resource_access). Taking ports away is not checked, nor
+ * are dom0's (the hardware domain owns the ports it hands out). */
+static int cf_check shype_ioport_permission(struct domain *d, uint32_t s, uint32_t e, uint8_t allow)
+{
+    int rc = xsm_ioport_permission(d, s, e, allow);
+    const struct shype_ioport_range *r = NULL;
+    unsigned int i, res;
+
+    if ( rc || !allow || is_system_domain(d) || d->domain_id == 0 )
+        return rc;
+    for ( i = 0; i < shype_nr_ioports && r == NULL; i++ )
+        if ( s >= shype_ioports[i].first && e <= shype_ioports[i].last )
+            r = &shype_ioports[i];
+    if ( r == NULL )
+    {
+        printk(XENLOG_G_WARNING "shype: d%u refused I/O ports %#x-%#x: no range of the resource map holds them\n",
+               d->domain_id, s, e);
+        return -EPERM;
+    }
+    res = shype_xen_resource_by_name(r->label, strlen(r->label));
+    if ( res == 0xFFFF )
+    {
+        printk(XENLOG_G_WARNING "shype: d%u refused I/O ports %#x-%#x: resource label \"%s\" is not in the policy in force\n",
+               d->domain_id, s, e, r->label);
+        return -EPERM;
+    }
+    rc = to_errno(shype_xen_resource_access(d->domain_id, res));
+    if ( rc )
+        printk(XENLOG_G_WARNING "shype: d%u refused I/O ports %#x-%#x (resource \"%s\")\n",
+               d->domain_id, s, e, r->label);
+    return rc;
+}
+
 /* ---- the module's hypercall (xsm_op) -------------------------------------------------------- */
 /* Longest label name FLASK_CONTEXT_TO_SID accepts (longer: -ENAMETOOLONG). */
 #define SHYPE_XEN_MAX_LABEL_NAME 255
+
+/* SHYPE_XEN_OP_LOAD: a live policy change, in FLASK_LOAD's layout. Who may is the library's
+ * decision (the management label); the policy is copied into Xen first (bounded by
+ * SHYPE_XEN_MAX_POLICY_BYTES). -EPERM: not authorised; -EINVAL: malformed or refused (the
+ * console says why); in both cases the policy in force stays. */
+static long shype_op_load(struct xen_flask_op *op)
+{
+    unsigned int subject = current->domain->domain_id;
+    char *buf;
+    int rc;
+
+    if ( op->u.load.size == 0 )
+        return -EINVAL;
+    if ( op->u.load.size > SHYPE_XEN_MAX_POLICY_BYTES )
+    {
+        printk(XENLOG_G_WARNING "shype: d%u: policy of %u bytes exceeds the limit of %u\n",
+               subject, op->u.load.size, SHYPE_XEN_MAX_POLICY_BYTES);
+        return -E2BIG;
+    }
+    buf = xmalloc_bytes(op->u.load.size);
+    if ( buf == NULL )
+        return -ENOMEM;
+    if ( copy_from_guest(buf, op->u.load.buffer, op->u.load.size) )
+    {
+        xfree(buf);
+        return -EFAULT;
+    }
+    rc = shype_xen_change_policy(subject, buf, op->u.load.size);
+    xfree(buf);
+    return rc == 0 ? 0 : rc == -1 ? -EPERM : rc == -3 ? -E2BIG : -EINVAL;
+}
 
 /* xl's seclabel= goes through libxl_flask_context_to_sid(): FLASK's CONTEXT_TO_SID
  * sub-operation, in FLASK's own format. The shype module answers it with the label's ssidref
@@ -185,6 +424,25 @@ static long cf_check shype_do_xsm_op(XEN_GUEST_HANDLE_PARAM(void) u_op)
         return -EFAULT;
     if ( op.interface_version != XEN_FLASK_INTERFACE_VERSION )
         return -ENOSYS;
+    if ( op.cmd == SHYPE_XEN_OP_LOAD )
+        return shype_op_load(&op);
+    if ( op.cmd == SHYPE_XEN_OP_GETSTATS )
+    {
+        struct shype_xen_stats stats;
+
+        if ( !shype_xen_is_management(current->domain->domain_id) )
+        {
+            printk(XENLOG_G_WARNING "shype: d%u may not read the statistics (not the management label)\n",
+                   current->domain->domain_id);
+            return -EPERM;
+        }
+        if ( op.u.load.size < sizeof(stats) )
+            return -ENOSPC;
+        shype_xen_get_stats(&stats);
+        if ( copy_to_guest(op.u.load.buffer, (const char *)&stats, sizeof(stats)) )
+            return -EFAULT;
+        return 0;
+    }
     if ( op.cmd == SHYPE_XEN_OP_STATS )
     {
         if ( !shype_xen_is_management(current->domain->domain_id) )
@@ -233,6 +491,7 @@ static const struct xsm_ops __initconst_cf_clobber shype_xsm_ops = {
     .grant_copy = shype_grant_copy,
     .grant_transfer = shype_grant_transfer,
     .do_xsm_op = shype_do_xsm_op,
+    .ioport_permission = shype_ioport_permission,
 };
 
 #ifdef CONFIG_MULTIBOOT
@@ -242,9 +501,34 @@ void __init shype_multiboot_policy_init(unsigned long *module_map, const multibo
                                         void **policy_buffer, size_t *policy_size)
 {
     static const char magic[8] = { 'S', 'H', 'Y', 'P', 'E', 'P', 'O', 'L' };
+    static const char resmagic[9] = "SHYPERES\n";
     module_t *mod = (module_t *)__va(mbi->mods_addr);
     int i;
 
+    /* The resource map first (copied: boot mappings do not last), then the policy, which stays
+     * mapped for xsm_init as FLASK's does. */
+    for ( i = mbi->mods_count - 1; i >= 1; i-- )
+    {
+        const char *start;
+
+        if ( !test_bit(i, module_map) )
+            continue;
+        start = bootstrap_map(mod + i);
+        if ( mod[i].mod_end >= sizeof(resmagic) && !memcmp(start, resmagic, sizeof(resmagic)) )
+        {
+            if ( mod[i].mod_end > SHYPE_XEN_MAX_RESMAP_BYTES )
+                printk(XENLOG_ERR "shype: resource map of %#x bytes exceeds the limit of %#x: ignored, no guest gets I/O ports\n",
+                       mod[i].mod_end, SHYPE_XEN_MAX_RESMAP_BYTES);
+            else
+            {
+                memcpy(shype_resmap, start, mod[i].mod_end);
+                shype_resmap_size = mod[i].mod_end;
+                printk("shype: resource map module %d, %#x bytes\n", i, mod[i].mod_end);
+            }
+            __clear_bit(i, module_map);
+        }
+        bootstrap_map(NULL);
+    }
     for ( i = mbi->mods_count - 1; i >= 1; i-- )
     {
         const char *start;
@@ -274,5 +558,7 @@ const struct xsm_ops *__init shype_init(const void *policy_buffer, size_t policy
      * dom0 (fail closed), where falling back to the dummy module would permit everything. */
     if ( shype_xen_load_initial(policy_buffer, policy_size) != 0 )
         printk(XENLOG_ERR "shype: no valid policy: domains other than dom0 will be refused\n");
+    if ( shype_resmap_size != 0 )
+        shype_parse_resmap();
     return &shype_xsm_ops;
 }

@@ -22,6 +22,8 @@
 # Environment: SHYPE_XEN_CACHE (as build.sh), SHYPE_XEN_BOOT_TIMEOUT (default 180 s).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=boot-lib.sh
+. "$here/boot-lib.sh"
 malformed=0
 if [[ ${1:-} == --malformed ]]; then malformed=1; shift; fi
 tool=${1:?usage: boot.sh SHYPE_TOOL POLICY.xml [EXPECTED-POLICY-NAME]}
@@ -56,7 +58,8 @@ fi
 privcmd=$(ls "$k"/lib/modules/*/kernel/drivers/xen/xen-privcmd.ko | head -1)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/shype-xen-boot.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap 'stop_boot; rm -rf "$work"' EXIT
+trap 'exit 143' INT TERM
 mkdir -p "$work/root/dev"
 gcc -static -Os -Wall -Wextra -Werror -I"$(dirname "$xen")/include" -o "$work/root/init" "$here/dom0-init.c" || die "compiling dom0-init.c failed"
 cp "$privcmd" "$work/root/privcmd.ko"
@@ -87,22 +90,9 @@ if [[ $malformed -eq 1 ]]; then
 fi
 
 log=$work/serial.log
-set +e
-timeout "$timeout_s" qemu-system-x86_64 -accel tcg -cpu qemu64 -smp 1 -m 1536 -display none -no-reboot \
-  -serial "file:$log" -monitor none \
-  -kernel "$xen" \
-  -append "console=com1 com1=115200 dom0_mem=512M loglvl=all guest_loglvl=all xsm=shype" \
-  -initrd "$vmlinuz console=hvc0 panic=-1${query:+ shype_label=$query}${cw:+ shype_cw=$cw_a,,$cw_b}${te:+ shype_te=$te_ssidrefs},$work/dom0.cpio.gz,$work/policy.bin"
-qrc=$?
-set -e
-# Console lines from dom0 end in CR CR LF (hvc, then the serial line): compare without CRs.
-tr -d '\r' < "$log" > "$log.clean" && mv "$log.clean" "$log"
-cp "$log" "${SHYPE_XEN_BOOT_LOG:-/dev/null}" 2>/dev/null || true
+boot_xen "$log" "$xen" "$timeout_s" "console=com1 com1=115200 dom0_mem=512M loglvl=all guest_loglvl=all xsm=shype" \
+  "$vmlinuz console=hvc0 panic=-1${query:+ shype_label=$query}${cw:+ shype_cw=$cw_a,,$cw_b}${te:+ shype_te=$te_ssidrefs},$work/dom0.cpio.gz,$work/policy.bin"
 
-fail=0
-expect() {  # pattern, what
-  if grep -qE "$1" "$log"; then echo "ok: $2"; else echo "FAIL: $2 (no line matching /$1/)" >&2; fail=1; fi
-}
 expect '^\(XEN\) Initialising XSM shype' "the shype XSM module initialised (xsm=shype)"
 expect "^\(XEN\) shype: policy module [0-9]+, 0x[0-9a-f]+ bytes" "the policy was found among the boot modules"
 if [[ $malformed -eq 0 ]]; then
@@ -140,7 +130,7 @@ if [[ -n $cw ]]; then
     expect "^shype-xen-test: destroy domid=${first:-?}: ok\$" "${cw%%,*} is destroyed"
     expect "^shype-xen-test: create ssidref=$cw_b: domid=[1-9][0-9]*\$" "${cw#*,} is admitted once ${cw%%,*} is gone"
     expect '^shype-xen-test: create ssidref=0xc: errno=EACCES$' "an ssidref without a shype label (12) is refused"
-    expect '^\(XEN\) shype: d[0-9]+ refused: ssidref 0xc carries no shype label' "... with a console line saying why"
+    expect '^\(XEN\) shype: d[0-9]+ refused: no seclabel= \(ssidref 0xc, libxl.s default for a guest\): unlabelled guests are refused' "... with a console line saying why"
     expect '^shype-xen-test: create ssidref=0x53480fff: errno=EINVAL$' "a tagged ssidref of no label is refused"
     expect '^\(XEN\) shype: d[0-9]+ refused: label id 4095 is not in the policy' "... with a console line naming the id"
   else
