@@ -15,13 +15,19 @@ std::string shown(const flow_graph& g, std::size_t n) { return one_line(g.displa
 
 std::string names_text(const flow_graph& g, const std::vector<std::size_t>& nodes) {
   std::string s;
-  for (std::size_t n : nodes) s += (s.empty() ? "" : ", ") + shown(g, n);
+  for (std::size_t n : nodes) {  // appended piece by piece: see q() in assertions.cpp (-Werror=restrict)
+    if (!s.empty()) s += ", ";
+    s += shown(g, n);
+  }
   return s.empty() ? "-" : s;
 }
 
 std::string json_names(const flow_graph& g, const std::vector<std::size_t>& nodes) {
   std::string s = "[";
-  for (std::size_t i = 0; i < nodes.size(); ++i) s += (i ? "," : "") + json_string(g.display(nodes[i]));
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (i != 0) s += ',';
+    s += json_string(g.display(nodes[i]));
+  }
   return s + "]";
 }
 
@@ -106,7 +112,10 @@ std::string plural_text(std::size_t n, const char* what) { return std::to_string
 
 std::string path_text(const flow_graph& g, const std::vector<std::size_t>& path) {
   std::string s;
-  for (std::size_t n : path) s += (s.empty() ? "" : " -> ") + shown(g, n);
+  for (std::size_t n : path) {
+    if (!s.empty()) s += " -> ";
+    s += shown(g, n);
+  }
   return s;
 }
 
