@@ -12,7 +12,7 @@ common=(ca-certificates g++-12 clang-14 lld-14 llvm-14 libclang-rt-14-dev cmake 
 main=(qemu-system-x86)
 test=(libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev graphviz afl++ qemu-system-x86
       libvirt-daemon-system libvirt-daemon-system-sysv libvirt-clients libvirt-daemon-driver-qemu
-      iproute2 procps libsepol-dev checkpolicy)
+      iproute2 procps libsepol-dev checkpolicy zip unzip)
 bench=(libbenchmark-dev libsepol-dev checkpolicy libxml2-dev valgrind gnuplot-nox python3 procps)
 
 case "${1:-test}" in
