@@ -15,7 +15,7 @@
 # debug information, only the unit tests and the replay of the two model-checked fuzz corpora
 # (policy loader, hook state machine) are built and run (no property tests: the figure is what
 # the fast suite catches). Each mutant ends as: killed (a test fails, times out after 300 s, or
-# a static_assert fails), survived, or did not compile (not counted as killed: the score is
+# a static_assert fails or is no longer a constant expression: a compile-time test caught UB), survived, or did not compile (not counted as killed: the score is
 # killed / (killed + survived)). The report lists every mutant, with the survivors first.
 #
 # Copies the working tree (tracked and untracked files, not build trees; with --rev, the commit
@@ -173,7 +173,7 @@ run_suite() {
   for t in $(for x in "${tests[@]}"; do target_of "$x"; done | sort -u); do
     if cmake --build "$build" --target "$t" >"$scratch/build-$t.log" 2>&1; then
       built+="$t "
-    elif grep -q "static assertion failed" "$scratch/build-$t.log"; then
+    elif grep -qE "static assertion failed|non-constant condition for static assertion" "$scratch/build-$t.log"; then
       caught+="$t(static_assert) "
     else
       tail -30 "$scratch/build-$t.log" >&2
