@@ -17,9 +17,10 @@
 # the fast suite catches). Each mutant ends as: killed (a test fails, times out after 300 s, or
 # a static_assert fails or is no longer a constant expression: a compile-time test caught UB),
 # survived, or did not compile (not counted as killed: the score is killed / (killed +
-# survived)). The report lists every mutant, with the survivors first. Templates, `requires`
-# clauses and `using` declarations are skipped (a mutant there rarely compiles). Cost on the
-# shared 2-core machine: ~7 min for the unmutated suite, 3-4 min per mutant under load.
+# survived)). The report lists every mutant, with the survivors first. Lines opening a template,
+# lines holding `requires`, and literals in `using`/array declarations are skipped (a mutant
+# there rarely compiles). Cost on the shared 2-core machine: ~7 min for the unmutated suite,
+# 3-4 min per mutant under load.
 #
 # Copies the working tree (tracked and untracked files, not build trees; with --rev, the commit
 # REV instead) to a scratch directory,
