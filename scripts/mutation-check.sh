@@ -128,7 +128,8 @@ sites.sort()
 for x in sites:
     print("%s:%d:%d~%s~%s" % x)
 rnd = random.Random(seed)
-for x in sorted(rnd.sample(sites, min(n, len(sites)))):
+# In drawing order, not sorted: a run stopped early has still tried a random sample.
+for x in rnd.sample(sites, min(n, len(sites))):
     print("SAMPLE %s:%d:%d~%s~%s" % x)
 print("mutation-check: %d sites in %s, sample of %d with seed %d" % (len(sites), top, min(n, len(sites)), seed), file=sys.stderr)
 PY
