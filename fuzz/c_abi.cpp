@@ -316,7 +316,7 @@ class driver {
         require(!bad, "shype_policy_change reported a malformed violation");
         if (rc == SHYPE_OK) require(rep.revoked == told.handles.size() - before, "shype_policy_change's report counts other revocations than it reported");
         const bool applied = rc == SHYPE_OK && mode == SHYPE_CHANGE_APPLY && (flags & 0x80u) == 0 && rep.decision == SHYPE_PERMIT;
-        if (rc == SHYPE_OK && (flags & 0x80u) != 0) require(false, "shype_policy_change succeeded without a report");
+        require(rc != SHYPE_OK || (flags & 0x80u) == 0, "shype_policy_change succeeded without a report");
         if (applied) {
           // The differential oracle now follows the new policy (revoked bindings were reported
           // through on_binding). Only the valid policy can apply: the damaged ones must fail
@@ -324,7 +324,7 @@ class driver {
           require(p != nullptr && next != nullptr && p == next->data(), "shype_policy_change applied damaged or garbage bytes");
           spec_ = sm::make_spec(raw);
           policy_ = std::move(next);
-          // Domains whose label has no successor stop being decidable by the model's indices.
+          // Label ids may have moved: the state table's ids are no longer the monitor's.
           untracked_labels_ = true;
         }
         break;
