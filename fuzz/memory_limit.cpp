@@ -9,7 +9,8 @@
 //     a stack, once the heap holds more than the limit: AFL++ and libFuzzer both see a crash;
 //   - without ASan (the g++/clang replay tests), an address-space limit: allocation fails there.
 // The limit is SHYPE_FUZZ_MEMORY_LIMIT_MB from the environment, else the build's default
-// (fuzz/CMakeLists.txt, SHYPE_FUZZ_MEMORY_LIMIT_MB); 0 turns it off. fuzz/README.md lists it.
+// (fuzz/CMakeLists.txt: the target's own, at most SHYPE_FUZZ_MEMORY_LIMIT_MB); 0 turns it off.
+// fuzz/README.md lists it.
 
 #include <cstddef>
 #include <cstdio>

@@ -14,7 +14,7 @@ attest=(swtpm libtss2-dev libssl-dev)
 main=(qemu-system-x86 "${attest[@]}")
 test=(libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev graphviz afl++ qemu-system-x86
       libvirt-daemon-system libvirt-daemon-system-sysv libvirt-clients libvirt-daemon-driver-qemu
-      iproute2 procps libsepol-dev checkpolicy "${attest[@]}"
+      iproute2 procps libsepol-dev checkpolicy zip unzip "${attest[@]}"
       etcd-server etcd-client libcurl4-openssl-dev libsodium-dev openssl curl pkg-config)
 bench=(libbenchmark-dev libsepol-dev checkpolicy libxml2-dev valgrind gnuplot-nox python3 procps)
 

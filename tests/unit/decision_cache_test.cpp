@@ -77,6 +77,22 @@ TEST(DecisionCache, StaleGenerationsAreReplacedFirst) {
   EXPECT_TRUE(c->lookup(key(3, 3), 2, d));
 }
 
+TEST(DecisionCache, AFreeWayIsTakenBeforeAValidEntryIsEvicted) {
+  // The clock hand points at a valid entry (four inserts went round once), and the only free
+  // way is elsewhere: an insert must take the free way, not evict by the clock. In generation
+  // 0 too, where a free (zeroed) entry's generation equals the current one. (Two mutants of
+  // this preference survived the sampled mutation run.)
+  for (const std::uint32_t gen : {0u, 1u}) {
+    auto c = std::make_unique<shype::decision_cache<1, 4>>();
+    cached_decision d{};
+    for (std::uint32_t i = 0; i < 4; ++i) c->insert(key(i, 100), gen, {decision::permit, 0xFF});
+    c->drop(2);  // frees one way
+    c->insert(key(9, 100), gen, {decision::permit, 0xFF});
+    for (const std::uint32_t s : {0u, 1u, 3u, 9u}) EXPECT_TRUE(c->lookup(key(s, 100), gen, d)) << "key " << s << ", generation " << gen;
+    EXPECT_EQ(c->size(gen), 4u);
+  }
+}
+
 TEST(DecisionCache, ClearEmptiesEverything) {
   auto c = std::make_unique<shype::decision_cache<8, 2>>();
   for (std::uint32_t i = 0; i < 16; ++i) c->insert(key(i, i), 5, {decision::permit, 0xFF});

@@ -344,3 +344,29 @@ TEST(PolicyLoader, EveryBitFlipIsRefused) {
 }
 
 }  // namespace
+
+namespace {
+
+// A builder at capacity, at compile time: another VM label or resource label is refused with
+// capacity_exhausted, and the string size scan of a full builder stays inside its tables (a
+// read past them is not a constant expression). Two mutants of these bounds survived the
+// sampled mutation run.
+constexpr bool full_builder_refuses_more() {
+  constexpr shype::builder_limits lim{.te_types = 2, .cw_types = 2, .conflict_sets = 1, .vm_labels = 2,
+                                      .resource_labels = 2, .type_refs = 16, .name_bytes = 64, .renames = 1};
+  shype::policy_builder<lim> b(shype::string_ref("full", 4), shype::policy_version{1, 0});
+  b.enable_te();
+  if (!b.te_type(shype::string_ref("t", 1))) return false;
+  const std::uint16_t t0[] = {0};
+  const shype::id_list te(t0, 1), none(t0, 0);
+  if (!b.vm_label(shype::string_ref("a", 1), te, none) || !b.vm_label(shype::string_ref("b", 1), te, none)) return false;
+  const auto third = b.vm_label(shype::string_ref("c", 1), te, none);
+  if (third || third.error() != shype::errc::capacity_exhausted) return false;
+  if (!b.resource_label(shype::string_ref("r", 1), te) || !b.resource_label(shype::string_ref("s", 1), te)) return false;
+  const auto more = b.resource_label(shype::string_ref("u", 1), te);
+  if (more || more.error() != shype::errc::capacity_exhausted) return false;
+  return b.size() > 0;
+}
+static_assert(full_builder_refuses_more());
+
+}  // namespace
