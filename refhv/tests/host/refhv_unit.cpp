@@ -27,6 +27,7 @@
 #include "../../core/resource.hpp"
 #include "../../core/sched.hpp"
 #include "../../core/vcpu.hpp"
+#include "check.hpp"
 #include "fake_port.hpp"
 
 #include <shype/detail/policy_format.hpp>
@@ -37,7 +38,6 @@ using namespace refhv;
 
 // ---- a minimal harness ---------------------------------------------------------------
 namespace {
-int g_checks = 0, g_failures = 0;
 struct test_case {
     const char* name;
     void (*fn)();
@@ -55,14 +55,6 @@ struct registrar {
     static void name();                              \
     static const registrar reg_##name(#name, name); \
     static void name()
-#define CHECK(c)                                                                  \
-    do {                                                                          \
-        ++g_checks;                                                               \
-        if (!(c)) {                                                               \
-            ++g_failures;                                                         \
-            std::printf("  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c);  \
-        }                                                                         \
-    } while (false)
 #define CHECK_EQ(a, b)                                                                               \
     do {                                                                                             \
         ++g_checks;                                                                                  \

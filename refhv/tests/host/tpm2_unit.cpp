@@ -13,21 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "check.hpp"
 #include "tpm2_session.hpp"
 
 using namespace refhv;
 
 namespace {
-int g_checks = 0, g_failures = 0;
-#define CHECK(c)                                                                  \
-    do {                                                                          \
-        ++g_checks;                                                               \
-        if (!(c)) {                                                               \
-            ++g_failures;                                                         \
-            std::printf("  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c);  \
-        }                                                                         \
-    } while (0)
-
 using bytes = std::vector<u8>;
 struct exchange {
     bytes cmd, rsp;
