@@ -7,7 +7,7 @@
 // the operations run through the simulator — real monitors per host — which must answer each
 // with permit, deny or error, naming the operation, with a reason unless it permits.
 // `load` may name only the example policies of fuzz/data/simulate (never a path the input
-// chose); they are compiled once, at start-up, and loaded as binaries, which keeps an
+// chose; built into the fuzzer, fuzz_data.hpp); they are compiled once, at start-up, and loaded as binaries, which keeps an
 // execution cheap. Every operation runs, and hosts are not capped here: a new host costs a
 // monitor of megabytes, so a trace naming thousands of hosts is exactly what the simulator must
 // bound itself (issue 11 §2b). The fuzz runs hold the process to a memory limit
@@ -25,22 +25,14 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
+#include "fuzz_data.hpp"
 #include <shype/tool/compile/load_policy.hpp>
 #include <shype/tool/analysis/simulator.hpp>
 #include <shype/tool/analysis/trace.hpp>
 
-#ifndef SHYPE_FUZZ_DATA_DIR
-#error "SHYPE_FUZZ_DATA_DIR must name fuzz/data"
-#endif
-
 namespace {
 
 using shype_fuzz::require;
-
-const std::string& sim_dir() {
-  static const std::string dir = std::string(SHYPE_FUZZ_DATA_DIR) + "/simulate";
-  return dir;
-}
 
 /// The example policies, compiled once into a private directory: name in a trace -> binary file.
 struct policies {
@@ -58,8 +50,8 @@ const policies& compiled() {
       std::error_code ec;
       std::filesystem::remove_all(tmpl, ec);
     });
-    for (const char* name : {"policy.xml", "policy-v2.xml", "policy-v3-isolation.xml"}) {
-      auto c = shype::tool::load_policy_file(sim_dir() + "/" + name);
+    for (const auto& [name, xml] : shype_fuzz::simulate_policies) {
+      auto c = shype::tool::load_policy(shype_fuzz::bytes_of(xml), std::string("fuzz/data/simulate/") + name);
       if (!c.ok()) shype_fuzz::broken(std::string("fuzz/data/simulate/") + name + " does not compile:\n" + c.diag.text());
       const std::string bin = std::string(name) + ".bin";
       shype::tool::diagnostics d;
