@@ -4,6 +4,7 @@
 #
 #   scripts/mutation-check.sh [--rev REV] [--only NAME,...] [--report FILE] [--keep]
 #   scripts/mutation-check.sh --sample N --seed S [--list] [--rev REV] [--report FILE] [--keep]
+#   scripts/mutation-check.sh --sites FILE [--rev REV] [--report FILE] [--keep]
 #
 # Sampled mode (--sample): instead of the hand-picked mutations below, N mutants drawn at random
 # (seed S: the same N and S give the same mutants on the same tree) from every mutable site of
@@ -22,6 +23,11 @@
 # there rarely compiles). Cost on the shared 2-core machine: ~7 min for the unmutated suite,
 # 3-4 min per mutant under load.
 #
+# --sites FILE runs the mutants FILE names instead of a drawn sample: lines as --list prints them
+# ("FILE:LINE:COLUMN~FROM~TO", optionally after "SAMPLE "), or a sampled run's log, of which the
+# SURVIVED lines are taken (the survivors tried again against a suite that has grown since). A
+# site whose text is no longer at its place stops the run (the header changed: draw again).
+#
 # Copies the working tree (tracked and untracked files, not build trees; with --rev, the commit
 # REV instead) to a scratch directory,
 # builds the unit tests, the property tests and the replay of the loader's and the hook state
@@ -36,17 +42,18 @@
 # Exit status: 0 if every mutation was caught and the unmutated suite passed.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-only="" report="" keep=0 rev= sample=0 seed=1 list=0
+only="" report="" keep=0 rev= sample=0 seed=1 list=0 sites_file=
 while [ $# -gt 0 ]; do
   case "$1" in
     --sample) sample=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --list) list=1; shift ;;
+    --sites) sites_file=$(realpath "$2") || exit 2; sample=${sample/#0/1}; shift 2 ;;
     --rev) rev=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --report) report=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    *) echo "usage: $0 [--rev REV] [--only NAME] [--report FILE] [--keep] | --sample N --seed S [--list]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--rev REV] [--only NAME] [--report FILE] [--keep] | --sample N --seed S [--list] | --sites FILE" >&2; exit 2 ;;
   esac
 done
 
@@ -150,6 +157,24 @@ echo "mutation-check: ${rev:-working tree} copied to $src"
 
 if [ "$sample" -gt 0 ]; then
   sample_sites "$src" >"$scratch/sites" || exit 2
+  if [ -n "$sites_file" ]; then  # the given mutants replace the drawn sample
+    grep -v '^SAMPLE ' "$scratch/sites" >"$scratch/sites.all"
+    python3 - "$sites_file" >>"$scratch/sites.all" <<'PY'
+import re, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    line = line.rstrip("\n")
+    m = re.match(r"^(?:SAMPLE )?([^ ~][^~]*:\d+:\d+~.*~.*)$", line)
+    if m:
+        print("SAMPLE " + m.group(1))
+        continue
+    m = re.match(r"^mutation-check: (\S+:\d+:\d+) '(.*)' -> '(.*)': SURVIVED", line)
+    if m:  # a survivor in a run's log
+        print("SAMPLE %s~%s~%s" % m.groups())
+PY
+    mv "$scratch/sites.all" "$scratch/sites"
+    grep -q '^SAMPLE ' "$scratch/sites" || { echo "mutation-check: $sites_file names no site (FILE:LINE:COLUMN~FROM~TO)" >&2; exit 2; }
+    seed="sites of $sites_file"
+  fi
   if [ "$list" = 1 ]; then cat "$scratch/sites"; exit 0; fi
   build_type=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DSHYPE_BUILD_PROPTESTS=OFF)
 else

@@ -25,6 +25,14 @@ shype::result<policy_view, shype::load_error> load(const std::vector<std::uint8_
   return policy_view::load(shype::byte_view(b.data(), b.size()));
 }
 
+// Every section finds its own description (error explanations name sections through it).
+constexpr bool every_section_finds_its_description() {
+  for (const auto& d : f::sections)
+    if (&f::section(d.section) != &d) return false;
+  return true;
+}
+static_assert(every_section_finds_its_description());
+
 TEST(FormatDescription, TheBaseBinariesHaveEverySection) {
   for (const bool renames : {false, true}) {
     const auto b = shype_test::every_section_policy(renames);

@@ -369,4 +369,31 @@ constexpr bool full_builder_refuses_more() {
 }
 static_assert(full_builder_refuses_more());
 
+// Every builder call that names a label refuses the first id not yet added (unknown_label) and
+// takes the last one added: the bound is `id >= count`, checked here at its edge for all four
+// (a sampled mutant of one, `>=` made `>`, survived: it let a call write one entry past the
+// labels added).
+constexpr bool label_calls_refuse_the_next_id() {
+  shype::policy_builder<> b(shype::string_ref("edge", 4), shype::policy_version{1, 0});
+  b.enable_te();
+  b.enable_mls(1);
+  if (!b.te_type(shype::string_ref("t", 1))) return false;
+  const std::uint16_t t0[] = {0};
+  const shype::id_list te(t0, 1), none(t0, 0);
+  const auto vm = b.vm_label(shype::string_ref("a", 1), te, none);
+  const auto res = b.resource_label(shype::string_ref("r", 1), te);
+  if (!vm || !res) return false;
+  const auto next_vm = static_cast<shype::label_id>(vm.value() + 1);
+  const auto next_res = static_cast<shype::resource_id>(res.value() + 1);
+  const shype::mls_spec low{};
+  auto refused = [](const shype::result<void>& r) { return !r && r.error() == shype::errc::unknown_label; };
+  if (!refused(b.vm_label_mls(next_vm, low, low)) || !refused(b.resource_label_mls(next_res, low, low))) return false;
+  if (!refused(b.vm_label_from(next_vm, shype::string_ref("x", 1))) ||
+      !refused(b.resource_label_from(next_res, shype::string_ref("y", 1))))
+    return false;
+  return b.vm_label_mls(vm.value(), low, low) && b.resource_label_mls(res.value(), low, low) &&
+         b.vm_label_from(vm.value(), shype::string_ref("x", 1)) && b.resource_label_from(res.value(), shype::string_ref("y", 1));
+}
+static_assert(label_calls_refuse_the_next_id());
+
 }  // namespace
