@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# XSM hook overhead in Xen (issue 15, "Measure"): boots the Xen of adapters/xen/build.sh under
+# QEMU (TCG) once per module and round — xsm=dummy (Xen's default behaviour, no MAC), xsm=flask
+# (FLASK with Xen's built-in default policy), xsm=shype (the customer-order policy) — each time with
+# bench/xsm-bench.c as dom0's /init, which times event-channel and grant round trips from dom0
+# with raw hypercalls, then prints a markdown table: per operation and module the median time of
+# one round trip over all batches, min–max and interquartile range, the ratio to dummy, and the
+# same less the floor (two trivial hypercalls timed in the same batch: what the XSM hooks and the
+# operation itself add to the privcmd round trips, with the machine's load of that moment).
+# A benchmark, not a test: it fails only when a boot or an operation fails (every round trip must
+# succeed; the denied row must be EPERM every time; under shype the module's statistics must
+# count exactly one decision per event channel and grant operation), never on a time.
+#   adapters/xen/bench/run.sh SHYPE_TOOL [POLICY.xml]
+# POLICY.xml: default examples/customer-order/policy.xml; X is labelled dom_Order (it shares the
+# type Order with dom0's dom_Management), Y (the denied row, shype only) dom_Computing.
+# Environment: SHYPE_XEN_CACHE (as build.sh), SHYPE_XEN_BENCH_ROUNDS (3: boots per module; the
+# modules alternate, round by round, so a change of the machine's load spreads over all; the
+# batches of all rounds are pooled), SHYPE_XEN_BENCH_BATCHES (5 timed batches per boot, after
+# one untimed warm-up batch), SHYPE_XEN_BENCH_OPS (2000 round trips per batch),
+# SHYPE_XEN_BENCH_MODULES ("dummy flask shype"; the ratios need dummy), SHYPE_XEN_BOOT_TIMEOUT
+# (900 s per boot), SHYPE_XEN_BENCH_LOGS (a folder to keep the serial logs in).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+# shellcheck source=../test/boot-lib.sh
+. "$here/../test/boot-lib.sh"
+tool=${1:?usage: run.sh SHYPE_TOOL [POLICY.xml]}
+xml=${2:-$root/examples/customer-order/policy.xml}
+batches=${SHYPE_XEN_BENCH_BATCHES:-5}
+ops=${SHYPE_XEN_BENCH_OPS:-2000}
+modules=${SHYPE_XEN_BENCH_MODULES:-dummy flask shype}
+rounds=${SHYPE_XEN_BENCH_ROUNDS:-3}
+timeout_s=${SHYPE_XEN_BOOT_TIMEOUT:-900}
+readonly X_LABEL=dom_Order Y_LABEL=dom_Computing
+die() { echo "adapters/xen/bench/run.sh: error: $*" >&2; exit 1; }
+[[ $batches =~ ^[0-9]+$ && $batches -ge 1 && $batches -le 200 ]] || die "SHYPE_XEN_BENCH_BATCHES=$batches: not in [1, 200]"
+[[ $ops =~ ^[0-9]+$ && $ops -ge 1 && $ops -le 1000000 ]] || die "SHYPE_XEN_BENCH_OPS=$ops: not in [1, 1000000]"
+[[ $rounds =~ ^[0-9]+$ && $rounds -ge 1 && $rounds -le 10 ]] || die "SHYPE_XEN_BENCH_ROUNDS=$rounds: not in [1, 10]"
+for m in $modules; do [[ $m == dummy || $m == flask || $m == shype ]] || die "unknown module $m (dummy, flask, shype)"; done
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (scripts/install-deps.sh test)"
+command -v python3 >/dev/null || die "python3 not found"
+
+xen=$("$here/../build.sh" | tail -1)
+[[ -f $xen ]] || die "build.sh did not produce a hypervisor"
+# Debian's kernel and its xen-privcmd module, from the cached dom0 initramfs of the xl tests.
+base=$("$here/../dom0-initramfs.sh" | tail -1)
+[[ -f $base ]] || die "dom0-initramfs.sh did not produce an initramfs"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/shype-xen-bench.XXXXXX")
+trap 'stop_boot; rm -rf "$work"' EXIT
+trap 'exit 143' INT TERM
+(cd "$work" && gzip -dc "$base" | cpio -i --quiet -d guest/vmlinuz lib/modules/shype/xen-privcmd.ko) || true
+if [[ ! -f $work/guest/vmlinuz || ! -f $work/lib/modules/shype/xen-privcmd.ko ]]; then
+  die "no guest/vmlinuz or lib/modules/shype/xen-privcmd.ko in $base"
+fi
+mkdir -p "$work/root/dev"
+gcc -static -O2 -Wall -Wextra -Werror -I"$(dirname "$xen")/include" -o "$work/root/init" "$here/xsm-bench.c" \
+  || die "compiling xsm-bench.c failed"
+cp "$work/lib/modules/shype/xen-privcmd.ko" "$work/root/privcmd.ko"
+(cd "$work/root" && printf 'init\nprivcmd.ko\n' | cpio -o -H newc --quiet | gzip -n > "$work/dom0.cpio.gz") || die "cpio failed"
+"$tool" compile "$xml" -o "$work/policy.bin" >/dev/null || die "shype compile $xml failed"
+ssidref_of() {  # as test/boot.sh: the tag | the label's position in the binary's VM label table
+  local id
+  id=$("$tool" dump "$work/policy.bin" | awk -v q="$1" \
+    '/^VM labels/ {f = 1; next} f && /^[^ ]/ {exit} f && /^  [^ ]/ {if ($1 == q) {print n + 0; exit} n++}')
+  [[ -n $id ]] || die "label $1 is not in $xml"
+  printf '%#x' $((0x53480000 | id))
+}
+x_shype=$(ssidref_of $X_LABEL)
+y_shype=$(ssidref_of $Y_LABEL)
+
+: > "$work/batches.tsv"
+started=$(date -u '+%Y-%m-%d %H:%M UTC')
+for ((r = 1; r <= rounds; r++)); do
+  for m in $modules; do
+    case $m in
+      dummy) params="xsmbench_x=0" mods="" ;;
+      flask) params="xsmbench_x=12" mods="" ;;  # SECINITSID_DOMU: domU_t in the default policy
+      shype) params="xsmbench_x=$x_shype xsmbench_y=$y_shype xsmbench_stats=1" mods=",$work/policy.bin" ;;
+    esac
+    log=$work/serial-$m-$r.log
+    echo "== round $r: xsm=$m ($(date -u +%H:%M:%S))" >&2
+    t0=$(date +%s)
+    boot_xen "$log" "$xen" "$timeout_s" "console=com1 com1=115200 dom0_mem=512M loglvl=all xsm=$m" \
+      "$work/guest/vmlinuz console=hvc0 panic=-1 xsmbench_batches=$batches xsmbench_ops=$ops $params,$work/dom0.cpio.gz$mods"
+    [[ -z ${SHYPE_XEN_BENCH_LOGS:-} ]] || { mkdir -p "$SHYPE_XEN_BENCH_LOGS"; cp "$log" "$SHYPE_XEN_BENCH_LOGS/"; }
+    echo "   boot and run: $(( $(date +%s) - t0 )) s, qemu exit $qrc" >&2
+    case $m in  # the module Xen really used
+      dummy) reject '^\(XEN\) (Flask:|Initialising XSM shype)' "xsm=dummy: neither FLASK nor shype initialised" ;;
+      flask) expect '^\(XEN\) Flask:  Starting in enforcing mode' "xsm=flask: FLASK enforcing (built-in policy)" ;;
+      shype) expect '^\(XEN\) shype: policy "[^"]+" loaded' "xsm=shype: the policy loaded"
+             expect "^\(XEN\) shype: dom[0-9]+ started as \"$X_LABEL\"" "xsm=shype: X runs as $X_LABEL" ;;
+    esac
+    expect '^xsm-bench: setup: X=d[0-9]+' "xsm=$m: the benchmark's domain, page, grant and port were set up"
+    expect '^xsm-bench: done$' "xsm=$m: every round trip succeeded"
+    if grep -q '^xsm-bench: FAIL' "$log"; then grep '^xsm-bench: FAIL' "$log" >&2; fail=1; fi
+    if [[ $m == shype ]]; then
+      expect "^\(XEN\) avc: denied \{ evtchn_unbound \} for source=dom[0-9]+ slabel=\"$X_LABEL\" .*tlabel=\"$Y_LABEL\" policy=type_enforcement" \
+        "xsm=shype: the denied row was refused by Type Enforcement"
+      # Every timed or warm-up round trip was decided by the monitor: one evtchn decision per
+      # unbound, interdomain and denied round trip (+ the setup's port), one grant decision per map.
+      n=$(((batches + 1) * ops))
+      expect "^\(XEN\) shype: stats evtchn: hits=[0-9]+ misses=[0-9]+ denials=$n errors=0" "xsm=shype: $n event channel denials counted"
+      sed -nE 's/^\(XEN\) shype: stats (evtchn|grant): hits=([0-9]+) misses=([0-9]+) .*/\1 \2 \3/p' "$log" > "$work/stats"
+      if [[ $(awk '$1 == "evtchn" {print $2 + $3}' "$work/stats") != $((3 * n + 1)) ||
+            $(awk '$1 == "grant" {print $2 + $3}' "$work/stats") != "$n" ]]; then
+        echo "FAIL: xsm=shype: the module's statistics do not count one decision per operation:" >&2
+        cat "$work/stats" >&2
+        fail=1
+      else
+        echo "ok: xsm=shype: the monitor decided every round trip ($((3 * n + 1)) event channel, $n grant decisions)"
+      fi
+    fi
+    if [[ $fail -ne 0 ]]; then
+      echo "--- serial log (qemu exit $qrc), last 40 lines:" >&2
+      tail -40 "$log" >&2
+      exit 1
+    fi
+    sed -nE "s/^xsm-bench: batch ([a-z]+) ([0-9]+) ([0-9]+) ([0-9]+)\$/$m\t\1\t$r\t\2\t\3\t\4/p" "$log" >> "$work/batches.tsv"
+  done
+done
+
+python3 - "$work/batches.tsv" "$batches" "$rounds" "$ops" "$started" "$modules" <<'PY'
+import statistics, sys
+path, batches, rounds, ops, started = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+modules = sys.argv[6].split()
+per, floor = {}, {}
+for line in open(path):
+    m, op, r, b, n, ns = line.rstrip("\n").split("\t")
+    per.setdefault((op, m), []).append((r, b, int(ns) / int(n)))
+    if op == "floor":
+        floor[(m, r, b)] = int(ns) / int(n)
+rows = {"floor": "floor: 2 × `XENVER_version`",
+        "unbound": "`EVTCHNOP_alloc_unbound` (dom0 for X) + `close`",
+        "interdomain": "`EVTCHNOP_bind_interdomain` (dom0 ↔ X) + `close`",
+        "grant": "`GNTTABOP_map_grant_ref` (X's page) + `unmap_grant_ref`",
+        "denied": "denied: `EVTCHNOP_alloc_unbound` (X for Y), EPERM"}
+def stats(v):
+    med = statistics.median(v)
+    q1, _, q3 = statistics.quantiles(v, n=4, method="inclusive") if len(v) > 1 else (v[0],) * 3
+    return med, min(v), max(v), q1, q3
+print(f"Run of {started}: {rounds} boot(s) × {batches} batches × {ops} round trips per operation and module;")
+print("µs per round trip from dom0 under QEMU TCG (emulated time, not a hardware figure).\n")
+print("| round trip | module | median µs | min–max | IQR | ratio to dummy | less floor: median µs (IQR) | ratio to dummy |")
+print("|---|---|---|---|---|---|---|---|")
+for op, title in rows.items():
+    base = per.get((op, "dummy"))
+    base_net = [ns - floor[("dummy", r, b)] for r, b, ns in base] if base else None
+    for m in modules:
+        v = per.get((op, m))
+        if not v:
+            continue
+        med, lo, hi, q1, q3 = stats([ns for _, _, ns in v])
+        ratio = f"{med / statistics.median([ns for _, _, ns in base]):.2f}" if base else "—"
+        if op == "floor":
+            net, net_ratio = "—", "—"
+        else:
+            nmed, _, _, nq1, nq3 = stats([ns - floor[(m, r, b)] for r, b, ns in v])
+            net = f"{nmed / 1000:.1f} ({nq1 / 1000:.1f}–{nq3 / 1000:.1f})"
+            net_ratio = f"{nmed / statistics.median(base_net):.2f}" if base_net else "—"
+        print(f"| {title} | {m} | {med / 1000:.1f} | {lo / 1000:.1f}–{hi / 1000:.1f} | {q1 / 1000:.1f}–{q3 / 1000:.1f} "
+              f"| {ratio} | {net} | {net_ratio} |")
+PY
