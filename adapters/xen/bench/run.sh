@@ -5,9 +5,11 @@
 # (FLASK with Xen's built-in default policy), xsm=shype (the customer-order policy) — each time with
 # bench/xsm-bench.c as dom0's /init, which times event-channel and grant round trips from dom0
 # with raw hypercalls, then prints a markdown table: per operation and module the median time of
-# one round trip over all batches, min–max and interquartile range, the ratio to dummy, and the
-# same less the floor (two trivial hypercalls timed in the same batch: what the XSM hooks and the
-# operation itself add to the privcmd round trips, with the machine's load of that moment).
+# one round trip (each timed alone; the median of each batch, then the median, min–max and
+# interquartile range of those), the ratio to dummy, and the same less the floor (two trivial
+# hypercalls, median of the same batch: what the XSM hooks and the operation itself add to the
+# privcmd round trips), the fastest round trip, and the batches' wall time per round trip (which
+# also holds the moments the shared machine did not run QEMU).
 # A benchmark, not a test: it fails only when a boot or an operation fails (every round trip must
 # succeed; the denied row must be EPERM every time; under shype the module's statistics must
 # count exactly one decision per event channel and grant operation), never on a time.
@@ -117,7 +119,8 @@ for ((r = 1; r <= rounds; r++)); do
       tail -40 "$log" >&2
       exit 1
     fi
-    sed -nE "s/^xsm-bench: batch ([a-z]+) ([0-9]+) ([0-9]+) ([0-9]+)\$/$m\t\1\t$r\t\2\t\3\t\4/p" "$log" >> "$work/batches.tsv"
+    sed -nE "s/^xsm-bench: batch ([a-z]+) ([0-9]+) ([0-9]+) ([0-9]+) ([0-9]+) ([0-9]+)\$/$m\t\1\t$r\t\2\t\3\t\4\t\5\t\6/p" \
+      "$log" >> "$work/batches.tsv"
   done
 done
 
@@ -125,40 +128,44 @@ python3 - "$work/batches.tsv" "$batches" "$rounds" "$ops" "$started" "$modules" 
 import statistics, sys
 path, batches, rounds, ops, started = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 modules = sys.argv[6].split()
-per, floor = {}, {}
+per, floor = {}, {}  # (op, module) -> [(round, batch, median, fastest, wall per round trip)]; ns
 for line in open(path):
-    m, op, r, b, n, ns = line.rstrip("\n").split("\t")
-    per.setdefault((op, m), []).append((r, b, int(ns) / int(n)))
+    m, op, r, b, n, wall, med, fast = line.rstrip("\n").split("\t")
+    per.setdefault((op, m), []).append((r, b, float(med), float(fast), int(wall) / int(n)))
     if op == "floor":
-        floor[(m, r, b)] = int(ns) / int(n)
+        floor[(m, r, b)] = float(med)
 rows = {"floor": "floor: 2 × `XENVER_version`",
         "unbound": "`EVTCHNOP_alloc_unbound` (dom0 for X) + `close`",
         "interdomain": "`EVTCHNOP_bind_interdomain` (dom0 ↔ X) + `close`",
         "grant": "`GNTTABOP_map_grant_ref` (X's page) + `unmap_grant_ref`",
         "denied": "denied: `EVTCHNOP_alloc_unbound` (X for Y), EPERM"}
-def stats(v):
-    med = statistics.median(v)
-    q1, _, q3 = statistics.quantiles(v, n=4, method="inclusive") if len(v) > 1 else (v[0],) * 3
-    return med, min(v), max(v), q1, q3
-print(f"Run of {started}: {rounds} boot(s) × {batches} batches × {ops} round trips per operation and module;")
-print("µs per round trip from dom0 under QEMU TCG (emulated time, not a hardware figure).\n")
-print("| round trip | module | median µs | min–max | IQR | ratio to dummy | less floor: median µs (IQR) | ratio to dummy |")
-print("|---|---|---|---|---|---|---|---|")
+def quart(v):
+    return statistics.quantiles(v, n=4, method="inclusive") if len(v) > 1 else (v[0],) * 3
+def us(x):
+    return f"{x / 1000:.1f}"
+print(f"Run of {started}: {rounds} boot(s) × {batches} batches × {ops} round trips per operation and module.")
+print("µs per round trip from dom0 under QEMU TCG (emulated, not hardware time). Median: of the batches' medians")
+print("(each round trip timed alone); min–max and IQR: of those batch medians; less floor: minus the floor's")
+print("median of the same batch; fastest: the fastest round trip of all; wall: batch time / round trips.\n")
+print("| round trip | module | median µs | min–max | IQR | ratio to dummy | less floor µs (IQR) | ratio to dummy | fastest µs | wall µs |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for op, title in rows.items():
     base = per.get((op, "dummy"))
-    base_net = [ns - floor[("dummy", r, b)] for r, b, ns in base] if base else None
     for m in modules:
         v = per.get((op, m))
         if not v:
             continue
-        med, lo, hi, q1, q3 = stats([ns for _, _, ns in v])
-        ratio = f"{med / statistics.median([ns for _, _, ns in base]):.2f}" if base else "—"
-        if op == "floor":
-            net, net_ratio = "—", "—"
-        else:
-            nmed, _, _, nq1, nq3 = stats([ns - floor[(m, r, b)] for r, b, ns in v])
-            net = f"{nmed / 1000:.1f} ({nq1 / 1000:.1f}–{nq3 / 1000:.1f})"
-            net_ratio = f"{nmed / statistics.median(base_net):.2f}" if base_net else "—"
-        print(f"| {title} | {m} | {med / 1000:.1f} | {lo / 1000:.1f}–{hi / 1000:.1f} | {q1 / 1000:.1f}–{q3 / 1000:.1f} "
-              f"| {ratio} | {net} | {net_ratio} |")
+        meds = [x[2] for x in v]
+        med, (q1, _, q3) = statistics.median(meds), quart(meds)
+        ratio = f"{med / statistics.median([x[2] for x in base]):.2f}" if base else "—"
+        net, net_ratio = "—", "—"
+        if op != "floor":
+            nets = [x[2] - floor[(m, x[0], x[1])] for x in v]
+            nmed, (nq1, _, nq3) = statistics.median(nets), quart(nets)
+            net = f"{us(nmed)} ({us(nq1)}–{us(nq3)})"
+            if base:
+                bmed = statistics.median([x[2] - floor[("dummy", x[0], x[1])] for x in base])
+                net_ratio = f"{nmed / bmed:.2f}" if bmed > 0 else "—"
+        print(f"| {title} | {m} | {us(med)} | {us(min(meds))}–{us(max(meds))} | {us(q1)}–{us(q3)} | {ratio} "
+              f"| {net} | {net_ratio} | {us(min(x[3] for x in v))} | {us(statistics.median(x[4] for x in v))} |")
 PY
