@@ -223,4 +223,28 @@ constexpr bool scans_of_a_full_registry() {
 }
 static_assert(scans_of_a_full_registry());
 
+// Every call that takes a domain id answers for the first id past the table as for a domain
+// with no bindings (or refuses to add it), at compile time: a bound written `>` instead of `>=`
+// would read the list heads one past the table, which is not a constant expression (a sampled
+// mutant of for_each_of's bound survived the run-time tests).
+constexpr bool domain_calls_past_the_table() {
+  full_registry r;
+  if (!fill(r)) return false;
+  constexpr auto past = static_cast<shype::domid_t>(4);
+  std::size_t visited = 0;
+  const auto visit = [&](shype::binding_handle, const binding&) { ++visited; };
+  r.for_each_of(past, visit);
+  r.for_each_of_subject(past, [&](shype::binding_handle, const binding&, auto) { ++visited; });
+  const auto any = [](binding_kind, shype::domid_t, std::uint32_t&, std::uint32_t) { return true; };
+  if (r.remove_domain(past, visit) != 0 || r.remove_of_if(past, [](const binding&) { return true; }, visit) != 0 ||
+      r.sweep_subject(past, any, visit) != 0 || r.size_of_subject(past) != 0 || visited != 0)
+    return false;
+  shype::binding_registry<8, 4> room;  // room for more bindings: only the ids can refuse them
+  const auto by_subject = room.add({binding_kind::evtchn, past, 0, 0});
+  const auto by_object = room.add({binding_kind::evtchn, 0, past, 0});
+  return !by_subject && by_subject.error() == shype::errc::invalid_argument && !by_object &&
+         by_object.error() == shype::errc::invalid_argument && r.size() == 4;
+}
+static_assert(domain_calls_past_the_table());
+
 }  // namespace
