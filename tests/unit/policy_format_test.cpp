@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The binary policy format: XXH64, the builder (canonical, deterministic output) and the
 // loader's validation — every defect class gives its precise errc, section and location.
+#include <algorithm>
 #include <shype/detail/xxh64.hpp>
 #include <shype/policy_builder.hpp>
 #include <shype/policy_view.hpp>
@@ -141,6 +142,26 @@ TEST(PolicyFormat, LabelsCarryTheSpanOfTheirSets) {
   EXPECT_FALSE(shype::intersects(l("none").te(), l("both").te()));
   EXPECT_EQ(shype::count(l("both").te()), 2u);
   EXPECT_TRUE(l("both").te().contains(v.find_te_type("t2000")));
+}
+
+TEST(PolicyFormat, EveryTypeIdLandsOnItsOwnBit) {
+  // Ids at and around each word boundary: a set written to the wrong word or bit shows here
+  // (the span test above uses ids whose word a wrong divisor happens to keep).
+  shype::policy_builder<shype::builder_limits{.te_types = 1024, .type_refs = 4096}> b("bits");
+  std::vector<std::uint16_t> t;
+  for (int i = 0; i < 1024; ++i) t.push_back(b.te_type(("t" + std::to_string(1000 + i)).c_str()).value());
+  const std::vector<std::uint16_t> ids = {0, 1, 63, 64, 65, 127, 128, 129, 191, 192, 640, 1022, 1023};
+  std::vector<std::uint16_t> refs;
+  for (auto i : ids) refs.push_back(t[i]);
+  (void)b.vm_label("edges", shype::id_list(refs.data(), refs.size()), {});
+  (void)b.resource_label("disk", shype::id_list(refs.data(), refs.size()));
+  std::vector<std::uint8_t> out(b.size());
+  ASSERT_TRUE(b.build(out.data(), out.size()).has_value());
+  const auto v = policy_view::load(shype::byte_view(out.data(), out.size())).value();
+  for (const auto& set : {v.vm_label(v.find_vm_label("edges")).te(), v.resource_label(0).te()}) {
+    EXPECT_EQ(shype::count(set), ids.size());
+    for (auto i : ids) EXPECT_TRUE(set.contains(v.find_te_type(("t" + std::to_string(1000 + i)).c_str()))) << "type " << i;
+  }
 }
 
 TEST(PolicyFormat, MlsSectionRoundTrips) {
@@ -289,6 +310,22 @@ TEST(PolicyLoader, EachDefectHasItsDiagnostic) {
     const auto e = load_error_of(b);
     EXPECT_EQ(e.code, d.code) << d.what << ": got " << shype::to_string(e.code);
     EXPECT_EQ(e.section, d.section) << d.what << ": got " << shype::to_string(e.section);
+  }
+}
+
+// A name out of order or twice names both records: the one where it was found and the one
+// before it (the explainer prints both names from these).
+TEST(PolicyLoader, ANameErrorNamesBothRecords) {
+  const auto good = paper_bytes();
+  for (const char* what : {"duplicate label name", "unsorted type names"}) {
+    const auto d = std::find_if(std::begin(defects), std::end(defects), [&](const auto& x) { return std::string(x.what) == what; });
+    ASSERT_NE(d, std::end(defects)) << what;
+    auto b = good;
+    d->patch(b);
+    reseal(b);
+    const auto e = load_error_of(b);
+    EXPECT_EQ(e.index, 1u) << what;
+    EXPECT_EQ(e.other, 0u) << what;
   }
 }
 

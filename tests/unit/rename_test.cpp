@@ -250,6 +250,10 @@ TEST(RenameLoader, EachCorruptionOfTheRenameTableIsRejected) {
     ASSERT_FALSE(r.has_value()) << c.what;
     EXPECT_EQ(r.error().code, c.code) << c.what << ": got " << shype::to_string(r.error().code);
     EXPECT_EQ(r.error().section, c.section) << c.what << ": got " << shype::to_string(r.error().section);
+    if (c.section == policy_section::renames && (c.code == errc::duplicate_name || c.code == errc::unsorted_names)) {
+      EXPECT_EQ(r.error().index, 1u) << c.what;  // the second rename, against the first
+      EXPECT_EQ(r.error().other, 0u) << c.what;
+    }
   }
 }
 
