@@ -601,6 +601,23 @@ unsigned int shype_xen_label_by_name(const char* name, unsigned long len) {
   return g_monitor.policy().find_vm_label(shype::string_ref(name, static_cast<std::size_t>(len)));
 }
 
+unsigned int shype_xen_domain_label(unsigned int d) {
+  if (!valid_dom(d) || !g_monitor.loaded()) return shype::no_label;
+  const shype::domain_info i = g_monitor.domain(dom(d));
+  return i.state == shype::domain_state::free ? shype::no_label : i.label;
+}
+
+int shype_xen_label_name(unsigned int label, char* out, unsigned long size) {
+  if (out == nullptr || !g_monitor.loaded()) return -1;
+  const shype::policy_view v = g_monitor.policy();
+  if (label >= v.vm_label_count()) return -1;
+  const shype::string_ref n = v.vm_label(static_cast<shype::label_id>(label)).name();
+  if (n.size() + 1 > size) return -2;
+  for (std::size_t i = 0; i < n.size(); ++i) out[i] = n[i];
+  out[n.size()] = '\0';
+  return static_cast<int>(n.size());
+}
+
 int shype_xen_is_management(unsigned int d) {
   if (!valid_dom(d) || !g_monitor.loaded()) return 0;
   const shype::domain_info i = g_monitor.domain(dom(d));

@@ -38,6 +38,11 @@ unsigned int shype_xen_bootstrap_label(void);
 unsigned int shype_xen_label_count(void);
 /* The id of the VM label named name[0..len), or 0xFFFF (unknown label, no policy). */
 unsigned int shype_xen_label_by_name(const char *name, unsigned long len);
+/* The label id domain d runs under, or 0xFFFF (no such domain, no policy). */
+unsigned int shype_xen_domain_label(unsigned int d);
+/* Writes the name of VM label `label` of the policy in force, NUL-terminated, to out[0..size):
+ * its length without the NUL, or -1 (no such label, no policy) or -2 (out too small). */
+int shype_xen_label_name(unsigned int label, char *out, unsigned long size);
 /* Is domain d running under the policy's bootstrap (management) label? */
 int shype_xen_is_management(unsigned int d);
 /* Live bindings (interdomain event channels, grant mappings) the monitor tracks. */

@@ -365,8 +365,12 @@ void shype_xen_revoked_resource(unsigned int domid, unsigned int kind, uint64_t 
         break;
     case SHYPE_XEN_RES_IRQ:
         rc = irqs_deny_access(d, first, last);
-        printk(XENLOG_G_WARNING "shype: revoked: d%u's IRQs %"PRIu64"-%"PRIu64" (resource \"%s\"): "
-               "access removed (%d); an IRQ mapped and bound earlier stays bound\n", domid, first, last, label, rc);
+        if ( first == last )
+            printk(XENLOG_G_WARNING "shype: revoked: d%u's IRQ %"PRIu64" (resource \"%s\"): access removed (%d); "
+                   "an IRQ mapped and bound earlier stays bound\n", domid, first, label, rc);
+        else
+            printk(XENLOG_G_WARNING "shype: revoked: d%u's IRQs %"PRIu64"-%"PRIu64" (resource \"%s\"): access "
+                   "removed (%d); an IRQ mapped and bound earlier stays bound\n", domid, first, last, label, rc);
         break;
     default:
         printk(XENLOG_G_WARNING "shype: revoked: d%u's PCI device %04x:%02x:%02x.%u (resource \"%s\"): "
@@ -413,6 +417,46 @@ static long shype_op_load(struct xen_flask_op *op)
     return rc == 0 ? 0 : rc == -1 ? -EPERM : rc == -3 ? -E2BIG : -EINVAL;
 }
 
+/* FLASK_SID_TO_CONTEXT, in FLASK's format: the name of the label a shype ssidref (as
+ * security_domaininfo reports it) names, NUL-terminated; libxl asks it for every domain it lists
+ * (xl list -Z shows it). Any domain may ask: the answer only names the policy's labels. -EINVAL
+ * for an ssidref without the shype tag or naming no label (FLASK's answer to an unknown sid),
+ * -ERANGE (and the size needed) when the caller's buffer is too small. */
+static long shype_op_sid_to_context(XEN_GUEST_HANDLE_PARAM(void) u_op, struct xen_flask_op *op)
+{
+    char name[SHYPE_XEN_MAX_LABEL_NAME + 1];
+    uint32_t sid = op->u.sid_context.sid;
+    int len;
+
+    if ( (sid & SHYPE_XEN_SSIDREF_MASK) != SHYPE_XEN_SSIDREF_TAG )
+        return -EINVAL;
+    len = shype_xen_label_name(sid & ~SHYPE_XEN_SSIDREF_MASK, name, sizeof(name));
+    if ( len == -2 )
+        return -ENAMETOOLONG;
+    if ( len < 0 )
+        return -EINVAL;
+    if ( op->u.sid_context.size < (uint32_t)len + 1 )
+    {
+        op->u.sid_context.size = len + 1;
+        return copy_to_guest(guest_handle_cast(u_op, xen_flask_op_t), op, 1) ? -EFAULT : -ERANGE;
+    }
+    op->u.sid_context.size = len + 1;
+    if ( copy_to_guest(op->u.sid_context.context, name, len + 1) ||
+         copy_to_guest(guest_handle_cast(u_op, xen_flask_op_t), op, 1) )
+        return -EFAULT;
+    return 0;
+}
+
+/* xl list -Z: the domain's label as a tagged ssidref (what FLASK_SID_TO_CONTEXT above turns into
+ * its name); Xen's system domains and domains the monitor does not know keep 0. */
+static void cf_check shype_security_domaininfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
+{
+    unsigned int label = is_system_domain(d) ? 0xFFFF : shype_xen_domain_label(d->domain_id);
+
+    if ( label != 0xFFFF )
+        info->ssidref = SHYPE_XEN_SSIDREF_TAG | label;
+}
+
 /* xl's seclabel= goes through libxl_flask_context_to_sid(): FLASK's CONTEXT_TO_SID
  * sub-operation, in FLASK's own format. The shype module answers it with the label's ssidref
  * (SHYPE_XEN_SSIDREF_TAG | label id), which domain_create accepts; an unknown label is -ENOENT
@@ -457,6 +501,8 @@ static long cf_check shype_do_xsm_op(XEN_GUEST_HANDLE_PARAM(void) u_op)
         shype_xen_print_stats();
         return 0;
     }
+    if ( op.cmd == FLASK_SID_TO_CONTEXT )
+        return shype_op_sid_to_context(u_op, &op);
     if ( op.cmd != FLASK_CONTEXT_TO_SID )
         return -EOPNOTSUPP;
 
@@ -494,6 +540,7 @@ static const struct xsm_ops __initconst_cf_clobber shype_xsm_ops = {
     .grant_copy = shype_grant_copy,
     .grant_transfer = shype_grant_transfer,
     .do_xsm_op = shype_do_xsm_op,
+    .security_domaininfo = shype_security_domaininfo,
     .ioport_permission = shype_ioport_permission,
     .ioport_mapping = shype_ioport_mapping,
     .iomem_permission = shype_iomem_permission,

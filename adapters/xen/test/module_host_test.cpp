@@ -80,6 +80,9 @@ int main(int argc, char** argv) {
   CHECK(shype_xen_bootstrap_label() == 0xFFFF);
   CHECK(shype_xen_label_count() == 0);
   CHECK(label("dom_Order") == 0xFFFF);
+  char name[64];
+  CHECK(shype_xen_label_name(0, name, sizeof name) == -1);
+  CHECK(shype_xen_domain_label(0) == 0xFFFF);
 
   // --- malformed and oversized policies are refused with the reason; the next load works -------
   std::vector<char> big(SHYPE_XEN_MAX_POLICY_BYTES + 1, 0);
@@ -114,6 +117,16 @@ int main(int argc, char** argv) {
   CHECK(shype_xen_domain_create(3, order) == SHYPE_XEN_PERMIT);
   CHECK(shype_xen_domain_create(4, computing) == SHYPE_XEN_PERMIT);
   CHECK(shype_xen_domain_create(3, order) == SHYPE_XEN_ERROR);  // id in use
+
+  // --- a domain's label and a label's name (security_domaininfo, FLASK_SID_TO_CONTEXT: xl list -Z) --
+  CHECK(shype_xen_domain_label(0) == mgmt && shype_xen_domain_label(3) == order && shype_xen_domain_label(2) == beta);
+  CHECK(shype_xen_domain_label(1) == 0xFFFF);  // destroyed, then refused: no label
+  CHECK(shype_xen_domain_label(SHYPE_XEN_MAX_DOMAINS) == 0xFFFF);
+  CHECK(shype_xen_label_name(order, name, sizeof name) == 9 && std::strcmp(name, "dom_Order") == 0);
+  CHECK(shype_xen_label_name(order, name, 10) == 9);
+  CHECK(shype_xen_label_name(order, name, 9) == -2);  // no room for the NUL
+  CHECK(shype_xen_label_name(6, name, sizeof name) == -1);
+  CHECK(shype_xen_label_name(mgmt, nullptr, 64) == -1);
 
   // --- bad ids are errors (refused), with a line naming them --------------------------------------
   CHECK(shype_xen_domain_create(SHYPE_XEN_MAX_DOMAINS, order) == SHYPE_XEN_ERROR);

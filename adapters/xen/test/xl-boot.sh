@@ -110,6 +110,9 @@ cw)
   expect '^shype-xl: list-2: out: beta +[0-9]+ ' "xl list shows beta at the end"
   expect '^shype-xl: list-2: out: order +[0-9]+ ' "... and order"
   reject '^shype-xl: list-2: out: (unknown|nolabel|alpha) ' "... and none of the refused or destroyed guests"
+  expect '^shype-xl: list-2: out: beta +[0-9]+ .* +dom_Ads_Beta$' "xl list -Z shows each domain's shype label: beta's"
+  expect '^shype-xl: list-2: out: order +[0-9]+ .* +dom_Order$' "... order's"
+  expect '^shype-xl: list-2: out: Domain-0 +0 .* +dom_Management$' "... and dom0's (the bootstrap label)"
   # I/O ports (ioports=), decided by Type Enforcement on the resource map's labels.
   expect '^shype-xl: create-io-permitted: rc=0$' "a dom_Order guest gets ports 2e8-2ef, I/O memory c0000-c000f and IRQ 5 (all resource vdisk_Order, type Order; xl fails the create if any is refused)"
   expect '^shype-xl: create-io-refused: rc=[1-9][0-9]*$' "a dom_Computing guest asking for them fails"

@@ -24,7 +24,8 @@ until xlrun create-beta create /tmp/beta.cfg; do
 done && wait_guest beta
 xlrun create-unknown create /tmp/unknown.cfg
 xlrun create-nolabel create /tmp/nolabel.cfg
-xlrun list-2 list
+# -Z: each domain's label (the module's security_domaininfo and FLASK_SID_TO_CONTEXT).
+xlrun list-2 list -Z
 # I/O ports: the resource map labels 2e8-2ef vdisk_Order (type Order); 2f0-2f7 is in no range.
 guest_cfg ioorder dom_Order
 echo 'ioports=["2e8-2ef"]' >> /tmp/ioorder.cfg
