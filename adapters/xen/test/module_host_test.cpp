@@ -6,8 +6,10 @@
 // Then a live policy change (shype_xen_change_policy): unauthorised, malformed and oversized
 // changes refused with the policy in force kept; an applied one (customer-order v2: the device
 // domain leaves the Order coalition) revokes the bindings it no longer permits and hands each to
-// the C layer (closing the event channel; reporting the grant mapping); the statistics copied
-// out (shype_xen_get_stats).
+// the C layer (closing the event channel; reporting the grant mapping; taking back the I/O
+// resources); the statistics copied out (shype_xen_get_stats). The resource map
+// (shype_xen_load_resmap): every malformed map refused naming its line, and I/O ports, memory,
+// IRQs and PCI devices decided by Type Enforcement on the map's resource labels.
 //   shype_xen_module_host_test CUSTOMER-ORDER.bin CUSTOMER-ORDER-V2.bin
 #include <algorithm>
 #include <cstdio>
