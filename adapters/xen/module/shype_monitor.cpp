@@ -425,6 +425,23 @@ int shype_xen_load_resmap(const char* text, unsigned long size) {
   return -1;
 }
 
+unsigned int shype_xen_check_resmap(void) {
+  unsigned missing = 0;
+  for (unsigned i = 0; i < g_resource_count; ++i) {
+    const resource_entry& e = g_resources[i];
+    if (shype_xen_resource_by_name(e.label, e.label_len) != shype::no_label) continue;
+    ++missing;
+    char buf[224];
+    shype::detail::text_writer w(buf, sizeof buf);
+    w.put("shype: resource map line ").put_uint(e.line).put(": resource label ")
+        .put_quoted(shype::string_ref(e.label, e.label_len)).put(" is not in the policy in force (");
+    put_resource(w, e.kind, e.first, e.last);
+    w.put(" refused to every guest)");
+    shype_xen_log(buf, 0);
+  }
+  return missing;
+}
+
 int shype_xen_resource_request(unsigned int d, unsigned int kind, uint64_t first, uint64_t last, int attach) {
   char buf[256];
   shype::detail::text_writer w(buf, sizeof buf);
@@ -544,6 +561,7 @@ int shype_xen_change_policy(unsigned int subject, const void* bytes, unsigned lo
   }
   g_active ^= 1u;
   log_policy("now in force");
+  (void)shype_xen_check_resmap();
   {
     char buf[96];
     shype::detail::text_writer w(buf, sizeof buf);

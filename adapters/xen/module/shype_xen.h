@@ -88,6 +88,10 @@ enum shype_xen_res_kind {
  * guest). 0 and a console line counting each kind; -1 and a console line naming the first bad
  * line and why, the map then empty (every request below refused: fail closed). */
 int shype_xen_load_resmap(const char *text, unsigned long size);
+/* One console line per map entry whose resource label the policy in force lacks (requests for
+ * it are refused); the number of such entries. Called at boot once both are loaded, and after
+ * every applied policy change. */
+unsigned int shype_xen_check_resmap(void);
 /* May running domain d be given [first, last] of `kind`? The whole range must lie in one entry
  * of the map and d's label may use its resource label (the library's Type Enforcement). With
  * `attach`, a permit is registered as a binding of d to that entry (one per domain and entry),

@@ -613,5 +613,7 @@ const struct xsm_ops *__init shype_init(const void *policy_buffer, size_t policy
         printk(XENLOG_ERR "shype: no valid policy: domains other than dom0 will be refused\n");
     if ( !shype_map_seen )
         printk("shype: no resource map module: no guest gets I/O ports, I/O memory, IRQs or PCI devices\n");
+    else if ( shype_xen_policy_loaded() )
+        shype_xen_check_resmap();
     return &shype_xsm_ops;
 }

@@ -272,6 +272,12 @@ int main(int argc, char** argv) {
                "pci 01:1f.7 vdisk_Ads\n"
                "ioport 300-307 no_such_label") == 0);
   CHECK(logged("shype: resource map: 3 I/O port range(s), 1 I/O memory range(s), 2 IRQ range(s), 2 PCI device(s)"));
+  // Entries whose label the policy lacks are named (a typo in the map shows at boot).
+  g_lines.clear();
+  CHECK(shype_xen_check_resmap() == 2);
+  CHECK(logged("shype: resource map line 7: resource label \"" + label63 + "\" is not in the policy in force (I/O ports 0x5-0x5 refused to every guest)"));
+  CHECK(logged("shype: resource map line 10: resource label \"no_such_label\" is not in the policy in force (I/O ports 0x300-0x307 refused to every guest)"));
+  CHECK(g_lines.size() == 2);
 
   // --- I/O resources decided by Type Enforcement on the map's resource labels -------------------------
   // dom3 dom_Order (type Order), dom4 dom_Computing, dom2 dom_Ads_Beta (Advertising).
@@ -395,6 +401,7 @@ int main(int argc, char** argv) {
   CHECK(shype_xen_change_policy(0, policy_v2.data(), policy_v2.size()) == 0);
   CHECK(logged("shype: policy \"example.customer-order\" now in force: 7 VM labels"));
   CHECK(logged("shype: policy change: generation 2, 4 binding(s) revoked"));
+  CHECK(logged("shype: resource map line 10: resource label \"no_such_label\" is not in the policy in force"));  // checked again
   CHECK(logged("close evtchn dom6 -> dom5 key " + std::to_string(0xE000)));
   CHECK(logged("revoked grant dom5 -> dom6 ro"));
   CHECK(!logged("key " + std::to_string(0xF000)));
