@@ -71,9 +71,11 @@ boot_xen "$log" "$xen" "$timeout_s" "console=com1 com1=115200 dom0_mem=512M logl
   "$vmlinuz console=hvc0 panic=-1,$work/dom0.cpio.gz,$work/policy.bin,$here/xl/resources.map"
 
 expect '^\(XEN\) shype: policy "[^"]+" loaded' "the policy was loaded"
-expect '^\(XEN\) shype: resource map: 1 I/O port range\(s\), 1 I/O memory range\(s\), 1 IRQ range\(s\), 1 PCI device\(s\)$' \
+expect '^\(XEN\) shype: resource map: 2 I/O port range\(s\), 1 I/O memory range\(s\), 1 IRQ range\(s\), 1 PCI device\(s\)$' \
   "the resource map (test/xl/resources.map) was loaded, every kind of line parsed"
-reject '^\(XEN\) shype: resource map line [0-9]+: resource label' "every resource label of the map is in the policy"
+expect '^\(XEN\) shype: resource map line 13: resource label "res_Retired" is not in the policy in force \(I/O ports 0x3e8-0x3ef refused to every guest\)$' \
+  "the map's entry whose label the policy lacks is named at boot"
+reject '^\(XEN\) shype: resource map line [0-9]+: resource label "vdisk_Order"' "... and no other"
 expect '^shype-xl: toolstack ready$' "dom0 started Xen's toolstack"
 [[ $qrc -eq 124 ]] && { echo "FAIL: QEMU timed out after $timeout_s s" >&2; fail=1; }
 expect '^shype-xl: scenario done$' "the scenario ran to its end"
