@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Checks the shype XSM module's C++ object (shype_monitor.o) for what Xen cannot provide:
 #  - undefined symbols: only the C layer's functions (shype_xen_log, shype_xen_close_revoked_evtchn,
-#    shype_xen_revoked_grant: shype_xen.h), the string functions Xen's lib has
+#    shype_xen_revoked_grant, shype_xen_revoked_resource: shype_xen.h), the string functions Xen's lib has
 #    (memcpy, memset, memmove, memcmp) and Xen's retpoline/return thunks. Anything else (a
 #    libstdc++ or libgcc routine, __cxa_*, _Unwind_*, __stack_chk_fail, __udivti3...) fails.
 #  - no dynamic initialisation: no .init_array/.ctors/.preinit_array section (Xen runs none),
@@ -15,7 +15,7 @@ src=${2:?usage: check-object.sh OBJECT SOURCE}
 fail=0
 [[ -f $obj ]] || { echo "check-object: $obj: no such object" >&2; exit 1; }
 
-allowed='^(shype_xen_(log|close_revoked_evtchn|revoked_grant)|memcpy|memset|memmove|memcmp|__x86_return_thunk|__x86_indirect_thunk_r[a-z0-9]+)$'
+allowed='^(shype_xen_(log|close_revoked_evtchn|revoked_grant|revoked_resource)|memcpy|memset|memmove|memcmp|__x86_return_thunk|__x86_indirect_thunk_r[a-z0-9]+)$'
 undef=$(nm -u "$obj" | awk '{print $2}')
 [[ -n $undef ]] || { echo "check-object: $obj: no undefined symbols at all (not the module's object?)" >&2; exit 1; }
 while read -r s; do

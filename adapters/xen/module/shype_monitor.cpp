@@ -194,9 +194,312 @@ void log_violation(const shype::violation& v) noexcept {
   shype_xen_log(buf, 1);
 }
 
+// ---- the resource map (shype_xen.h) ---------------------------------------------------------------
+// Parsed here, not in the C layer, so that the host test covers every refusal. Loaded once at
+// boot before any guest exists, then only read.
+struct resource_entry {
+  unsigned kind;
+  std::uint64_t first, last;
+  char label[SHYPE_XEN_MAX_RESLABEL];  // NUL-terminated
+  std::size_t label_len;
+  unsigned line;
+};
+constinit resource_entry g_resources[SHYPE_XEN_MAX_RESOURCES] = {};
+constinit unsigned g_resource_count = 0;
+constexpr unsigned resource_kinds = 4;
+constexpr const char* resource_keyword[resource_kinds] = {"ioport", "iomem", "irq", "pci"};
+
+bool is_hex_digit(char c) noexcept { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+unsigned digit_value(char c) noexcept {
+  return c <= '9' ? static_cast<unsigned>(c - '0') : static_cast<unsigned>((c | 0x20) - 'a' + 10);
+}
+
+/// A number at p (< end), hexadecimal (an optional 0x) or decimal, at most `max`; advances p.
+bool parse_number(const char*& p, const char* end, bool hex, std::uint64_t max, std::uint64_t& out) noexcept {
+  const char* s = p;
+  if (hex && end - s > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s += 2;
+  const std::uint64_t base = hex ? 16 : 10;
+  std::uint64_t v = 0;
+  int n = 0;
+  for (; s < end && (hex ? is_hex_digit(*s) : (*s >= '0' && *s <= '9')); ++s, ++n) {
+    const unsigned d = digit_value(*s);
+    if (v > (max - d) / base) return false;  // over max; never overflows
+    v = v * base + d;
+  }
+  if (n == 0) return false;
+  p = s;
+  out = v;
+  return true;
+}
+
+/// FIRST[-LAST] of an ioport, iomem or irq line.
+bool parse_range(const char*& p, const char* end, unsigned k, std::uint64_t& first, std::uint64_t& last) noexcept {
+  const bool hex = k != SHYPE_XEN_RES_IRQ;
+  const std::uint64_t max = k == SHYPE_XEN_RES_IOPORT ? 0xFFFFu : k == SHYPE_XEN_RES_IOMEM ? 0xFFFFFFFFFFull : 65535u;
+  if (!parse_number(p, end, hex, max, first)) return false;
+  last = first;
+  if (p < end && *p == '-') {
+    ++p;
+    if (!parse_number(p, end, hex, max, last)) return false;
+  }
+  return first <= last;
+}
+
+/// [SEG:]BUS:DEV.FN (hexadecimal fields of up to 4 digits) as an sbdf.
+bool parse_pci(const char*& p, const char* end, std::uint64_t& sbdf) noexcept {
+  std::uint64_t f[3] = {};
+  unsigned n = 0;
+  const char* s = p;
+  for (;;) {
+    const char* t = s;
+    std::uint64_t v = 0;
+    while (t < end && is_hex_digit(*t) && t - s < 4) v = v * 16 + digit_value(*t++);
+    if (t == s || (t < end && is_hex_digit(*t))) return false;  // empty, or over 4 digits
+    f[n++] = v;
+    s = t;
+    if (n < 3 && s < end && *s == ':') {
+      ++s;
+      continue;
+    }
+    break;
+  }
+  if (n < 2 || s == end || *s++ != '.' || s == end || *s < '0' || *s > '7') return false;
+  const std::uint64_t fn = static_cast<std::uint64_t>(*s++ - '0');
+  const std::uint64_t seg = n == 3 ? f[0] : 0, bus = f[n - 2], dev = f[n - 1];
+  if (bus > 0xFF || dev > 0x1F) return false;
+  p = s;
+  sbdf = seg << 16 | bus << 8 | dev << 3 | fn;
+  return true;
+}
+
+/// Parses line [l, eol) (blank and comment lines already skipped) into e; the reason it is not
+/// a resource line, or nullptr.
+const char* parse_resource_line(const char* l, const char* eol, resource_entry& e) noexcept {
+  unsigned k = 0;
+  for (; k < resource_kinds; ++k) {
+    const char* w = resource_keyword[k];
+    std::size_t n = 0;
+    while (w[n] != '\0') ++n;
+    if (static_cast<std::size_t>(eol - l) > n && __builtin_memcmp(l, w, n) == 0 && (l[n] == ' ' || l[n] == '\t')) {
+      l += n + 1;
+      break;
+    }
+  }
+  if (k == resource_kinds) return "expected \"ioport|iomem|irq FIRST[-LAST] LABEL\" or \"pci [SEG:]BUS:DEV.FN LABEL\"";
+  while (l < eol && (*l == ' ' || *l == '\t')) ++l;
+  e.kind = k;
+  switch (k) {
+    case SHYPE_XEN_RES_IOPORT:
+      if (!parse_range(l, eol, k, e.first, e.last)) return "bad port range (hexadecimal FIRST[-LAST], FIRST <= LAST <= ffff)";
+      break;
+    case SHYPE_XEN_RES_IOMEM:
+      if (!parse_range(l, eol, k, e.first, e.last))
+        return "bad I/O memory range (hexadecimal machine frame numbers FIRST[-LAST], FIRST <= LAST <= ffffffffff)";
+      break;
+    case SHYPE_XEN_RES_IRQ:
+      if (!parse_range(l, eol, k, e.first, e.last)) return "bad IRQ range (decimal FIRST[-LAST], FIRST <= LAST <= 65535)";
+      break;
+    default:
+      if (!parse_pci(l, eol, e.first)) return "bad PCI device (hexadecimal [SEG:]BUS:DEV.FN, BUS <= ff, DEV <= 1f, FN <= 7)";
+      e.last = e.first;
+      break;
+  }
+  if (l == eol || (*l != ' ' && *l != '\t')) return "expected a space and a resource label after the range";
+  while (l < eol && (*l == ' ' || *l == '\t')) ++l;
+  const char* le = eol;
+  while (le > l && (le[-1] == ' ' || le[-1] == '\t' || le[-1] == '\r')) --le;
+  const std::size_t len = static_cast<std::size_t>(le - l);
+  if (len == 0 || len >= SHYPE_XEN_MAX_RESLABEL) return "resource label missing or longer than 63 bytes";
+  for (std::size_t i = 0; i < len; ++i) {
+    const auto c = static_cast<unsigned char>(l[i]);
+    if (c <= ' ' || c >= 0x7F) return "one resource label (printable ASCII, no space) expected after the range";
+  }
+  __builtin_memcpy(e.label, l, len);
+  e.label[len] = '\0';
+  e.label_len = len;
+  return nullptr;
+}
+
+/// What a resource range is called on the console: "I/O ports 0x2e8-0x2ef", "I/O memory
+/// frames 0xc0000-0xc000f", "IRQ 5", "IRQs 5-7", "PCI device 0000:00:05.0".
+void put_hex(shype::detail::text_writer& w, std::uint64_t v, int min_digits = 1) noexcept {
+  char tmp[16];
+  int n = 0;
+  do {
+    tmp[n++] = "0123456789abcdef"[v & 0xF];
+    v >>= 4;
+  } while (v != 0 && n < 16);
+  while (n < min_digits && n < 16) tmp[n++] = '0';
+  while (n != 0) w.put(tmp[--n]);
+}
+void put_resource(shype::detail::text_writer& w, unsigned kind, std::uint64_t first, std::uint64_t last) noexcept {
+  switch (kind) {
+    case SHYPE_XEN_RES_IOPORT:
+    case SHYPE_XEN_RES_IOMEM:
+      w.put(kind == SHYPE_XEN_RES_IOPORT ? "I/O ports 0x" : "I/O memory frames 0x");
+      put_hex(w, first);
+      w.put("-0x");
+      put_hex(w, last);
+      break;
+    case SHYPE_XEN_RES_IRQ:
+      w.put(first == last ? "IRQ " : "IRQs ").put_uint(first);
+      if (first != last) w.put('-').put_uint(last);
+      break;
+    default:
+      w.put("PCI device ");
+      put_hex(w, first >> 16, 4);
+      w.put(':');
+      put_hex(w, (first >> 8) & 0xFF, 2);
+      w.put(':');
+      put_hex(w, (first >> 3) & 0x1F, 2);
+      w.put('.');
+      put_hex(w, first & 7);
+      break;
+  }
+}
+
+/// The entry of kind k that holds all of [first, last], or nullptr.
+const resource_entry* find_resource(unsigned k, std::uint64_t first, std::uint64_t last) noexcept {
+  for (unsigned i = 0; i < g_resource_count; ++i)
+    if (g_resources[i].kind == k && first >= g_resources[i].first && last <= g_resources[i].last) return &g_resources[i];
+  return nullptr;
+}
+
 }  // namespace
 
 extern "C" {
+
+int shype_xen_load_resmap(const char* text, unsigned long size) {
+  g_resource_count = 0;
+  char buf[224];
+  shype::detail::text_writer w(buf, sizeof buf);
+  w.put("shype: resource map refused: ");
+  static constexpr char magic[] = "SHYPERES\n";
+  const char* why = nullptr;
+  unsigned line = 1, n = 0;
+  if (text == nullptr || size < sizeof magic - 1 || __builtin_memcmp(text, magic, sizeof magic - 1) != 0) {
+    w.put("it does not begin with the line SHYPERES");
+  } else if (size > SHYPE_XEN_MAX_RESMAP_BYTES) {
+    w.put_uint(size).put(" bytes exceed the limit of ").put_uint(SHYPE_XEN_MAX_RESMAP_BYTES);
+  } else {
+    const char *p = text + sizeof magic - 1, *const end = text + size;
+    while (p < end && why == nullptr) {
+      const char* eol = p;
+      while (eol < end && *eol != '\n') ++eol;
+      ++line;
+      const char* l = p;
+      p = eol + 1;
+      while (l < eol && (*l == ' ' || *l == '\t' || *l == '\r')) ++l;
+      if (l == eol || *l == '#') continue;
+      if (n == SHYPE_XEN_MAX_RESOURCES) {
+        why = "more than 64 resources";
+        break;
+      }
+      resource_entry& e = g_resources[n];
+      why = parse_resource_line(l, eol, e);
+      if (why != nullptr) break;
+      e.line = line;
+      for (unsigned i = 0; i < n && why == nullptr; ++i) {
+        const resource_entry& o = g_resources[i];
+        if (o.kind == e.kind && e.first <= o.last && o.first <= e.last) {
+          w.put("line ").put_uint(line).put(": overlaps line ").put_uint(o.line);
+          why = "";
+        }
+      }
+      ++n;
+    }
+    if (why == nullptr) {
+      unsigned count[resource_kinds] = {};
+      for (unsigned i = 0; i < n; ++i) ++count[g_resources[i].kind];
+      g_resource_count = n;
+      w = shype::detail::text_writer(buf, sizeof buf);
+      w.put("shype: resource map: ").put_uint(count[0]).put(" I/O port range(s), ").put_uint(count[1])
+          .put(" I/O memory range(s), ").put_uint(count[2]).put(" IRQ range(s), ").put_uint(count[3]).put(" PCI device(s)");
+      shype_xen_log(buf, 0);
+      return 0;
+    }
+    if (why[0] != '\0') w.put("line ").put_uint(line).put(": ").put(why);
+  }
+  w.put("; no guest gets I/O resources");
+  shype_xen_log(buf, 0);
+  return -1;
+}
+
+unsigned int shype_xen_check_resmap(void) {
+  unsigned missing = 0;
+  for (unsigned i = 0; i < g_resource_count; ++i) {
+    const resource_entry& e = g_resources[i];
+    if (shype_xen_resource_by_name(e.label, e.label_len) != shype::no_label) continue;
+    ++missing;
+    char buf[224];
+    shype::detail::text_writer w(buf, sizeof buf);
+    w.put("shype: resource map line ").put_uint(e.line).put(": resource label ")
+        .put_quoted(shype::string_ref(e.label, e.label_len)).put(" is not in the policy in force (");
+    put_resource(w, e.kind, e.first, e.last);
+    w.put(" refused to every guest)");
+    shype_xen_log(buf, 0);
+  }
+  return missing;
+}
+
+int shype_xen_resource_request(unsigned int d, unsigned int kind, uint64_t first, uint64_t last, int attach) {
+  char buf[256];
+  shype::detail::text_writer w(buf, sizeof buf);
+  w.put("shype: d").put_uint(d).put(" refused ");
+  if (kind >= resource_kinds) {
+    w.put("a resource of unknown kind ").put_uint(kind);
+    shype_xen_log(buf, 1);
+    return SHYPE_XEN_ERROR;
+  }
+  put_resource(w, kind, first, last);
+  const resource_entry* e = find_resource(kind, first, last);
+  if (e == nullptr) {
+    w.put(kind == SHYPE_XEN_RES_IOPORT || kind == SHYPE_XEN_RES_IOMEM ? ": no range of the resource map holds them"
+                                                                      : ": not in the resource map");
+    shype_xen_log(buf, 1);
+    return SHYPE_XEN_DENY;
+  }
+  const unsigned res = shype_xen_resource_by_name(e->label, e->label_len);
+  if (res == shype::no_label) {
+    w.put(": resource label ").put_quoted(shype::string_ref(e->label, e->label_len)).put(" is not in the policy in force");
+    shype_xen_log(buf, 1);
+    return SHYPE_XEN_DENY;
+  }
+  if (!valid_dom(d)) {
+    log_error("resource_access", d, ~0u, shype::errc::unknown_domain);
+    return SHYPE_XEN_ERROR;
+  }
+  const auto index = static_cast<std::uint64_t>(e - g_resources);
+  const auto id = static_cast<shype::resource_id>(res);
+  shype::result<shype::verdict> v = shype::failure(shype::errc::invalid_argument);
+  shype::binding_handle mine{};
+  if (attach) {
+    auto r = g_monitor.resource_attach(dom(d), id, shype::access_mode::read_write, index);
+    if (r) {
+      v = r.value().v;
+      mine = r.value().handle;
+    } else {
+      v = shype::failure(r.error());
+    }
+  } else {
+    v = g_monitor.resource_access(dom(d), id, shype::access_mode::read_write);
+  }
+  const int rc = decided("resource_access", d, ~0u, v);
+  if (rc == SHYPE_XEN_DENY) {
+    w.put(" (resource ").put_quoted(shype::string_ref(e->label, e->label_len)).put(")");
+    shype_xen_log(buf, 1);
+  }
+  if (rc == SHYPE_XEN_PERMIT && mine.valid()) {
+    // One binding per (domain, entry): xl asks again for every range, and Xen again on a retry.
+    bool other = false;
+    g_monitor.for_each_binding([&](shype::binding_handle h, const shype::binding& b) {
+      if (!(h == mine) && (b.kind == shype::binding_kind::resource_rw) && b.subject == d && b.cookie == index) other = true;
+    });
+    if (other) (void)g_monitor.resource_detach(mine);
+  }
+  return rc;
+}
+
 
 int shype_xen_load_initial(const void* bytes, unsigned long size) {
   if (bytes == nullptr || size == 0) {
@@ -258,6 +561,7 @@ int shype_xen_change_policy(unsigned int subject, const void* bytes, unsigned lo
   }
   g_active ^= 1u;
   log_policy("now in force");
+  (void)shype_xen_check_resmap();
   {
     char buf[96];
     shype::detail::text_writer w(buf, sizeof buf);
@@ -271,6 +575,10 @@ int shype_xen_change_policy(unsigned int subject, const void* bytes, unsigned lo
       shype_xen_close_revoked_evtchn(b.subject, b.object, static_cast<unsigned long>(b.cookie));
     else if (b.kind == shype::binding_kind::grant_ro || b.kind == shype::binding_kind::grant_rw)
       shype_xen_revoked_grant(b.subject, b.object, b.kind == shype::binding_kind::grant_ro);
+    else if (b.cookie < g_resource_count) {  // a resource: its cookie is the map entry's index
+      const resource_entry& e = g_resources[b.cookie];
+      shype_xen_revoked_resource(b.subject, e.kind, e.first, e.last, e.label);
+    }
   }
   return 0;
 }
@@ -309,6 +617,23 @@ unsigned int shype_xen_label_count(void) {
 unsigned int shype_xen_label_by_name(const char* name, unsigned long len) {
   if (name == nullptr || !g_monitor.loaded()) return shype::no_label;
   return g_monitor.policy().find_vm_label(shype::string_ref(name, static_cast<std::size_t>(len)));
+}
+
+unsigned int shype_xen_domain_label(unsigned int d) {
+  if (!valid_dom(d) || !g_monitor.loaded()) return shype::no_label;
+  const shype::domain_info i = g_monitor.domain(dom(d));
+  return i.state == shype::domain_state::free ? shype::no_label : i.label;
+}
+
+int shype_xen_label_name(unsigned int label, char* out, unsigned long size) {
+  if (out == nullptr || !g_monitor.loaded()) return -1;
+  const shype::policy_view v = g_monitor.policy();
+  if (label >= v.vm_label_count()) return -1;
+  const shype::string_ref n = v.vm_label(static_cast<shype::label_id>(label)).name();
+  if (n.size() + 1 > size) return -2;
+  for (std::size_t i = 0; i < n.size(); ++i) out[i] = n[i];
+  out[n.size()] = '\0';
+  return static_cast<int>(n.size());
 }
 
 int shype_xen_is_management(unsigned int d) {

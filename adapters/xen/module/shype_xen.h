@@ -38,6 +38,11 @@ unsigned int shype_xen_bootstrap_label(void);
 unsigned int shype_xen_label_count(void);
 /* The id of the VM label named name[0..len), or 0xFFFF (unknown label, no policy). */
 unsigned int shype_xen_label_by_name(const char *name, unsigned long len);
+/* The label id domain d runs under, or 0xFFFF (no such domain, no policy). */
+unsigned int shype_xen_domain_label(unsigned int d);
+/* Writes the name of VM label `label` of the policy in force, NUL-terminated, to out[0..size):
+ * its length without the NUL, or -1 (no such label, no policy) or -2 (out too small). */
+int shype_xen_label_name(unsigned int label, char *out, unsigned long size);
 /* Is domain d running under the policy's bootstrap (management) label? */
 int shype_xen_is_management(unsigned int d);
 /* Live bindings (interdomain event channels, grant mappings) the monitor tracks. */
@@ -63,6 +68,37 @@ int shype_xen_grant_copy(unsigned int from, unsigned int to);
 unsigned int shype_xen_resource_by_name(const char *name, unsigned long len);
 int shype_xen_resource_access(unsigned int d, unsigned int r);
 
+/* The resource map (README, "The resource map"): a boot module of text beginning "SHYPERES\n",
+ * one resource a line naming a resource label of the policy:
+ *     ioport FIRST[-LAST] LABEL       I/O ports, hexadecimal (0x optional), <= ffff (as xl's ioports=)
+ *     iomem FIRST[-LAST] LABEL        machine frame numbers, hexadecimal, <= ffffffffff (as xl's iomem=)
+ *     irq FIRST[-LAST] LABEL          IRQs, decimal, <= 65535 (as xl's irqs=)
+ *     pci [SEG:]BUS:DEV.FN LABEL      a PCI device, hexadecimal (as xl's pci=)
+ * Ranges of one kind may not overlap. Limits below; a map that breaks a rule is refused whole. */
+#define SHYPE_XEN_MAX_RESMAP_BYTES 4096u
+#define SHYPE_XEN_MAX_RESOURCES 64u
+#define SHYPE_XEN_MAX_RESLABEL 64u /* label names up to 63 bytes */
+enum shype_xen_res_kind {
+  SHYPE_XEN_RES_IOPORT = 0,
+  SHYPE_XEN_RES_IOMEM = 1,
+  SHYPE_XEN_RES_IRQ = 2,
+  SHYPE_XEN_RES_PCI = 3 /* first == last == the device's sbdf: seg << 16 | bus << 8 | dev << 3 | fn */
+};
+/* Parses the map text[0..size) and replaces the one in force (loaded once, at boot, before any
+ * guest). 0 and a console line counting each kind; -1 and a console line naming the first bad
+ * line and why, the map then empty (every request below refused: fail closed). */
+int shype_xen_load_resmap(const char *text, unsigned long size);
+/* One console line per map entry whose resource label the policy in force lacks (requests for
+ * it are refused); the number of such entries. Called at boot once both are loaded, and after
+ * every applied policy change. */
+unsigned int shype_xen_check_resmap(void);
+/* May running domain d be given [first, last] of `kind`? The whole range must lie in one entry
+ * of the map and d's label may use its resource label (the library's Type Enforcement). With
+ * `attach`, a permit is registered as a binding of d to that entry (one per domain and entry),
+ * so a live policy change that no longer permits it hands it to shype_xen_revoked_resource.
+ * Every refusal prints a console line naming the range and the resource label. */
+int shype_xen_resource_request(unsigned int d, unsigned int kind, uint64_t first, uint64_t last, int attach);
+
 /* Prints the statistics (and denials not yet printed) on Xen's console. */
 void shype_xen_print_stats(void);
 
@@ -71,7 +107,8 @@ void shype_xen_print_stats(void);
  * subject may not change the policy, -2 when the policy is malformed or refused (its
  * violations logged), -3 when it exceeds SHYPE_XEN_MAX_POLICY_BYTES. On a refusal the policy
  * in force stays. After an applied change every revoked binding is handed to the C layer
- * (shype_xen_close_revoked_evtchn, shype_xen_revoked_grant), outside the monitor's locks. */
+ * (shype_xen_close_revoked_evtchn, shype_xen_revoked_grant, shype_xen_revoked_resource),
+ * outside the monitor's locks. */
 int shype_xen_change_policy(unsigned int subject, const void *bytes, unsigned long size);
 
 /* The module's own xsm_op sub-operations, in FLASK's op header (cmd, interface_version 1),
@@ -103,6 +140,9 @@ void shype_xen_log(const char *line, int guest);
 void shype_xen_close_revoked_evtchn(unsigned int d, unsigned int remote, unsigned long chn);
 /* A policy change revoked `mapper`'s mapping of a page `granter` granted. */
 void shype_xen_revoked_grant(unsigned int granter, unsigned int mapper, int readonly);
+/* A policy change revoked domain d's use of the resource map's entry [first, last] of `kind`
+ * under resource label `label` (NUL-terminated): take the access away where Xen can. */
+void shype_xen_revoked_resource(unsigned int d, unsigned int kind, uint64_t first, uint64_t last, const char *label);
 
 #ifdef __cplusplus
 }

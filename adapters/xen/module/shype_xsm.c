@@ -17,7 +17,10 @@
 #include <asm/setup.h>
 #include <xen/guest_access.h>
 #include <xen/event.h>
+#include <xen/iocap.h>
+#include <xen/irq.h>
 #include <xen/xmalloc.h>
+#include <public/domctl.h>
 #include <public/grant_table.h>
 #include <public/xsm/flask_op.h>
 
@@ -229,150 +232,154 @@ static int cf_check shype_grant_transfer(struct domain *d1, struct domain *d2)
 }
 
 /* ---- I/O resources (Type Enforcement on resource labels) ----------------------------------- */
-/* The resource map: a boot module of text beginning "SHYPERES\n", one resource a line:
- *     ioport FIRST-LAST LABEL        (hexadecimal port numbers, 0x optional; # comments)
- * LABEL is a resource label of the policy, looked up by name at each decision (so a live policy
- * change applies). Limits: SHYPE_XEN_MAX_RESMAP_BYTES, SHYPE_XEN_MAX_RESOURCES entries, label
- * names up to SHYPE_XEN_MAX_RESLABEL - 1 bytes. A map that breaks a rule is refused as a whole
- * (console line naming the line) and then no guest gets I/O ports (fail closed). */
-#define SHYPE_XEN_MAX_RESMAP_BYTES 4096
-#define SHYPE_XEN_MAX_RESOURCES 64
-#define SHYPE_XEN_MAX_RESLABEL 64
-struct shype_ioport_range {
-    uint32_t first, last;
-    char label[SHYPE_XEN_MAX_RESLABEL];
-};
-static struct shype_ioport_range shype_ioports[SHYPE_XEN_MAX_RESOURCES];
-static unsigned int shype_nr_ioports;
-static char __initdata shype_resmap[SHYPE_XEN_MAX_RESMAP_BYTES + 1];
-static size_t __initdata shype_resmap_size;
+/* The resource map (a boot module beginning "SHYPERES\n"; format and limits in shype_xen.h) is
+ * parsed and looked up by the C++ unit, which also prints every refusal naming the range and
+ * its resource label. The hooks below only scope: a guest given a resource by the domain that
+ * owns it. The hardware domain (dom0) owns the machine's resources and is not checked, nor are
+ * Xen's system domains; taking a resource away (allow == 0, unmap, deassign) keeps Xen's
+ * default. Ranges in no entry of the map are refused (fail closed). */
+static bool __initdata shype_map_seen;
 
-static bool __init parse_hex(const char **p, uint32_t *out)
+static bool resource_in_scope(const struct domain *d)
 {
-    const char *s = *p;
-    uint32_t v = 0;
-    int n = 0;
-
-    if ( s[0] == '0' && (s[1] == 'x' || s[1] == 'X') )
-        s += 2;
-    for ( ; ; s++, n++ )
-    {
-        int d = (*s >= '0' && *s <= '9') ? *s - '0' : (*s >= 'a' && *s <= 'f') ? *s - 'a' + 10
-              : (*s >= 'A' && *s <= 'F') ? *s - 'A' + 10 : -1;
-        if ( d < 0 )
-            break;
-        if ( v > 0xFFFFu )
-            return false;
-        v = v * 16 + d;
-    }
-    if ( n == 0 || v > 0xFFFFu )
-        return false;
-    *p = s;
-    *out = v;
-    return true;
+    return !is_system_domain(d) && !is_hardware_domain(d);
 }
 
-/* Parses the map; on the first bad line logs it and keeps no entry. */
-static void __init shype_parse_resmap(void)
+/* After Xen's own check (rc), a grant (allow) of [s, e] to a guest in scope: the monitor's. */
+static int resource_grant(int rc, const struct domain *d, bool allow, unsigned int kind, uint64_t s,
+                          uint64_t e, int attach)
 {
-    const char *p = shype_resmap + 9, *end = shype_resmap + shype_resmap_size; /* after the magic line */
-    unsigned int line = 1, n = 0;
-    const char *why = NULL;
-
-    while ( p < end && why == NULL )
-    {
-        const char *eol = p, *l;
-        struct shype_ioport_range *r;
-        size_t len;
-
-        while ( eol < end && *eol != '\n' )
-            eol++;
-        line++;
-        l = p;
-        p = eol + 1;
-        while ( l < eol && (*l == ' ' || *l == '\t' || *l == '\r') )
-            l++;
-        if ( l == eol || *l == '#' )
-            continue;
-        if ( n == SHYPE_XEN_MAX_RESOURCES )
-        {
-            why = "more than 64 resources";
-            break;
-        }
-        r = &shype_ioports[n];
-        if ( eol - l < 7 || memcmp(l, "ioport ", 7) )
-        {
-            why = "expected \"ioport FIRST-LAST LABEL\"";
-            break;
-        }
-        l += 7;
-        if ( !parse_hex(&l, &r->first) || *l++ != '-' || !parse_hex(&l, &r->last) || r->last < r->first )
-        {
-            why = "bad port range (hexadecimal FIRST-LAST, FIRST <= LAST <= ffff)";
-            break;
-        }
-        if ( *l != ' ' )
-        {
-            why = "expected a space and a resource label after the range";
-            break;
-        }
-        while ( l < eol && *l == ' ' )
-            l++;
-        len = eol - l;
-        while ( len > 0 && (l[len - 1] == ' ' || l[len - 1] == '\r') )
-            len--;
-        if ( len == 0 || len >= SHYPE_XEN_MAX_RESLABEL )
-        {
-            why = "resource label missing or longer than 63 bytes";
-            break;
-        }
-        memcpy(r->label, l, len);
-        r->label[len] = '\0';
-        n++;
-    }
-    if ( why != NULL )
-    {
-        printk(XENLOG_ERR "shype: resource map refused: line %u: %s; no guest gets I/O ports\n", line, why);
-        shype_nr_ioports = 0;
-        return;
-    }
-    shype_nr_ioports = n;
-    printk("shype: resource map: %u I/O port range(s)\n", n);
+    if ( rc || !allow || !resource_in_scope(d) )
+        return rc;
+    return to_errno(shype_xen_resource_request(d->domain_id, kind, s, e, attach));
 }
 
-/* Granting a guest I/O ports (xl's ioports=, XEN_DOMCTL_ioport_permission): after Xen's own
- * check, the whole range must lie in one range of the resource map whose resource label the
- * guest's label may use (the library's resource_access). Taking ports away is not checked, nor
- * are dom0's (the hardware domain owns the ports it hands out). */
+/* Granting a guest I/O ports (xl's ioports=, XEN_DOMCTL_ioport_permission); registered as a
+ * binding of the guest to the map's entry, revoked by a live policy change. */
 static int cf_check shype_ioport_permission(struct domain *d, uint32_t s, uint32_t e, uint8_t allow)
 {
-    int rc = xsm_ioport_permission(d, s, e, allow);
-    const struct shype_ioport_range *r = NULL;
-    unsigned int i, res;
+    return resource_grant(xsm_ioport_permission(d, s, e, allow), d, allow, SHYPE_XEN_RES_IOPORT, s, e, 1);
+}
 
-    if ( rc || !allow || is_system_domain(d) || d->domain_id == 0 )
+/* A HVM guest's direct port mapping (XEN_DOMCTL_ioport_mapping; s, e: machine ports). */
+static int cf_check shype_ioport_mapping(struct domain *d, uint32_t s, uint32_t e, uint8_t allow)
+{
+    return resource_grant(xsm_ioport_mapping(d, s, e, allow), d, allow, SHYPE_XEN_RES_IOPORT, s, e, 1);
+}
+
+/* Granting I/O memory (xl's iomem=, XEN_DOMCTL_iomem_permission; machine frame numbers). */
+static int cf_check shype_iomem_permission(struct domain *d, uint64_t s, uint64_t e, uint8_t allow)
+{
+    return resource_grant(xsm_iomem_permission(d, s, e, allow), d, allow, SHYPE_XEN_RES_IOMEM, s, e, 1);
+}
+
+/* Mapping I/O memory into a HVM guest's physical map (XEN_DOMCTL_memory_mapping). */
+static int cf_check shype_iomem_mapping(struct domain *d, uint64_t s, uint64_t e, uint8_t allow)
+{
+    return resource_grant(xsm_iomem_mapping(d, s, e, allow), d, allow, SHYPE_XEN_RES_IOMEM, s, e, 1);
+}
+
+/* Granting an IRQ (XEN_DOMCTL_irq_permission: Xen passes the machine IRQ behind the caller's
+ * pirq). */
+static int cf_check shype_irq_permission(struct domain *d, int irq, uint8_t allow)
+{
+    if ( irq < 0 )
+        return -EINVAL;
+    return resource_grant(xsm_irq_permission(d, irq, allow), d, allow, SHYPE_XEN_RES_IRQ, irq, irq, 1);
+}
+
+/* Mapping a machine IRQ to a guest's pirq (PHYSDEVOP_map_pirq, xl's irqs=): Xen grants the IRQ
+ * right after this hook. A GSI (data == NULL) is decided; an MSI's IRQ number is allocated
+ * dynamically, so it names no resource: default (the device is the resource: assign_device). */
+static int cf_check shype_map_domain_irq(struct domain *d, int irq, const void *data)
+{
+    if ( irq < 0 )
+        return -EINVAL;
+    return resource_grant(xsm_map_domain_irq(d, irq, data), d, data == NULL, SHYPE_XEN_RES_IRQ, irq, irq, 1);
+}
+
+/* Binding a passed-through IRQ to a HVM guest's virtual interrupt: the machine IRQ behind the
+ * guest's pirq is checked again (not registered: its map registered it). MSI: default, as
+ * above; a pirq with no IRQ is left to Xen, which refuses it right after. */
+static int cf_check shype_bind_pt_irq(struct domain *d, struct xen_domctl_bind_pt_irq *bind)
+{
+    int rc = xsm_bind_pt_irq(d, bind);
+    int irq;
+
+    if ( rc || bind->irq_type == PT_IRQ_TYPE_MSI || !resource_in_scope(d) )
         return rc;
-    for ( i = 0; i < shype_nr_ioports && r == NULL; i++ )
-        if ( s >= shype_ioports[i].first && e <= shype_ioports[i].last )
-            r = &shype_ioports[i];
-    if ( r == NULL )
+    irq = domain_pirq_to_irq(d, bind->machine_irq);
+    if ( irq <= 0 )
+        return 0;
+    return to_errno(shype_xen_resource_request(d->domain_id, SHYPE_XEN_RES_IRQ, irq, irq, 0));
+}
+
+/* Assigning a PCI device (XEN_DOMCTL_assign_device, xl's pci=; also its test_assign form). */
+static int cf_check shype_assign_device(struct domain *d, uint32_t machine_sbdf)
+{
+    return resource_grant(xsm_assign_device(d, machine_sbdf), d, true, SHYPE_XEN_RES_PCI, machine_sbdf,
+                          machine_sbdf, 1);
+}
+
+/* A PV guest's access to a device's configuration space through ports 0xcf8/0xcfc (d: the
+ * accessing domain; segment 0): decided at each access, nothing registered. */
+static int cf_check shype_pci_config_permission(struct domain *d, uint32_t machine_bdf, uint16_t start,
+                                                uint16_t end, uint8_t access)
+{
+    return resource_grant(xsm_pci_config_permission(d, machine_bdf, start, end, access), d, true,
+                          SHYPE_XEN_RES_PCI, machine_bdf & 0xFFFF, machine_bdf & 0xFFFF, 0);
+}
+
+/* A live policy change revoked d's use of a map entry. What Xen can take back safely from a
+ * hypercall of another domain is the domain's access right (its rangeset: what
+ * XEN_DOMCTL_*_permission with allow == 0 removes); what the guest set up with it stays:
+ *  - I/O ports: removed; a PV guest's port accesses are checked by Xen at each access, so they
+ *    are refused from now on; a HVM guest's direct mapping (ioport_mapping) stays.
+ *  - I/O memory: removed; new mappings are refused, frames mapped earlier stay mapped (the
+ *    guest's page tables / p2m) until the guest unmaps them or ends.
+ *  - IRQs: removed; a pirq mapped and bound earlier stays bound (unmapping it under a running
+ *    guest is what Xen does only on the guest's or the toolstack's request).
+ *  - PCI devices: reported only: deassigning needs the device quiesced (DMA, IOMMU context), as
+ *    the toolstack does it; new assignments are refused.
+ * Each on the console. */
+void shype_xen_revoked_resource(unsigned int domid, unsigned int kind, uint64_t first, uint64_t last,
+                                const char *label)
+{
+    struct domain *d = rcu_lock_domain_by_id(domid);
+    int rc = 0;
+
+    if ( d == NULL )
+        return;
+    switch ( kind )
     {
-        printk(XENLOG_G_WARNING "shype: d%u refused I/O ports %#x-%#x: no range of the resource map holds them\n",
-               d->domain_id, s, e);
-        return -EPERM;
+    case SHYPE_XEN_RES_IOPORT:
+        rc = ioports_deny_access(d, first, last);
+        printk(XENLOG_G_WARNING "shype: revoked: d%u's I/O ports %#"PRIx64"-%#"PRIx64" (resource \"%s\"): "
+               "access removed (%d); a HVM guest's direct port mapping stays\n", domid, first, last, label, rc);
+        break;
+    case SHYPE_XEN_RES_IOMEM:
+        rc = iomem_deny_access(d, first, last);
+        printk(XENLOG_G_WARNING "shype: revoked: d%u's I/O memory frames %#"PRIx64"-%#"PRIx64" (resource \"%s\"): "
+               "access removed (%d); frames mapped earlier stay mapped until d%u unmaps them\n",
+               domid, first, last, label, rc, domid);
+        break;
+    case SHYPE_XEN_RES_IRQ:
+        rc = irqs_deny_access(d, first, last);
+        if ( first == last )
+            printk(XENLOG_G_WARNING "shype: revoked: d%u's IRQ %"PRIu64" (resource \"%s\"): access removed (%d); "
+                   "an IRQ mapped and bound earlier stays bound\n", domid, first, label, rc);
+        else
+            printk(XENLOG_G_WARNING "shype: revoked: d%u's IRQs %"PRIu64"-%"PRIu64" (resource \"%s\"): access "
+                   "removed (%d); an IRQ mapped and bound earlier stays bound\n", domid, first, last, label, rc);
+        break;
+    default:
+        printk(XENLOG_G_WARNING "shype: revoked: d%u's PCI device %04x:%02x:%02x.%u (resource \"%s\"): "
+               "stays assigned until the toolstack deassigns it; new assignments refused\n", domid,
+               (unsigned int)(first >> 16), (unsigned int)(first >> 8) & 0xFF, (unsigned int)(first >> 3) & 0x1F,
+               (unsigned int)first & 7, label);
+        break;
     }
-    res = shype_xen_resource_by_name(r->label, strlen(r->label));
-    if ( res == 0xFFFF )
-    {
-        printk(XENLOG_G_WARNING "shype: d%u refused I/O ports %#x-%#x: resource label \"%s\" is not in the policy in force\n",
-               d->domain_id, s, e, r->label);
-        return -EPERM;
-    }
-    rc = to_errno(shype_xen_resource_access(d->domain_id, res));
-    if ( rc )
-        printk(XENLOG_G_WARNING "shype: d%u refused I/O ports %#x-%#x (resource \"%s\")\n",
-               d->domain_id, s, e, r->label);
-    return rc;
+    rcu_unlock_domain(d);
 }
 
 /* ---- the module's hypercall (xsm_op) -------------------------------------------------------- */
@@ -408,6 +415,46 @@ static long shype_op_load(struct xen_flask_op *op)
     rc = shype_xen_change_policy(subject, buf, op->u.load.size);
     xfree(buf);
     return rc == 0 ? 0 : rc == -1 ? -EPERM : rc == -3 ? -E2BIG : -EINVAL;
+}
+
+/* FLASK_SID_TO_CONTEXT, in FLASK's format: the name of the label a shype ssidref (as
+ * security_domaininfo reports it) names, NUL-terminated; libxl asks it for every domain it lists
+ * (xl list -Z shows it). Any domain may ask: the answer only names the policy's labels. -EINVAL
+ * for an ssidref without the shype tag or naming no label (FLASK's answer to an unknown sid),
+ * -ERANGE (and the size needed) when the caller's buffer is too small. */
+static long shype_op_sid_to_context(XEN_GUEST_HANDLE_PARAM(void) u_op, struct xen_flask_op *op)
+{
+    char name[SHYPE_XEN_MAX_LABEL_NAME + 1];
+    uint32_t sid = op->u.sid_context.sid;
+    int len;
+
+    if ( (sid & SHYPE_XEN_SSIDREF_MASK) != SHYPE_XEN_SSIDREF_TAG )
+        return -EINVAL;
+    len = shype_xen_label_name(sid & ~SHYPE_XEN_SSIDREF_MASK, name, sizeof(name));
+    if ( len == -2 )
+        return -ENAMETOOLONG;
+    if ( len < 0 )
+        return -EINVAL;
+    if ( op->u.sid_context.size < (uint32_t)len + 1 )
+    {
+        op->u.sid_context.size = len + 1;
+        return copy_to_guest(guest_handle_cast(u_op, xen_flask_op_t), op, 1) ? -EFAULT : -ERANGE;
+    }
+    op->u.sid_context.size = len + 1;
+    if ( copy_to_guest(op->u.sid_context.context, name, len + 1) ||
+         copy_to_guest(guest_handle_cast(u_op, xen_flask_op_t), op, 1) )
+        return -EFAULT;
+    return 0;
+}
+
+/* xl list -Z: the domain's label as a tagged ssidref (what FLASK_SID_TO_CONTEXT above turns into
+ * its name); Xen's system domains and domains the monitor does not know keep 0. */
+static void cf_check shype_security_domaininfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
+{
+    unsigned int label = is_system_domain(d) ? 0xFFFF : shype_xen_domain_label(d->domain_id);
+
+    if ( label != 0xFFFF )
+        info->ssidref = SHYPE_XEN_SSIDREF_TAG | label;
 }
 
 /* xl's seclabel= goes through libxl_flask_context_to_sid(): FLASK's CONTEXT_TO_SID
@@ -454,6 +501,8 @@ static long cf_check shype_do_xsm_op(XEN_GUEST_HANDLE_PARAM(void) u_op)
         shype_xen_print_stats();
         return 0;
     }
+    if ( op.cmd == FLASK_SID_TO_CONTEXT )
+        return shype_op_sid_to_context(u_op, &op);
     if ( op.cmd != FLASK_CONTEXT_TO_SID )
         return -EOPNOTSUPP;
 
@@ -491,7 +540,16 @@ static const struct xsm_ops __initconst_cf_clobber shype_xsm_ops = {
     .grant_copy = shype_grant_copy,
     .grant_transfer = shype_grant_transfer,
     .do_xsm_op = shype_do_xsm_op,
+    .security_domaininfo = shype_security_domaininfo,
     .ioport_permission = shype_ioport_permission,
+    .ioport_mapping = shype_ioport_mapping,
+    .iomem_permission = shype_iomem_permission,
+    .iomem_mapping = shype_iomem_mapping,
+    .irq_permission = shype_irq_permission,
+    .map_domain_irq = shype_map_domain_irq,
+    .bind_pt_irq = shype_bind_pt_irq,
+    .assign_device = shype_assign_device,
+    .pci_config_permission = shype_pci_config_permission,
 };
 
 #ifdef CONFIG_MULTIBOOT
@@ -505,8 +563,8 @@ void __init shype_multiboot_policy_init(unsigned long *module_map, const multibo
     module_t *mod = (module_t *)__va(mbi->mods_addr);
     int i;
 
-    /* The resource map first (copied: boot mappings do not last), then the policy, which stays
-     * mapped for xsm_init as FLASK's does. */
+    /* The resource map first (parsed at once: boot mappings do not last), then the policy, which
+     * stays mapped for xsm_init as FLASK's does. */
     for ( i = mbi->mods_count - 1; i >= 1; i-- )
     {
         const char *start;
@@ -514,17 +572,12 @@ void __init shype_multiboot_policy_init(unsigned long *module_map, const multibo
         if ( !test_bit(i, module_map) )
             continue;
         start = bootstrap_map(mod + i);
-        if ( mod[i].mod_end >= sizeof(resmagic) && !memcmp(start, resmagic, sizeof(resmagic)) )
+        if ( !shype_map_seen && mod[i].mod_end >= sizeof(resmagic) && !memcmp(start, resmagic, sizeof(resmagic)) )
         {
-            if ( mod[i].mod_end > SHYPE_XEN_MAX_RESMAP_BYTES )
-                printk(XENLOG_ERR "shype: resource map of %#x bytes exceeds the limit of %#x: ignored, no guest gets I/O ports\n",
-                       mod[i].mod_end, SHYPE_XEN_MAX_RESMAP_BYTES);
-            else
-            {
-                memcpy(shype_resmap, start, mod[i].mod_end);
-                shype_resmap_size = mod[i].mod_end;
-                printk("shype: resource map module %d, %#x bytes\n", i, mod[i].mod_end);
-            }
+            /* Parsed now (the C++ unit keeps its entries; boot mappings do not last). */
+            printk("shype: resource map module %d, %#x bytes\n", i, mod[i].mod_end);
+            shype_xen_load_resmap(start, mod[i].mod_end);
+            shype_map_seen = true;
             __clear_bit(i, module_map);
         }
         bootstrap_map(NULL);
@@ -558,7 +611,9 @@ const struct xsm_ops *__init shype_init(const void *policy_buffer, size_t policy
      * dom0 (fail closed), where falling back to the dummy module would permit everything. */
     if ( shype_xen_load_initial(policy_buffer, policy_size) != 0 )
         printk(XENLOG_ERR "shype: no valid policy: domains other than dom0 will be refused\n");
-    if ( shype_resmap_size != 0 )
-        shype_parse_resmap();
+    if ( !shype_map_seen )
+        printk("shype: no resource map module: no guest gets I/O ports, I/O memory, IRQs or PCI devices\n");
+    else if ( shype_xen_policy_loaded() )
+        shype_xen_check_resmap();
     return &shype_xsm_ops;
 }

@@ -71,7 +71,11 @@ boot_xen "$log" "$xen" "$timeout_s" "console=com1 com1=115200 dom0_mem=512M logl
   "$vmlinuz console=hvc0 panic=-1,$work/dom0.cpio.gz,$work/policy.bin,$here/xl/resources.map"
 
 expect '^\(XEN\) shype: policy "[^"]+" loaded' "the policy was loaded"
-expect '^\(XEN\) shype: resource map: 1 I/O port range\(s\)$' "the resource map (test/xl/resources.map) was loaded"
+expect '^\(XEN\) shype: resource map: 2 I/O port range\(s\), 1 I/O memory range\(s\), 1 IRQ range\(s\), 1 PCI device\(s\)$' \
+  "the resource map (test/xl/resources.map) was loaded, every kind of line parsed"
+expect '^\(XEN\) shype: resource map line 13: resource label "res_Retired" is not in the policy in force \(I/O ports 0x3e8-0x3ef refused to every guest\)$' \
+  "the map's entry whose label the policy lacks is named at boot"
+reject '^\(XEN\) shype: resource map line [0-9]+: resource label "vdisk_Order"' "... and no other"
 expect '^shype-xl: toolstack ready$' "dom0 started Xen's toolstack"
 [[ $qrc -eq 124 ]] && { echo "FAIL: QEMU timed out after $timeout_s s" >&2; fail=1; }
 expect '^shype-xl: scenario done$' "the scenario ran to its end"
@@ -109,8 +113,11 @@ cw)
   expect '^shype-xl: list-2: out: beta +[0-9]+ ' "xl list shows beta at the end"
   expect '^shype-xl: list-2: out: order +[0-9]+ ' "... and order"
   reject '^shype-xl: list-2: out: (unknown|nolabel|alpha) ' "... and none of the refused or destroyed guests"
+  expect '^shype-xl: list-2: out: beta +[0-9]+ .* +dom_Ads_Beta$' "xl list -Z shows each domain's shype label: beta's"
+  expect '^shype-xl: list-2: out: order +[0-9]+ .* +dom_Order$' "... order's"
+  expect '^shype-xl: list-2: out: Domain-0 +0 .* +dom_Management$' "... and dom0's (the bootstrap label)"
   # I/O ports (ioports=), decided by Type Enforcement on the resource map's labels.
-  expect '^shype-xl: create-io-permitted: rc=0$' "a dom_Order guest gets ports 2e8-2ef (resource vdisk_Order, type Order)"
+  expect '^shype-xl: create-io-permitted: rc=0$' "a dom_Order guest gets ports 2e8-2ef, I/O memory c0000-c000f and IRQ 5 (all resource vdisk_Order, type Order; xl fails the create if any is refused)"
   expect '^shype-xl: create-io-refused: rc=[1-9][0-9]*$' "a dom_Computing guest asking for them fails"
   expect '^shype-xl: create-io-refused: out: .*ioports' "... xl says it could not give the ports"
   expect '^\(XEN\) avc: denied \{ access \} for source=dom[0-9]+ slabel="dom_Computing" target=resource tlabel="vdisk_Order" policy=type_enforcement' \
@@ -118,6 +125,13 @@ cw)
   expect '^\(XEN\) shype: d[0-9]+ refused I/O ports 0x2e8-0x2ef \(resource "vdisk_Order"\)$' "... and the console line names the range"
   expect '^shype-xl: create-io-unmapped: rc=[1-9][0-9]*$' "ports in no range of the map are refused"
   expect '^\(XEN\) shype: d[0-9]+ refused I/O ports 0x2f0-0x2f7: no range of the resource map holds them$' "... naming the range"
+  # I/O memory (iomem=) and IRQs (irqs=), the same way.
+  expect '^shype-xl: create-iomem-refused: rc=[1-9][0-9]*$' "a dom_Computing guest asking for I/O memory c0000-c000f fails"
+  expect '^shype-xl: create-iomem-refused: out: .*iomem' "... xl says it could not give the I/O memory"
+  expect '^\(XEN\) shype: d[0-9]+ refused I/O memory frames 0xc0000-0xc000f \(resource "vdisk_Order"\)$' "... and the console line names the frames and the resource label"
+  expect '^shype-xl: create-irq-refused: rc=[1-9][0-9]*$' "a dom_Computing guest asking for IRQ 5 fails"
+  expect '^shype-xl: create-irq-refused: out: .*(irq|IRQ)' "... xl says it could not give the IRQ"
+  expect '^\(XEN\) shype: d[0-9]+ refused IRQ 5 \(resource "vdisk_Order"\)$' "... and the console line names the IRQ and the resource label"
   ;;
 policy)
   ads=$(sed -nE 's/^shype-xl: domids ads=([0-9]+) order=([0-9]+)$/\1/p' "$log")
@@ -176,6 +190,31 @@ share)
   expect '^shype-xl: evtchn-srv-after: out: .*Interdomain \(Waiting connection\) - Remote Domain 1$' "the server's port is left waiting"
   expect "^$c conn: shype-guest: conn: share: rebind dom3 port [0-9]+: errno=EPERM\$" "the Order guest observes it: binding again is refused (EPERM)"
   expect '^\(XEN\) avc: denied \{ bind \} for source=dom1 slabel="dom_Order" target=dom3 tlabel="dom_VirtualDisk" policy=type_enforcement generation=2' "... by the new policy"
+  # I/O resources: srv (dom_VirtualDisk, type Order under v1) was given ports, frames and an IRQ
+  # labelled vdisk_Order; v2 revokes them: Xen's rangesets of domain 3, dumped by `xl debug-keys q`
+  # before and after the change.
+  rangesets() {  # MARKER: the first dump of domain 3's rangesets after the line MARKER
+    { sed -n "/^shype-xl: $1/,\$p" "$log" | grep -A3 -m1 '^(XEN) Rangesets belonging to domain 3:'; } || true
+  }
+  before=$(rangesets 'evtchn-srv-before: rc=')
+  after=$(rangesets 'load-v2: rc=')
+  if grep -qE '^\(XEN\) +I/O Ports +\{ 2e8-2ef \}$' <<<"$before" && grep -qE '^\(XEN\) +I/O Memory +\{ c0000-c000f \}$' <<<"$before" &&
+     grep -qE '^\(XEN\) +Interrupts +\{ 5 \}$' <<<"$before"; then
+    echo "ok: before the change Xen lists srv's ports 2e8-2ef, frames c0000-c000f and IRQ 5 (xl debug-keys q)"
+  else
+    echo "FAIL: before the change srv's rangesets lack its resources: $before" >&2
+    fail=1
+  fi
+  expect '^\(XEN\) shype: revoked: d3.s I/O ports 0x2e8-0x2ef \(resource "vdisk_Order"\): access removed \(0\)' "the change revokes srv's I/O ports (console line)"
+  expect '^\(XEN\) shype: revoked: d3.s I/O memory frames 0xc0000-0xc00ff \(resource "vdisk_Order"\): access removed \(0\)' "... its I/O memory (the map entry's frames)"
+  expect '^\(XEN\) shype: revoked: d3.s IRQ 5 \(resource "vdisk_Order"\): access removed \(0\)' "... its IRQ"
+  if grep -qE '^\(XEN\) +I/O Ports +\{ \}$' <<<"$after" && grep -qE '^\(XEN\) +I/O Memory +\{ \}$' <<<"$after" &&
+     grep -qE '^\(XEN\) +Interrupts +\{ \}$' <<<"$after"; then
+    echo "ok: after the change Xen lists no port, frame or IRQ for srv"
+  else
+    echo "FAIL: after the change srv still holds resources: $after" >&2
+    fail=1
+  fi
   ;;
 *) die "no checks for scenario $scenario" ;;
 esac
