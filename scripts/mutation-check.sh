@@ -16,8 +16,9 @@
 # off-by-one (x + 1 -> x, x - 1 -> x, and a decimal literal n >= 1 in an expression -> n + 1).
 # --list prints every site and the sample and stops. A mutant is cheap: g++-12 at -O0 without
 # debug information, only the unit tests and the replay of the two model-checked fuzz corpora
-# (policy loader, hook state machine) are built and run (no property tests: the figure is what
-# the fast suite catches). Each mutant ends as: killed (a test fails, times out after 300 s, or
+# (policy loader, hook state machine) are built and run, with array bounds checked as CI's
+# asan configuration checks them (no property tests: the figure is what the fast suite
+# catches). Each mutant ends as: killed (a test fails, traps, times out after 300 s, or
 # a static_assert fails or is no longer a constant expression: a compile-time test caught UB),
 # survived, or did not compile (not counted as killed: the score is killed / (killed +
 # survived)). The report lists every mutant, with the survivors first. Lines opening a template,
@@ -184,7 +185,10 @@ PY
     seed="sites of $sites_file"
   fi
   if [ "$list" = 1 ]; then cat "$scratch/sites"; exit 0; fi
-  build_type=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DSHYPE_BUILD_PROPTESTS=OFF)
+  # Array bounds checked (trapping, no run-time library), as CI's asan configuration checks
+  # them when it runs the same tests: a mutant that reads past a table is caught there too.
+  build_type=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DSHYPE_BUILD_PROPTESTS=OFF
+              "-DCMAKE_CXX_FLAGS=-fsanitize=bounds -fsanitize-undefined-trap-on-error")
 else
   build_type=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
 fi

@@ -5,6 +5,7 @@
 #include <shype/monitor.hpp>
 
 #include <memory>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -82,6 +83,35 @@ TEST_F(PermitTable, ARelabelledSubjectKeepsNoPermit) {
   ASSERT_TRUE(m->grant_copy(order1, order2)->cached);
   ASSERT_TRUE(m->relabel(dom0, order1, label("computing"))->permitted());
   EXPECT_EQ(m->grant_copy(order1, order2)->value, decision::deny);
+}
+
+// Ids past the table or a domain with itself are errors on every path a sharing hook takes (the
+// table, smp_locking's lock-free cache read, the locked path), before and after the pair of
+// running domains behind them was decided and cached: no path reads a domain's slot for an id
+// past the table (the asan configuration's bounds checks see it if one does).
+template <class Monitor>
+void ids_past_the_table_are_errors() {
+  paper_setup<Monitor> p;
+  p.boot_paper();
+  constexpr auto past = static_cast<shype::domid_t>(shype::monitor_limits{}.max_domains);
+  for (int round = 0; round < 2; ++round) {
+    using edge = std::tuple<shype::domid_t, shype::domid_t, shype::errc>;
+    const shype::domid_t o1 = order1;
+    for (const auto& [s, o, e] : {edge{o1, past, shype::errc::unknown_domain}, edge{past, o1, shype::errc::unknown_domain},
+                                  edge{o1, o1, shype::errc::invalid_argument}}) {
+      for (const auto& r : {p.m->grant_copy(s, o), p.m->evtchn_unbound(s, o)}) {
+        ASSERT_FALSE(r.has_value()) << s << "->" << o;
+        EXPECT_EQ(r.error(), e) << s << "->" << o;
+      }
+    }
+    ASSERT_TRUE(p.m->grant_copy(order1, order2).value().permitted());  // cached for the next round
+    ASSERT_TRUE(p.m->evtchn_unbound(order1, order2).value().permitted());
+  }
+}
+TEST(PermitTableEdges, IdsPastTheTableAreErrorsOnEveryPath) {
+  ids_past_the_table_are_errors<paper_monitor>();
+  ids_past_the_table_are_errors<shype::basic_monitor<shype::monitor_limits{}, shype::no_locking, shype::chinese_wall<64>,
+                                                      shype::type_enforcement<64>>>();
 }
 
 // permit_slots = 0: no table; the decision cache alone gives the same answers and counts.
