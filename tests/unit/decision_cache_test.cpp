@@ -4,6 +4,7 @@
 #include <shype/decision_cache.hpp>
 
 #include <memory>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -64,6 +65,26 @@ TEST(DecisionCache, AFullCacheKeepsCachingAndKeepsWhatIsUsed) {
     ASSERT_TRUE(c->lookup(key(0, 100), 1, d)) << "hot entry evicted at " << i;
   }
   EXPECT_EQ(c->size(1), 4u);
+}
+
+TEST(DecisionCache, ASetOfReferencedEntriesStillTakesANewOne) {
+  // Every way used since it was cached: the clock clears their reference bits on its first
+  // round and evicts one on the second; the newcomer is cached (a reference bit mistaken for
+  // "busy", an entry being written, would leave no victim).
+  auto c = std::make_unique<shype::decision_cache<1, 4>>();
+  cached_decision d{};
+  for (std::uint32_t i = 0; i < 4; ++i) c->insert(key(i, 100), 1, {decision::permit, 0xFF});
+  for (int round = 0; round < 3; ++round) {
+    std::vector<cache_key> held;  // whatever the set holds now: each is used once more
+    c->for_each(1, [&](const cache_key& k, const cached_decision&) { held.push_back(k); });
+    ASSERT_EQ(held.size(), 4u);
+    for (const auto& k : held) ASSERT_TRUE(c->lookup(k, 1, d));
+    const std::uint32_t newcomer = 50 + static_cast<std::uint32_t>(round);
+    c->insert(key(newcomer, 100), 1, {decision::deny, 1});
+    ASSERT_TRUE(c->lookup(key(newcomer, 100), 1, d)) << "round " << round;
+    EXPECT_EQ(d.value, decision::deny);
+    EXPECT_EQ(c->size(1), 4u);
+  }
 }
 
 TEST(DecisionCache, StaleGenerationsAreReplacedFirst) {

@@ -97,6 +97,21 @@ TEST(TypeEnforcement, WithoutATeSectionSharingIsUnrestricted) {
             decision::permit);
 }
 
+TEST(TypeEnforcement, WithoutATeSectionEveryResourceMayBeUsed) {
+  shype_test::builder b("cw-only-resources");
+  const auto x = b.cw_type("x").value();
+  (void)b.vm_label("a", {}, {x});
+  (void)b.resource_label("disk", {});
+  const auto bytes = build(b);
+  const auto v = shype::policy_view::load(shype::byte_view(bytes.data(), bytes.size())).value();
+  ASSERT_FALSE(v.has_te());
+  const auto la = v.vm_label(0);
+  const auto disk = v.resource_label(0);
+  for (const auto mode : {shype::access_mode::read, shype::access_mode::read_write})
+    EXPECT_EQ(shype::type_enforcement<8>{}.access(v, shype::access_request<shype::vm_label_view, decltype(disk)>{mode, la, disk}),
+              decision::permit);
+}
+
 TEST(TypeEnforcement, RefusesPoliciesBeyondItsCapacity) {
   const loaded p(shype_test::paper_policy());
   EXPECT_TRUE(shype::type_enforcement<3>{}.accepts(p.view).has_value());

@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -164,6 +165,24 @@ TEST(PolicyFormat, EveryTypeIdLandsOnItsOwnBit) {
   }
 }
 
+TEST(PolicyBuilder, RenamesStopAtTheFormatsLimitWhateverTheCapacity) {
+  // A builder with room for more renames than the format allows refuses the one past the format's
+  // max_renames (the loader would refuse the count).
+  constexpr std::size_t max = shype::detail::format::max_renames;
+  shype::policy_builder<shype::builder_limits{.vm_labels = max + 2, .type_refs = 8, .name_bytes = 64 * 1024, .renames = max + 1}> b("many");
+  for (std::size_t i = 0; i <= max; ++i) {
+    const std::string n = "l" + std::to_string(10000 + i), from = "o" + std::to_string(10000 + i);
+    const auto l = b.vm_label(n.c_str(), {}, {}).value();
+    const auto r = b.vm_label_from(l, from.c_str());
+    if (i < max) {
+      ASSERT_TRUE(r.has_value()) << i;
+    } else {
+      ASSERT_FALSE(r.has_value());
+      EXPECT_EQ(r.error(), errc::capacity_exhausted);
+    }
+  }
+}
+
 TEST(PolicyFormat, MlsSectionRoundTrips) {
   shype_test::builder b("mls");
   b.enable_mls(10);
@@ -195,6 +214,7 @@ TEST(PolicyBuilder, RefusesWhatTheLoaderWouldRefuse) {
     const auto e = b.build(out.data(), out.size()).error();
     EXPECT_EQ(e.code, errc::duplicate_name);
     EXPECT_EQ(e.section, policy_section::te_types);
+    EXPECT_EQ(std::minmax(e.index, e.other), std::minmax(0u, 1u)) << "the error names both types";
   }
   {
     shype_test::builder b("selfconflict");
@@ -402,6 +422,9 @@ constexpr bool full_builder_refuses_more() {
   if (!b.resource_label(shype::string_ref("r", 1), te) || !b.resource_label(shype::string_ref("s", 1), te)) return false;
   const auto more = b.resource_label(shype::string_ref("u", 1), te);
   if (more || more.error() != shype::errc::capacity_exhausted) return false;
+  if (!b.vm_label_from(0, shype::string_ref("old", 3))) return false;  // the rename table full too
+  const auto again = b.resource_label_from(0, shype::string_ref("gone", 4));
+  if (again || again.error() != shype::errc::capacity_exhausted) return false;
   return b.size() > 0;
 }
 static_assert(full_builder_refuses_more());
