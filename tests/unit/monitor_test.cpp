@@ -30,6 +30,18 @@ class Monitor : public ::testing::Test, protected paper_setup<> {
   }
 };
 
+// A label id one past the policy's labels is unknown wherever a domain gets a label, and nothing
+// of the refused domain is left behind (its slot is still free for a valid start).
+TEST_F(Monitor, ALabelIdPastThePolicysLabelsIsUnknown) {
+  const auto past = static_cast<shype::label_id>(m->policy().vm_label_count());
+  constexpr shype::domid_t d = 20;
+  EXPECT_EQ(m->domain_create(d, past).error(), errc::unknown_label);
+  EXPECT_EQ(m->domain_restore(d, past).error(), errc::unknown_label);
+  EXPECT_EQ(m->migrate_in(d, past).error(), errc::unknown_label);
+  EXPECT_EQ(m->relabel(shype::hypervisor_subject, order1, past).error(), errc::unknown_label);
+  EXPECT_TRUE(m->domain_create(d, label("order")).value().permitted());
+}
+
 TEST(MonitorNoPolicy, EverythingFailsClosed) {
   auto m = std::make_unique<paper_monitor>();
   EXPECT_EQ(m->domain_create(0, 0).error(), errc::no_policy);

@@ -8,6 +8,7 @@
 #include <shype/policy.hpp>
 #include <shype/type_enforcement.hpp>
 
+#include <string_view>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -96,6 +97,10 @@ TEST(TypeEnforcement, WithoutATeSectionSharingIsUnrestricted) {
   EXPECT_EQ(shype::type_enforcement<8>{}.share(v, shype::share_request<shype::vm_label_view>{shype::hook::grant_map_rw, shype::flow::both, la, lb}),
             decision::permit);
 }
+
+// The names audit lines carry (`policy=...`) and tools parse: each MLS policy under its own.
+static_assert(std::string_view(shype::bell_lapadula<8>::name) == "bell_lapadula");
+static_assert(std::string_view(shype::biba<8>::name) == "biba");
 
 TEST(TypeEnforcement, WithoutATeSectionEveryResourceMayBeUsed) {
   shype_test::builder b("cw-only-resources");

@@ -145,6 +145,19 @@ TEST(PolicyFormat, LabelsCarryTheSpanOfTheirSets) {
   EXPECT_TRUE(l("both").te().contains(v.find_te_type("t2000")));
 }
 
+TEST(PolicyFormat, ViewsAreEqualExactlyWhenTheirBytesAre) {
+  const auto a = paper_bytes();
+  auto b = a;  // the same bytes elsewhere
+  const auto va = policy_view::load(shype::byte_view(a.data(), a.size())).value();
+  const auto vb = policy_view::load(shype::byte_view(b.data(), b.size())).value();
+  EXPECT_TRUE(va == va);
+  EXPECT_TRUE(va == vb);
+  shype_test::builder other("other");
+  std::vector<std::uint8_t> c(other.size());
+  ASSERT_TRUE(other.build(c.data(), c.size()).has_value());
+  EXPECT_FALSE(va == policy_view::load(shype::byte_view(c.data(), c.size())).value());
+}
+
 TEST(PolicyFormat, EveryTypeIdLandsOnItsOwnBit) {
   // Ids at and around each word boundary: a set written to the wrong word or bit shows here
   // (the span test above uses ids whose word a wrong divisor happens to keep).

@@ -253,6 +253,48 @@ using roomy_monitor = shype::basic_monitor<roomy, shype::no_locking, te>;
 using cramped_monitor = shype::basic_monitor<cramped, shype::no_locking, te>;
 using smp_monitor = shype::basic_monitor<roomy, shype::smp_locking, te>;
 
+// The group table alone (detail/binding_groups.hpp), against a map: 200 keys churning through 16
+// groups and 32 slots make probe runs, and every leave that frees a group erases its slot by
+// shifting entries back.
+// join() must find every live group again after any erase: an entry left behind a hole (its home
+// misjudged) would get a second group for its key.
+TEST(RevocationGroups, JoinFindsEveryLiveGroupAfterAnyErase) {
+  using groups = shype::detail::binding_groups<16>;
+  auto g = std::make_unique<groups>();
+  std::map<std::uint64_t, std::pair<std::uint32_t, std::uint32_t>> model;  // key -> (group, bindings)
+  std::uint64_t x = 88172645463325252ull;
+  auto next = [&] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  std::size_t erased = 0;
+  for (int step = 0; step < 20000; ++step) {
+    const std::uint64_t k = groups::key(1, static_cast<std::uint16_t>(next() % 200), 7);
+    auto it = model.find(k);
+    if (it != model.end() && next() % 2 == 0) {
+      g->leave(it->second.first);
+      if (--it->second.second == 0) {
+        model.erase(it);
+        ++erased;
+      }
+      continue;
+    }
+    if (it == model.end() && model.size() == 16) continue;  // the pool is full
+    const std::uint32_t i = g->join(k);
+    ASSERT_NE(i, groups::none) << "step " << step;
+    if (it != model.end()) {
+      ASSERT_EQ(i, it->second.first) << "step " << step << ": a live group was not found";
+      ++it->second.second;
+    } else {
+      for (const auto& [other, v] : model) ASSERT_NE(v.first, i) << "step " << step << ": group reused while live";
+      model[k] = {i, 1};
+    }
+  }
+  EXPECT_GT(erased, 100u);  // the erase path ran often (162 times with this seed)
+}
+
 TEST(RevocationGroups, ExactlyTheBindingsOfFlippedPairsAreRevoked) { exactly_the_flipped_pairs_are_revoked<roomy_monitor>(); }
 TEST(RevocationGroups, WithTheGroupPoolExhaustedEveryBindingIsDecidedAlone) {
   exactly_the_flipped_pairs_are_revoked<cramped_monitor>();
