@@ -54,6 +54,30 @@ TEST_F(HitPathSequence, ReadersTakeAPermitOnlyWhenNoWriterIsActive) {
   EXPECT_TRUE(p->unchanged_since(after));
 }
 
+// The cache's words read as verdicts both ways give the same fields: the big-endian reading
+// (field by field) is checked here, on a little-endian host, against the reinterpretation.
+TEST_F(HitPathSequence, ACacheWordReadsTheSameFieldByField) {
+  std::uint32_t n = 0;
+  for (const auto d : {shype::decision::permit, shype::decision::deny})
+    for (const std::uint8_t by : {std::uint8_t{0}, std::uint8_t{1}, std::uint8_t{3}, shype::verdict::management, shype::verdict::none})
+      for (const std::uint32_t gen : {1u, 2u, 0x12345678u, 0xFFFFFFFFu}) {
+        const shype::cache_key k{handle(1), handle(2) + ++n, static_cast<std::uint8_t>(hook::grant_copy)};
+        p->cache().insert(k, gen, {d, by});
+        const std::uint64_t w = p->cache().probe(k, gen);
+        ASSERT_NE(w, 0u);
+        const shype::verdict a = path::hit_verdict(w), b = path::verdict_of_fields(w);
+        EXPECT_EQ(a.value, d);
+        EXPECT_EQ(a.denied_by, by);
+        EXPECT_EQ(a.generation, gen);
+        EXPECT_TRUE(a.cached);
+        EXPECT_EQ(b.value, a.value);
+        EXPECT_EQ(b.denied_by, a.denied_by);
+        EXPECT_EQ(b.cached, a.cached);
+        EXPECT_EQ(b.generation, a.generation);
+        EXPECT_EQ(b.status, a.status);
+      }
+}
+
 TEST_F(HitPathSequence, ANotRunningDomainIsNeverReadOptimistically) {
   EXPECT_FALSE(p->optimistic_probe({0, handle(2), key.op}).permitted());
   EXPECT_FALSE(p->optimistic_probe({handle(1), 0, key.op}).permitted());

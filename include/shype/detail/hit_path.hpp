@@ -143,13 +143,19 @@ class hit_path {
   /// The cache's word for `k` under the generation in force (0: miss).
   [[nodiscard, gnu::always_inline]] std::uint64_t probe(const cache_key& k) noexcept { return cache_.probe(k, gen()); }
 
-  /// A verdict from a cache hit: the cache's word has the verdict's layout (decision_cache.hpp).
+  /// A verdict from a cache hit: the cache's word has the verdict's layout (decision_cache.hpp),
+  /// so a little-endian host reinterprets it; others read it field by field.
   [[nodiscard]] static verdict hit_verdict(std::uint64_t w) noexcept {
     if constexpr (std::endian::native == std::endian::little) {
       return std::bit_cast<verdict>(w);
     } else {
-      return verdict::make(permit_if((w & 0xFF) != 0), static_cast<std::uint8_t>(w >> 8), true, static_cast<generation_t>(w >> 32));
+      return verdict_of_fields(w);
     }
+  }
+  /// The cache word's fields one by one: what hit_verdict does on a big-endian host, compared
+  /// with the reinterpretation on every little-endian test run (hit_path_test.cpp).
+  [[nodiscard]] static constexpr verdict verdict_of_fields(std::uint64_t w) noexcept {
+    return verdict::make(permit_if((w & 0xFF) != 0), static_cast<std::uint8_t>(w >> 8), true, static_cast<generation_t>(w >> 32));
   }
 
   // --- smp_locking: readers that take no lock ---------------------------------------------------
