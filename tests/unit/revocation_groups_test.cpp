@@ -253,13 +253,14 @@ using roomy_monitor = shype::basic_monitor<roomy, shype::no_locking, te>;
 using cramped_monitor = shype::basic_monitor<cramped, shype::no_locking, te>;
 using smp_monitor = shype::basic_monitor<roomy, shype::smp_locking, te>;
 
-// The group table alone (detail/binding_groups.hpp), against a map: 200 keys churning through 16
-// groups and 32 slots make probe runs, and every leave that frees a group erases its slot by
-// shifting entries back.
+// The group table alone (detail/binding_groups.hpp), against a map: 2,048 keys churning through 3
+// groups in 8 slots and 16 in 32 make probe runs, within the table and around its end, and every
+// leave that frees a group erases its slot by shifting entries back.
 // join() must find every live group again after any erase: an entry left behind a hole (its home
 // misjudged) would get a second group for its key.
-TEST(RevocationGroups, JoinFindsEveryLiveGroupAfterAnyErase) {
-  using groups = shype::detail::binding_groups<16>;
+template <std::size_t Groups>
+void join_finds_every_live_group_after_any_erase() {
+  using groups = shype::detail::binding_groups<Groups>;
   auto g = std::make_unique<groups>();
   std::map<std::uint64_t, std::pair<std::uint32_t, std::uint32_t>> model;  // key -> (group, bindings)
   std::uint64_t x = 88172645463325252ull;
@@ -271,9 +272,8 @@ TEST(RevocationGroups, JoinFindsEveryLiveGroupAfterAnyErase) {
   };
   std::size_t erased = 0;
   for (int step = 0; step < 20000; ++step) {
-    const std::uint64_t k = groups::key(1, static_cast<std::uint16_t>(next() % 200), 7);
-    auto it = model.find(k);
-    if (it != model.end() && next() % 2 == 0) {
+    if (!model.empty() && (model.size() == Groups || next() % 2 == 0)) {  // a binding of a live group goes
+      auto it = std::next(model.begin(), static_cast<std::ptrdiff_t>(next() % model.size()));
       g->leave(it->second.first);
       if (--it->second.second == 0) {
         model.erase(it);
@@ -281,7 +281,13 @@ TEST(RevocationGroups, JoinFindsEveryLiveGroupAfterAnyErase) {
       }
       continue;
     }
-    if (it == model.end() && model.size() == 16) continue;  // the pool is full
+    // Half the joins are of a live group's key (it must be found wherever erases moved it).
+    const std::uint64_t k = !model.empty() && next() % 2 == 0
+                                ? std::next(model.begin(), static_cast<std::ptrdiff_t>(next() % model.size()))->first
+                                : groups::key(static_cast<std::uint8_t>(next() % 4), static_cast<std::uint16_t>(next() % 64),
+                                              static_cast<std::uint32_t>(next() % 8));
+    auto it = model.find(k);
+    if (it == model.end() && model.size() == Groups) continue;  // the pool is full
     const std::uint32_t i = g->join(k);
     ASSERT_NE(i, groups::none) << "step " << step;
     if (it != model.end()) {
@@ -292,7 +298,11 @@ TEST(RevocationGroups, JoinFindsEveryLiveGroupAfterAnyErase) {
       model[k] = {i, 1};
     }
   }
-  EXPECT_GT(erased, 100u);  // the erase path ran often (162 times with this seed)
+  EXPECT_GT(erased, 1000u);  // the erase path ran often
+}
+TEST(RevocationGroups, JoinFindsEveryLiveGroupAfterAnyErase) {
+  join_finds_every_live_group_after_any_erase<3>();   // 8 slots: runs wrap around the table's end often
+  join_finds_every_live_group_after_any_erase<16>();  // 32 slots
 }
 
 TEST(RevocationGroups, ExactlyTheBindingsOfFlippedPairsAreRevoked) { exactly_the_flipped_pairs_are_revoked<roomy_monitor>(); }
