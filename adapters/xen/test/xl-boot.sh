@@ -196,10 +196,13 @@ share)
   rangesets() {  # MARKER: the first dump of domain 3's rangesets after the line MARKER
     { sed -n "/^shype-xl: $1/,\$p" "$log" | grep -A3 -m1 '^(XEN) Rangesets belonging to domain 3:'; } || true
   }
+  holds() {  # DUMP PORTS FRAMES IRQS: the dump lists exactly these (an empty argument: none)
+    grep -qE "^\(XEN\) +I/O Ports +\{ $2 ?\}\$" <<<"$1" && grep -qE "^\(XEN\) +I/O Memory +\{ $3 ?\}\$" <<<"$1" &&
+      grep -qE "^\(XEN\) +Interrupts +\{ $4 ?\}\$" <<<"$1"
+  }
   before=$(rangesets 'evtchn-srv-before: rc=')
   after=$(rangesets 'load-v2: rc=')
-  if grep -qE '^\(XEN\) +I/O Ports +\{ 2e8-2ef \}$' <<<"$before" && grep -qE '^\(XEN\) +I/O Memory +\{ c0000-c000f \}$' <<<"$before" &&
-     grep -qE '^\(XEN\) +Interrupts +\{ 5 \}$' <<<"$before"; then
+  if holds "$before" 2e8-2ef c0000-c000f 5; then
     echo "ok: before the change Xen lists srv's ports 2e8-2ef, frames c0000-c000f and IRQ 5 (xl debug-keys q)"
   else
     echo "FAIL: before the change srv's rangesets lack its resources: $before" >&2
@@ -208,8 +211,7 @@ share)
   expect '^\(XEN\) shype: revoked: d3.s I/O ports 0x2e8-0x2ef \(resource "vdisk_Order"\): access removed \(0\)' "the change revokes srv's I/O ports (console line)"
   expect '^\(XEN\) shype: revoked: d3.s I/O memory frames 0xc0000-0xc00ff \(resource "vdisk_Order"\): access removed \(0\)' "... its I/O memory (the map entry's frames)"
   expect '^\(XEN\) shype: revoked: d3.s IRQ 5 \(resource "vdisk_Order"\): access removed \(0\)' "... its IRQ"
-  if grep -qE '^\(XEN\) +I/O Ports +\{ \}$' <<<"$after" && grep -qE '^\(XEN\) +I/O Memory +\{ \}$' <<<"$after" &&
-     grep -qE '^\(XEN\) +Interrupts +\{ \}$' <<<"$after"; then
+  if holds "$after" '' '' ''; then
     echo "ok: after the change Xen lists no port, frame or IRQ for srv"
   else
     echo "FAIL: after the change srv still holds resources: $after" >&2
