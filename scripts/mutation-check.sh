@@ -208,20 +208,27 @@ target_of() {
   esac
 }
 
+# Builds target $1: status 0 built, 1 a static_assert failed or stopped being a constant
+# expression (a compile-time test caught the mutation), 2 it does not build for another reason.
+build_target() {
+  cmake --build "$build" --target "$1" >"$scratch/build-$1.log" 2>&1 && return 0
+  grep -qE "static assertion failed|non-constant condition for static assertion" "$scratch/build-$1.log" && return 1
+  tail -30 "$scratch/build-$1.log" >&2
+  return 2
+}
+
 # Prints what caught the mutation ("" if nothing); status 2 if a target failed to build for any
 # other reason than a failed static_assert (a broken mutation).
 run_suite() {
   [ "${first_kill:-0}" = 1 ] && [ "${1:-}" = mutant ] && { run_until_killed; return; }
   local caught="" run=() built=" " t
   for t in $(for x in "${tests[@]}"; do target_of "$x"; done | sort -u); do
-    if cmake --build "$build" --target "$t" >"$scratch/build-$t.log" 2>&1; then
-      built+="$t "
-    elif grep -qE "static assertion failed|non-constant condition for static assertion" "$scratch/build-$t.log"; then
-      caught+="$t(static_assert) "
-    else
-      tail -30 "$scratch/build-$t.log" >&2
-      return 2
-    fi
+    build_target "$t"
+    case $? in
+      0) built+="$t " ;;
+      1) caught+="$t(static_assert) " ;;
+      *) return 2 ;;
+    esac
   done
   for t in "${tests[@]}"; do
     [[ "$built" == *" $(target_of "$t") "* ]] && run+=("$t")
@@ -241,12 +248,12 @@ run_until_killed() {
   local x t
   for x in "${tests[@]}"; do
     t=$(target_of "$x")
-    if ! cmake --build "$build" --target "$t" >"$scratch/build-$t.log" 2>&1; then
-      grep -qE "static assertion failed|non-constant condition for static assertion" "$scratch/build-$t.log" &&
-        { echo "$t(static_assert)"; return 0; }
-      tail -30 "$scratch/build-$t.log" >&2
-      return 2
-    fi
+    build_target "$t"
+    case $? in
+      0) ;;
+      1) echo "$t(static_assert)"; return 0 ;;
+      *) return 2 ;;
+    esac
     (cd "$build" && ctest -R "^$(echo "$x" | sed 's/\./\\./g')\$" --timeout 300 >"$scratch/ctest.log" 2>&1)
     grep -q "No tests were found" "$scratch/ctest.log" && { echo "mutation-check: no test $x" >&2; return 2; }
     grep -q "100% tests passed" "$scratch/ctest.log" || { echo "$x"; return 0; }
