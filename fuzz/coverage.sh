@@ -11,7 +11,7 @@
 #   summary-T.txt  llvm-cov report of target T: regions, functions, lines, branches per file
 #   html/T/        llvm-cov show of target T, line by line
 #   unreached.txt  per file, the code lines no target executed (ranges), for docs/evidence.md
-# Usage: coverage.sh OUT "TARGETS" [CORPUS_DIR]
+# Usage: coverage.sh OUT "TARGETS" [CORPUS_DIR]   (TARGETS "": every target of the build's manifest)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=$1 targets=$2 extra=${3:-}
@@ -24,6 +24,7 @@ if [ ! -f "$build/build.ninja" ]; then
     -DSHYPE_BUILD_REFHV=OFF -DSHYPE_SYSTEM_TESTS=OFF >"$out/configure.log" 2>&1 ||
     { cat "$out/configure.log" >&2; exit 2; }
 fi
+[ -n "$targets" ] || targets=$(cut -d' ' -f1 "$build/fuzz/fuzz-targets.txt" | tr '\n' ' ')  # empty: all
 bins=()
 for t in $targets; do bins+=("fuzz_${t}_replay"); done
 cmake --build "$build" -j "${JOBS:-2}" --target "${bins[@]}" >"$out/build.log" 2>&1 ||
